@@ -1,0 +1,132 @@
+/**
+ * Loads a LiteLLM-style config (YAML text or an object): resolves `os.environ/NAME` references,
+ * validates with the schema (a bad value fails with the path of the field), warns about unknown
+ * keys, and turns `model_list` into deployments.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { configFileSchema, unknownKeys, type ConfigFile } from './schema';
+import { resolveDeployment } from './resolve';
+import type { Deployment } from '../types/deployment';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface CoreSettings {
+  numRetries: number;
+  requestTimeoutMs: number;
+  dropParams: boolean;
+  fallbacks: Record<string, string[]>;
+  contextWindowFallbacks: Record<string, string[]>;
+  contentPolicyFallbacks: Record<string, string[]>;
+  defaultFallbacks: string[];
+  cache: { enabled: boolean; ttlSeconds: number; maxSize: number };
+  maxRequestBytes: number;
+}
+
+export interface CoreConfig {
+  deployments: Deployment[];
+  settings: CoreSettings;
+  router: ConfigFile['router_settings'];
+  masterKey?: string;
+  /** Problems that do not stop loading (unknown keys, unset environment variables). */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string, readonly source?: string) {
+    super(source ? `${source}: ${message}` : message);
+    this.name = 'ConfigError';
+  }
+}
+
+export async function loadConfigFile(path: string, env: Env = process.env): Promise<CoreConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read the config file: ${(err as Error).message}`, path);
+  }
+  return parseConfigText(text, env, path);
+}
+
+export function parseConfigText(text: string, env: Env = process.env, source?: string): CoreConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new ConfigError(`not valid YAML: ${(err as Error).message}`, source);
+  }
+  return buildConfig(raw, env, source);
+}
+
+export function buildConfig(raw: unknown, env: Env = process.env, source?: string): CoreConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('the config must be a mapping with a model_list', source);
+  const warnings: string[] = [];
+  const fileEnv = (raw as { environment_variables?: Record<string, string> }).environment_variables ?? {};
+  const resolved = resolveEnvRefs(raw, { ...fileEnv, ...env }, '', warnings);
+  const parsed = configFileSchema.safeParse(resolved);
+  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error), source);
+  for (const key of unknownKeys(configFileSchema, resolved)) warnings.push(`${key}: unknown key, ignored`);
+  const file = parsed.data;
+  const ls = file.litellm_settings;
+  const rs = file.router_settings;
+  const settings: CoreSettings = {
+    numRetries: rs.num_retries ?? ls.num_retries ?? 2,
+    requestTimeoutMs: 1000 * (rs.timeout ?? ls.request_timeout ?? 600),
+    dropParams: ls.drop_params ?? false,
+    fallbacks: mergeFallbacks(ls.fallbacks, rs.fallbacks),
+    contextWindowFallbacks: mergeFallbacks(ls.context_window_fallbacks, rs.context_window_fallbacks),
+    contentPolicyFallbacks: mergeFallbacks(ls.content_policy_fallbacks, rs.content_policy_fallbacks),
+    defaultFallbacks: rs.default_fallbacks ?? ls.default_fallbacks ?? [],
+    cache: { enabled: ls.cache ?? false, ttlSeconds: ls.cache_params?.ttl ?? 600, maxSize: ls.cache_params?.max_size ?? 1000 },
+    maxRequestBytes: Math.round((file.general_settings.max_request_size_mb ?? 10) * 1024 * 1024),
+  };
+  const deployments = file.model_list.map((entry, i) => {
+    try {
+      return resolveDeployment(entry, { env, dropParams: settings.dropParams, timeoutMs: settings.requestTimeoutMs });
+    } catch (err) {
+      throw new ConfigError(`model_list[${i}] (${entry.model_name}): ${(err as Error).message}`, source);
+    }
+  });
+  const config: CoreConfig = { deployments, settings, router: rs, warnings };
+  const masterKey = file.general_settings.master_key;
+  if (masterKey) config.masterKey = masterKey;
+  return config;
+}
+
+/** Replaces every `os.environ/NAME` string with the variable's value; an unset one is left out with a warning. */
+function resolveEnvRefs(value: unknown, env: Env, path: string, warnings: string[]): unknown {
+  if (typeof value === 'string' && value.startsWith('os.environ/')) {
+    const name = value.slice('os.environ/'.length);
+    const v = env[name];
+    if (v === undefined || v === '') {
+      warnings.push(`${path}: environment variable ${name} is not set`);
+      return undefined;
+    }
+    return v;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, warnings));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = resolveEnvRefs(v, env, path ? `${path}.${k}` : k, warnings);
+      if (r !== undefined) out[k] = r;
+    }
+    return out;
+  }
+  return value;
+}
+
+function mergeFallbacks(...lists: (Record<string, string[]>[] | undefined)[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const list of lists) for (const map of list ?? []) for (const [k, v] of Object.entries(map)) out[k] = v;
+  return out;
+}
+
+/** `model_list[0].litellm_params.api_base: must be a URL ...`, one line per problem. */
+export function formatZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(root)'}: ${issue.message}`)
+    .join('\n');
+}

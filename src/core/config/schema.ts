@@ -1,0 +1,151 @@
+/**
+ * The config schema: the subset of LiteLLM's proxy `config.yaml` AnyModel reads unchanged
+ * (https://docs.litellm.ai/docs/proxy/configs). Values may be `os.environ/NAME` references, resolved
+ * by `loadConfig`. Unknown keys are reported as warnings by `unknownKeys`, not errors, so a team's
+ * existing file loads.
+ */
+import { z } from 'zod';
+
+const num = z.coerce.number();
+const nonNegative = num.refine((n) => n >= 0, 'must be zero or more');
+const positive = num.refine((n) => n > 0, 'must be more than zero');
+
+/** A list of `{ group: [fallback, ...] }` maps, LiteLLM's fallback format. */
+const fallbackList = z.array(z.record(z.string(), z.array(z.string())));
+
+export const litellmParamsSchema = z.object({
+  model: z.string().min(1, 'is required (a provider/model id such as openai/gpt-4o)'),
+  api_base: z.url({ message: 'must be a URL such as http://127.0.0.1:11434' }).optional(),
+  base_url: z.url().optional(),
+  api_key: z.string().optional(),
+  api_version: z.string().optional(),
+  azure_ad_token: z.string().optional(),
+  rpm: positive.optional(),
+  tpm: positive.optional(),
+  weight: nonNegative.optional(),
+  order: num.int().optional(),
+  /** Seconds, as in LiteLLM. */
+  timeout: positive.optional(),
+  stream_timeout: positive.optional(),
+  max_tokens: num.int().positive().optional(),
+  max_completion_tokens: num.int().positive().optional(),
+  temperature: num.optional(),
+  top_p: num.optional(),
+  stop: z.union([z.string(), z.array(z.string())]).optional(),
+  seed: num.int().optional(),
+  drop_params: z.boolean().optional(),
+  extra_headers: z.record(z.string(), z.string()).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Ollama: how long the model stays loaded (https://github.com/ollama/ollama/blob/main/docs/api.md). */
+  keep_alive: z.union([z.string(), z.number()]).optional(),
+  input_cost_per_token: nonNegative.optional(),
+  output_cost_per_token: nonNegative.optional(),
+  cache_read_input_token_cost: nonNegative.optional(),
+  cache_creation_input_token_cost: nonNegative.optional(),
+});
+
+export const modelInfoSchema = z.object({
+  id: z.string().optional(),
+  mode: z.enum(['chat', 'embedding', 'completion', 'image_generation', 'audio_transcription', 'rerank']).optional(),
+  base_model: z.string().optional(),
+  max_tokens: num.int().positive().optional(),
+  max_input_tokens: num.int().positive().optional(),
+  max_output_tokens: num.int().positive().optional(),
+  input_cost_per_token: nonNegative.optional(),
+  output_cost_per_token: nonNegative.optional(),
+  supports_vision: z.boolean().optional(),
+  supports_function_calling: z.boolean().optional(),
+});
+
+export const modelEntrySchema = z.object({
+  model_name: z.string().min(1, 'is required (the name clients ask for)'),
+  litellm_params: litellmParamsSchema,
+  model_info: modelInfoSchema.optional(),
+});
+
+export const routingStrategySchema = z.enum([
+  'simple-shuffle', 'least-busy', 'latency-based-routing', 'cost-based-routing', 'usage-based-routing', 'usage-based-routing-v2',
+]);
+
+export const routerSettingsSchema = z.object({
+  routing_strategy: routingStrategySchema.optional(),
+  num_retries: num.int().min(0).optional(),
+  timeout: positive.optional(),
+  allowed_fails: num.int().min(0).optional(),
+  cooldown_time: nonNegative.optional(),
+  retry_after: nonNegative.optional(),
+  fallbacks: fallbackList.optional(),
+  context_window_fallbacks: fallbackList.optional(),
+  content_policy_fallbacks: fallbackList.optional(),
+  default_fallbacks: z.array(z.string()).optional(),
+  model_group_alias: z.record(z.string(), z.string()).optional(),
+  routing_strategy_args: z.record(z.string(), z.unknown()).optional(),
+  enable_pre_call_checks: z.boolean().optional(),
+});
+
+export const cacheParamsSchema = z.object({
+  type: z.enum(['local', 'redis', 'redis-semantic', 's3', 'disk']).optional(),
+  ttl: positive.optional(),
+  max_size: num.int().positive().optional(),
+  supported_call_types: z.array(z.string()).optional(),
+});
+
+export const litellmSettingsSchema = z.object({
+  num_retries: num.int().min(0).optional(),
+  request_timeout: positive.optional(),
+  drop_params: z.boolean().optional(),
+  fallbacks: fallbackList.optional(),
+  context_window_fallbacks: fallbackList.optional(),
+  content_policy_fallbacks: fallbackList.optional(),
+  default_fallbacks: z.array(z.string()).optional(),
+  cache: z.boolean().optional(),
+  cache_params: cacheParamsSchema.optional(),
+  set_verbose: z.boolean().optional(),
+  json_logs: z.boolean().optional(),
+});
+
+export const generalSettingsSchema = z.object({
+  master_key: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Largest accepted request body, in megabytes. */
+  max_request_size_mb: positive.optional(),
+});
+
+export const configFileSchema = z.object({
+  model_list: z.array(modelEntrySchema).default([]),
+  router_settings: routerSettingsSchema.default({}),
+  litellm_settings: litellmSettingsSchema.default({}),
+  general_settings: generalSettingsSchema.default({}),
+  environment_variables: z.record(z.string(), z.string()).optional(),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+export type RouterSettings = z.infer<typeof routerSettingsSchema>;
+export type LitellmSettings = z.infer<typeof litellmSettingsSchema>;
+
+/**
+ * Paths of keys in `raw` that `schema` does not declare, e.g. `litellm_settings.telemetry`.
+ * Walks objects and arrays of objects; record fields (free-form maps) are not checked.
+ */
+export function unknownKeys(schema: z.ZodType, raw: unknown, path = ''): string[] {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodArray && Array.isArray(raw)) {
+    return raw.flatMap((item, i) => unknownKeys(inner.element as z.ZodType, item, `${path}[${i}]`));
+  }
+  if (!(inner instanceof z.ZodObject) || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const shape = inner.shape as Record<string, z.ZodType>;
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const child = shape[key];
+    const here = path ? `${path}.${key}` : key;
+    if (!child) out.push(here);
+    else out.push(...unknownKeys(child, value, here));
+  }
+  return out;
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+  return s;
+}

@@ -1,0 +1,50 @@
+/**
+ * Checks and completes a request for one deployment before the adapter translates it: deployment
+ * defaults fill missing parameters, `max_completion_tokens` folds into `max_tokens`, and a parameter
+ * or content the provider cannot take is dropped (`drop_params`) or refused with a clear error.
+ */
+import type { Capabilities } from './providers/adapter';
+import type { Deployment } from './types/deployment';
+import { AnyModelError } from './types/errors';
+import { OPTIONAL_CHAT_PARAMS, type ChatRequest } from './types/request';
+
+export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capabilities): ChatRequest {
+  const out: ChatRequest = { ...(dep.defaults as Partial<ChatRequest>), ...req };
+  if (out.max_completion_tokens !== undefined) {
+    out.max_tokens ??= out.max_completion_tokens;
+    delete out.max_completion_tokens;
+  }
+  if (!caps.chat) throw unsupported(dep, 'chat completions');
+  if (req.stream && !caps.streaming) throw unsupported(dep, 'streaming');
+  const hasImages = out.messages.some((m) => m.role === 'user' && Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url'));
+  if (hasImages && !caps.vision) throw unsupported(dep, 'image input');
+  const usesTools = (out.tools?.length ?? 0) > 0 || out.messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.tool_calls?.length));
+  if (usesTools && !caps.tools) throw unsupported(dep, 'tool calls');
+
+  const refused: string[] = [];
+  for (const param of OPTIONAL_CHAT_PARAMS) {
+    if (out[param] === undefined || caps.params.has(param)) continue;
+    if (dep.dropParams) delete out[param];
+    else refused.push(param);
+  }
+  if (refused.length) {
+    throw new AnyModelError({
+      kind: 'UnsupportedParams',
+      provider: dep.provider,
+      model: dep.model,
+      param: refused[0],
+      message: `${dep.provider} does not support the parameter${refused.length > 1 ? 's' : ''} ${refused.join(', ')} for ${dep.model}. Remove ${refused.length > 1 ? 'them' : 'it'}, or set drop_params: true to drop unsupported parameters.`,
+    });
+  }
+  return out;
+}
+
+export function unsupported(dep: Deployment, what: string): AnyModelError {
+  return new AnyModelError({
+    kind: 'BadRequest',
+    code: 'unsupported_capability',
+    provider: dep.provider,
+    model: dep.model,
+    message: `${dep.provider}/${dep.model} does not support ${what}.`,
+  });
+}
