@@ -1,0 +1,127 @@
+/**
+ * `anymodel`: the command line. `anymodel proxy` serves every configured model over the OpenAI API;
+ * `anymodel chat` is a one-shot that streams an answer to stdout; `anymodel models` lists models.
+ */
+import { parseArgs } from 'node:util';
+import { AnyModelClient } from '../core/client';
+import { buildConfig, loadConfigFile, type CoreConfig } from '../core/config/load';
+import { isAnyModelError } from '../core/types/errors';
+import { startProxy } from './start';
+
+const HELP = `AnyModel: one OpenAI-style interface over any LLM provider.
+
+Usage:
+  anymodel proxy --config FILE [--port 4000] [--host 127.0.0.1]
+      Serve the config's models over an OpenAI-compatible API.
+      A master key (general_settings.master_key or ANYMODEL_MASTER_KEY) is required
+      to listen on anything but loopback.
+  anymodel chat --model ID [--config FILE] [--system TEXT] PROMPT
+      Stream one answer to stdout. ID is a model_name from the config, or a
+      provider/model id such as ollama_chat/llama3.2 (keys from the environment).
+      PROMPT "-" reads the prompt from standard input.
+  anymodel models --config FILE
+      List the model names the config serves.
+
+Options:
+  -h, --help      Show this help
+  -v, --version   Show the version
+`;
+
+const VERSION = '0.1.0';
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      model: { type: 'string', short: 'm' },
+      system: { type: 'string', short: 's' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.version) return print(VERSION);
+  if (values.help || !command) return print(HELP, command ? 0 : 2);
+
+  if (command === 'proxy') {
+    if (!values.config) return fail('anymodel proxy needs --config FILE (a LiteLLM-style config.yaml)');
+    const port = values.port === undefined ? 4000 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+    const config = await loadConfigFile(values.config);
+    printWarnings(config);
+    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, log: (l) => process.stderr.write(`${l}\n`) });
+    process.stdout.write(`AnyModel proxy listening on ${proxy.url}/v1 with ${config.deployments.length} deployment(s): ${proxy.client.modelNames().join(', ') || '(none)'}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        process.stderr.write(`${signal}: shutting down\n`);
+        void proxy.close().then(resolve);
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return 0;
+  }
+
+  if (command === 'chat') {
+    if (!values.model) return fail('anymodel chat needs --model ID');
+    let prompt = rest.join(' ');
+    if (prompt === '-') prompt = await readStdin();
+    if (!prompt.trim()) return fail('anymodel chat needs a prompt');
+    const config = values.config ? await loadConfigFile(values.config) : buildConfig({ model_list: [] });
+    printWarnings(config);
+    const client = new AnyModelClient(config, { allowUnconfiguredModels: true });
+    const messages = [...(values.system ? [{ role: 'system' as const, content: values.system }] : []), { role: 'user' as const, content: prompt }];
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    const handle = await client.streamChat({ model: values.model, messages }, { signal: controller.signal });
+    for await (const part of handle.parts) {
+      if (part.type === 'text-delta') process.stdout.write(part.text);
+      else if (part.type === 'error') throw part.error;
+      else if (part.type === 'finish') process.stdout.write('\n');
+    }
+    return 0;
+  }
+
+  if (command === 'models') {
+    if (!values.config) return fail('anymodel models needs --config FILE');
+    const config = await loadConfigFile(values.config);
+    printWarnings(config);
+    for (const d of config.deployments) process.stdout.write(`${d.modelName}\t${d.id}\n`);
+    return 0;
+  }
+
+  return fail(`Unknown command "${command}". Run anymodel --help.`);
+}
+
+function print(text: string, code = 0): number {
+  (code ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : `${text}\n`);
+  return code;
+}
+
+function fail(message: string): number {
+  return print(`anymodel: ${message}`, 2);
+}
+
+function printWarnings(config: CoreConfig): void {
+  for (const w of config.warnings) process.stderr.write(`anymodel: warning: ${w}\n`);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      process.stderr.write(`anymodel: ${isAnyModelError(err) ? `${err.kind}: ${err.message}` : (err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

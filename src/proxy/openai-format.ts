@@ -1,0 +1,128 @@
+/**
+ * Unified results → OpenAI wire objects, so that any OpenAI client can talk to the proxy.
+ * https://platform.openai.com/docs/api-reference/chat/object and /chat-streaming
+ */
+import type { AnyModelError } from '../core/types/errors';
+import type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from '../core/types/result';
+
+export interface OpenAIUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number };
+  completion_tokens_details?: { reasoning_tokens: number };
+}
+
+export function toOpenAIUsage(u: Usage): OpenAIUsage {
+  const out: OpenAIUsage = { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.totalTokens };
+  if (u.cachedInputTokens !== undefined) out.prompt_tokens_details = { cached_tokens: u.cachedInputTokens };
+  if (u.reasoningTokens !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
+  return out;
+}
+
+export function toChatCompletion(r: ChatResult, model: string): unknown {
+  const message: Record<string, unknown> = { role: 'assistant', content: r.content, refusal: null };
+  if (r.toolCalls.length) message.tool_calls = r.toolCalls;
+  if (r.reasoning) message.reasoning_content = r.reasoning;
+  return {
+    id: r.id,
+    object: 'chat.completion',
+    created: r.created,
+    model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: r.finishReason }],
+    usage: toOpenAIUsage(r.usage),
+  };
+}
+
+export function toTextCompletion(r: CompletionResult, model: string): unknown {
+  return {
+    id: r.id,
+    object: 'text_completion',
+    created: r.created,
+    model,
+    choices: [{ index: 0, text: r.text, logprobs: null, finish_reason: r.finishReason }],
+    usage: toOpenAIUsage(r.usage),
+  };
+}
+
+export function toEmbeddingList(r: EmbeddingResult, model: string): unknown {
+  return {
+    object: 'list',
+    model,
+    data: r.data.map((d) => ({ object: 'embedding', index: d.index, embedding: d.embedding })),
+    usage: { prompt_tokens: r.usage.inputTokens, total_tokens: r.usage.totalTokens },
+  };
+}
+
+/** The OpenAI error body (`{error:{message,type,param,code}}`), with LiteLLM's type names. */
+export function toErrorBody(err: Pick<AnyModelError, 'message' | 'kind' | 'param' | 'code' | 'provider'>): unknown {
+  return { error: { message: err.message, type: errorType(err.kind), param: err.param ?? null, code: err.code ?? err.kind } };
+}
+
+function errorType(kind: AnyModelError['kind']): string {
+  switch (kind) {
+    case 'Authentication': return 'authentication_error';
+    case 'PermissionDenied': return 'permission_error';
+    case 'NotFound': return 'not_found_error';
+    case 'RateLimit': return 'rate_limit_error';
+    case 'BadRequest': case 'UnsupportedParams': case 'ContextWindowExceeded': case 'ContentPolicyViolation': case 'UnprocessableEntity': return 'invalid_request_error';
+    default: return 'api_error';
+  }
+}
+
+/**
+ * Turns stream parts into `chat.completion.chunk` objects (or `text_completion` chunks). Holds the
+ * chunk id and the role announcement; the usage chunk is produced separately when asked for.
+ */
+export class ChunkWriter {
+  private roleSent = false;
+  private id: string;
+  private readonly created = Math.floor(Date.now() / 1000);
+  usage: Usage | undefined;
+  finishReason: FinishReason | undefined;
+
+  constructor(private readonly model: string, private readonly kind: 'chat' | 'text', id?: string) {
+    this.id = id ?? `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+  }
+
+  /** The chunks for one part (zero or more). An `error` part is handled by the caller. */
+  chunks(part: StreamPart): unknown[] {
+    switch (part.type) {
+      case 'response-metadata':
+        if (part.id && !this.roleSent) this.id = part.id;
+        return [];
+      case 'text-delta':
+        return [this.kind === 'text' ? this.textChunk(part.text, null) : this.chunk({ content: part.text })];
+      case 'reasoning-delta':
+        return this.kind === 'text' ? [] : [this.chunk({ reasoning_content: part.text })];
+      case 'tool-call-start':
+        return [this.chunk({ tool_calls: [{ index: part.index, id: part.id, type: 'function', function: { name: part.name, arguments: '' } }] })];
+      case 'tool-call-delta':
+        return [this.chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] })];
+      case 'finish':
+        this.usage = part.usage;
+        this.finishReason = part.finishReason;
+        return [this.kind === 'text' ? this.textChunk('', part.finishReason) : this.chunk({}, part.finishReason)];
+      case 'error':
+        return [];
+    }
+  }
+
+  /** The final chunk with empty choices that `stream_options.include_usage` asks for. */
+  usageChunk(): unknown {
+    const usage = toOpenAIUsage(this.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+    return { id: this.id, object: this.kind === 'text' ? 'text_completion' : 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage };
+  }
+
+  private chunk(delta: Record<string, unknown>, finishReason: FinishReason | null = null): unknown {
+    if (!this.roleSent) {
+      this.roleSent = true;
+      delta = { role: 'assistant', ...delta };
+    }
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+  }
+
+  private textChunk(text: string, finishReason: FinishReason | null): unknown {
+    return { id: this.id, object: 'text_completion', created: this.created, model: this.model, choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason }] };
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Validation of proxy request bodies. Credentials and endpoints are never taken from a request:
+ * a body naming an `api_base`, `base_url`, key or extra headers is refused, which closes the SSRF
+ * and key-exfiltration route of LiteLLM CVE-2024-6587 (a client pointing the server's keys at a
+ * host of its choosing).
+ */
+import type { z } from 'zod';
+import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from '../core/types/request';
+import { AnyModelError } from '../core/types/errors';
+import { formatZodError } from '../core/config/load';
+
+const FORBIDDEN = new Set([
+  'api_base', 'base_url', 'api_key', 'api_version', 'azure_ad_token', 'azure_endpoint', 'headers', 'extra_headers',
+  'extra_body', 'custom_llm_provider', 'litellm_params', 'aws_access_key_id', 'aws_secret_access_key', 'vertex_credentials',
+]);
+
+/** OpenAI request fields with no effect on the answer that clients send routinely; accepted and ignored. */
+const IGNORED = new Set(['metadata', 'store', 'service_tier', 'prompt_cache_key', 'safety_identifier', 'logprobs', 'top_logprobs']);
+
+export type Endpoint = 'chat' | 'completion' | 'embedding';
+
+const SCHEMAS = { chat: chatRequestSchema, completion: completionRequestSchema, embedding: embeddingRequestSchema } as const;
+
+export function validateBody<E extends Endpoint>(endpoint: E, body: unknown): z.infer<(typeof SCHEMAS)[E]> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+  const schema = SCHEMAS[endpoint];
+  const known = new Set(Object.keys(schema.shape));
+  for (const key of Object.keys(body)) {
+    if (FORBIDDEN.has(key)) throw badRequest(`"${key}" is not accepted in a request body: endpoints and credentials come from the proxy's config`, key);
+    if (!known.has(key) && !IGNORED.has(key)) throw badRequest(`Unsupported parameter "${key}"`, key);
+  }
+  const b = body as Record<string, unknown>;
+  if (b.logprobs === true) throw badRequest('logprobs are not supported', 'logprobs');
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest(`Invalid request: ${formatZodError(parsed.error)}`, issue?.path.join('.'));
+  }
+  return parsed.data as z.infer<(typeof SCHEMAS)[E]>;
+}
+
+export function badRequest(message: string, param?: string): AnyModelError {
+  return new AnyModelError({ kind: 'BadRequest', message, param, code: 'invalid_request' });
+}
