@@ -45,11 +45,16 @@ export function toTextCompletion(r: CompletionResult, model: string): unknown {
   };
 }
 
-export function toEmbeddingList(r: EmbeddingResult, model: string): unknown {
+/**
+ * `encoding_format: "base64"` asks for little-endian float32 bytes in base64; the openai SDKs ask
+ * for it by default and decode it themselves.
+ */
+export function toEmbeddingList(r: EmbeddingResult, model: string, encoding: 'float' | 'base64' = 'float'): unknown {
+  const encode = (v: number[]) => (encoding === 'base64' ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v);
   return {
     object: 'list',
     model,
-    data: r.data.map((d) => ({ object: 'embedding', index: d.index, embedding: d.embedding })),
+    data: r.data.map((d) => ({ object: 'embedding', index: d.index, embedding: encode(d.embedding) })),
     usage: { prompt_tokens: r.usage.inputTokens, total_tokens: r.usage.totalTokens },
   };
 }

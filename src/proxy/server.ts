@@ -75,7 +75,7 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
     const embedding = validateBody('embedding', body);
     const answered = await opts.client.embed(embedding, { signal });
     setAnswerHeaders(res, answered);
-    return sendJson(res, 200, toEmbeddingList(answered.value, embedding.model));
+    return sendJson(res, 200, toEmbeddingList(answered.value, embedding.model, embedding.encoding_format));
   }
 }
 

@@ -28,7 +28,8 @@ export function resolveDeployment(entry: ModelEntry, opts: ResolveOptions): Depl
   };
   if (apiBase) dep.apiBase = apiBase;
   if (apiKey) dep.apiKey = apiKey;
-  if (p.api_version) dep.apiVersion = p.api_version;
+  const apiVersion = p.api_version ?? firstEnv(preset.apiVersionEnv, opts.env);
+  if (apiVersion) dep.apiVersion = apiVersion;
   if (p.azure_ad_token) dep.azureAdToken = p.azure_ad_token;
   const headers = { ...p.headers, ...p.extra_headers };
   if (Object.keys(headers).length) dep.headers = headers;

@@ -9,6 +9,8 @@ export interface ProviderPreset {
   apiKeyEnv: readonly string[];
   /** Environment variables read for the api_base when the deployment gives none. */
   apiBaseEnv?: readonly string[];
+  /** Environment variables read for the api_version when the deployment gives none (Azure). */
+  apiVersionEnv?: readonly string[];
   /** Whether a request without a key is refused before it is sent. */
   keyRequired: boolean;
   /** Runs on the user's machine or network: no key, no cost. */

@@ -1,0 +1,89 @@
+/**
+ * zod schemas for the OpenAI Chat Completions, Completions and Embeddings responses
+ * (https://platform.openai.com/docs/api-reference). Loose where compatible servers differ: vLLM, TGI
+ * and others omit fields such as `created`, `object` or `logprobs`, or send `null` for them.
+ */
+import { z } from 'zod';
+
+const optStr = z.string().nullish();
+
+export const usageSchema = z.object({
+  prompt_tokens: z.number().nullish(),
+  completion_tokens: z.number().nullish(),
+  total_tokens: z.number().nullish(),
+  prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+  completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
+}).loose();
+
+const toolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('function').nullish(),
+  function: z.object({ name: z.string(), arguments: z.string().nullish() }),
+});
+
+export const chatCompletionSchema = z.object({
+  id: optStr,
+  model: optStr,
+  created: z.number().nullish(),
+  choices: z.array(z.object({
+    index: z.number().nullish(),
+    message: z.object({
+      role: optStr,
+      content: optStr,
+      /** A model's refusal (structured outputs); returned as content when there is no other text. */
+      refusal: optStr,
+      /** DeepSeek, vLLM reasoning parsers and OpenRouter return visible reasoning here. */
+      reasoning_content: optStr,
+      reasoning: optStr,
+      tool_calls: z.array(toolCallSchema).nullish(),
+    }),
+    finish_reason: optStr,
+  })).min(1, 'must hold at least one choice'),
+  usage: usageSchema.nullish(),
+});
+
+export const chatChunkSchema = z.object({
+  id: optStr,
+  model: optStr,
+  created: z.number().nullish(),
+  choices: z.array(z.object({
+    index: z.number().nullish(),
+    delta: z.object({
+      role: optStr,
+      content: optStr,
+      refusal: optStr,
+      reasoning_content: optStr,
+      reasoning: optStr,
+      tool_calls: z.array(z.object({
+        index: z.number(),
+        id: optStr,
+        type: optStr,
+        function: z.object({ name: optStr, arguments: optStr }).nullish(),
+      })).nullish(),
+    }).nullish(),
+    finish_reason: optStr,
+  })).nullish(),
+  usage: usageSchema.nullish(),
+});
+
+export const completionSchema = z.object({
+  id: optStr,
+  model: optStr,
+  created: z.number().nullish(),
+  choices: z.array(z.object({ text: z.string().nullish(), finish_reason: optStr })).default([]),
+  usage: usageSchema.nullish(),
+});
+
+export const embeddingListSchema = z.object({
+  model: optStr,
+  data: z.array(z.object({
+    index: z.number().optional(),
+    /** Floats, or base64 little-endian float32 when `encoding_format: "base64"` was asked for. */
+    embedding: z.union([z.array(z.number()), z.string()]),
+  })),
+  usage: usageSchema.nullish(),
+});
+
+export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+export type ChatChunk = z.infer<typeof chatChunkSchema>;
+export type OpenAIUsage = z.infer<typeof usageSchema>;

@@ -1,0 +1,101 @@
+/**
+ * OpenAI chat and completion stream chunks → stream parts.
+ * https://platform.openai.com/docs/api-reference/chat-streaming
+ * Quirks handled: the `[DONE]` sentinel; a final usage chunk with empty `choices` (include_usage);
+ * tool calls keyed by `index` whose first delta carries `id` and `name`; an in-band `{"error":…}`
+ * event; Azure's first chunk with empty `choices` and `prompt_filter_results`; servers (vLLM, TGI)
+ * that send usage on the finishing chunk, or never send `[DONE]`.
+ */
+import type { RawStreamEvent, StreamDecoder } from '../adapter';
+import type { Deployment } from '../../types/deployment';
+import type { FinishReason, StreamPart, Usage } from '../../types/result';
+import { AnyModelError, classifyUpstreamError } from '../../types/errors';
+import { parseEventJson, parseProviderBody, readErrorBody } from '../shared';
+import { chatChunkSchema, completionSchema } from './schemas';
+import { mapFinishReason, mapUsage } from './map-response';
+
+export function createChatStreamDecoder(dep: Deployment): StreamDecoder {
+  return new OpenAIStreamDecoder(dep, 'chat');
+}
+
+export function createCompletionStreamDecoder(dep: Deployment): StreamDecoder {
+  return new OpenAIStreamDecoder(dep, 'text');
+}
+
+class OpenAIStreamDecoder implements StreamDecoder {
+  private metaSent = false;
+  private finishReason: FinishReason | undefined;
+  private usage: Usage | undefined;
+  /** Tool call index → whether its start part was emitted. */
+  private readonly startedTools = new Set<number>();
+
+  constructor(private readonly dep: Deployment, private readonly kind: 'chat' | 'text') {}
+
+  onEvent(event: RawStreamEvent): StreamPart[] {
+    if (event.data.trim() === '[DONE]') return [];
+    const json = parseEventJson(event.data, this.dep);
+    if (json && typeof json === 'object' && 'error' in json) throw this.inBandError(event.data);
+    return this.kind === 'chat' ? this.chatParts(json) : this.textParts(json);
+  }
+
+  onEnd(): StreamPart[] {
+    if (!this.finishReason) {
+      throw new AnyModelError({ kind: 'APIConnection', provider: this.dep.provider, model: this.dep.model, message: `The ${this.dep.provider} stream ended before the answer was finished` });
+    }
+    const finish: StreamPart = { type: 'finish', finishReason: this.finishReason };
+    if (this.usage) finish.usage = this.usage;
+    return [finish];
+  }
+
+  private chatParts(json: unknown): StreamPart[] {
+    const chunk = parseProviderBody(chatChunkSchema, json, this.dep, 'stream chunk');
+    const parts: StreamPart[] = this.meta(chunk);
+    if (chunk.usage) this.usage = mapUsage(chunk.usage);
+    for (const choice of chunk.choices ?? []) {
+      const d = choice.delta;
+      const reasoning = d?.reasoning_content ?? d?.reasoning;
+      if (reasoning) parts.push({ type: 'reasoning-delta', text: reasoning });
+      if (d?.content) parts.push({ type: 'text-delta', text: d.content });
+      if (d?.refusal) parts.push({ type: 'text-delta', text: d.refusal });
+      for (const tc of d?.tool_calls ?? []) {
+        if (!this.startedTools.has(tc.index)) {
+          if (!tc.id || !tc.function?.name) {
+            throw new AnyModelError({ kind: 'BadGateway', provider: this.dep.provider, model: this.dep.model, message: `${this.dep.provider} streamed arguments for tool call ${tc.index} before its id and name` });
+          }
+          this.startedTools.add(tc.index);
+          parts.push({ type: 'tool-call-start', index: tc.index, id: tc.id, name: tc.function.name });
+        }
+        if (tc.function?.arguments) parts.push({ type: 'tool-call-delta', index: tc.index, argumentsDelta: tc.function.arguments });
+      }
+      if (choice.finish_reason) this.finishReason = mapFinishReason(choice.finish_reason);
+    }
+    return parts;
+  }
+
+  private textParts(json: unknown): StreamPart[] {
+    const chunk = parseProviderBody(completionSchema, json, this.dep, 'stream chunk');
+    const parts: StreamPart[] = this.meta(chunk);
+    if (chunk.usage) this.usage = mapUsage(chunk.usage);
+    for (const choice of chunk.choices) {
+      if (choice.text) parts.push({ type: 'text-delta', text: choice.text });
+      if (choice.finish_reason) this.finishReason = mapFinishReason(choice.finish_reason);
+    }
+    return parts;
+  }
+
+  private meta(chunk: { id?: string | null; model?: string | null; created?: number | null }): StreamPart[] {
+    if (this.metaSent || !chunk.id) return [];
+    this.metaSent = true;
+    const part: StreamPart = { type: 'response-metadata', id: chunk.id };
+    if (chunk.model) part.model = chunk.model;
+    if (chunk.created) part.created = chunk.created;
+    return [part];
+  }
+
+  private inBandError(data: string): AnyModelError {
+    const { message, code } = readErrorBody(data);
+    const status = Number((JSON.parse(data) as { error?: { code?: unknown } }).error?.code);
+    const kind = Number.isInteger(status) && status >= 400 ? classifyUpstreamError(status, code, message) : classifyUpstreamError(500, code, message);
+    return new AnyModelError({ kind, provider: this.dep.provider, model: this.dep.model, code, message: `${this.dep.provider} stream error: ${message}` });
+  }
+}
