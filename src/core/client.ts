@@ -1,20 +1,23 @@
 /**
  * The core's entry point: one OpenAI-style interface (chat, streaming chat, text completion,
- * embeddings) over every configured deployment. It resolves the model, prepares the request,
- * lets the adapter translate, and sends through the one transport. Retries happen here, and only
- * before a stream has delivered anything.
+ * embeddings) over every configured deployment. Per request: budget check, response cache, the
+ * router (strategy, retries, cooldowns, fallbacks) around one translated HTTP exchange, then one
+ * usage record with its cost.
  */
 import type { CoreConfig, Env } from './config/load';
 import { resolveModelId } from './config/resolve';
 import { getPreset } from './providers/registry';
 import type { HttpRequestSpec, ProviderAdapter, StreamDecoder } from './providers/adapter';
-import type { ProviderPreset } from './providers/preset';
 import { prepareChatRequest, unsupported } from './prepare';
-import { frameStream } from './transport/framing';
-import { bodyReadError, readJson, sendRequest, type FetchLike, type SentRequest } from './transport/http';
-import { withRetries } from './transport/retry';
+import { readJson, sendRequest, type FetchLike, type SentRequest } from './transport/http';
+import { Router, type Routed, type RouterDeps } from './router/router';
+import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache';
+import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
+import { contextWindowOf, unitPrices } from './usage/prices';
+import { Accounting } from './usage/accounting';
+import { streamParts } from './stream';
 import type { Deployment } from './types/deployment';
-import { AnyModelError, isAnyModelError } from './types/errors';
+import { AnyModelError } from './types/errors';
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from './types/request';
 import type { ChatResult, CompletionResult, EmbeddingResult, StreamPart } from './types/result';
 
@@ -27,93 +30,165 @@ export interface ClientOptions {
   headersTimeoutMs?: number;
   /** Idle timeout between stream chunks when the deployment sets none. */
   streamIdleTimeoutMs?: number;
+  /** Clock, randomness and sleep for the router (tests make them deterministic). */
+  router?: RouterDeps;
+  /** Append usage records to this JSONL file. */
+  usageLogPath?: string;
+  /** Keep the last user message in usage records (off by default). */
+  logPrompts?: boolean;
+  /** Called with every usage record. */
+  onUsage?: (record: UsageRecord) => void;
 }
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Neither read nor write the response cache for this request. */
+  noCache?: boolean;
 }
 
-export interface Answered<T> {
-  value: T;
+/** What every answer says about where it came from. */
+export interface Provenance {
   deployment: Deployment;
   /** 1 when the first try answered. */
   attempts: number;
+  /** Answered by a fallback model group, not the one asked for. */
+  fallback: boolean;
+  modelGroup: string;
+  cacheHit: boolean;
 }
 
-export interface StreamHandle {
-  deployment: Deployment;
-  attempts: number;
+export interface Answered<T> extends Provenance {
+  value: T;
+  costUsd: number;
+}
+
+export interface StreamHandle extends Provenance {
   /** The parts; stopping iteration early aborts the HTTP request. */
   parts: AsyncIterable<StreamPart>;
 }
 
 export class AnyModelClient {
-  constructor(readonly config: CoreConfig, private readonly options: ClientOptions = {}) {}
+  readonly router: Router;
+  readonly spend = new SpendLedger();
+  private readonly cache?: ResponseCache;
+  private readonly accounting: Accounting;
+
+  constructor(readonly config: CoreConfig, private readonly options: ClientOptions = {}) {
+    this.router = new Router(config, {
+      priceOf: (d) => { const p = unitPrices(d, getPreset(d.provider).local); return p && (p.inputPerMTok + p.outputPerMTok) / 1e6; },
+      contextWindowOf,
+      ...options.router,
+    });
+    const c = config.settings.cache;
+    if (c.enabled) this.cache = new ResponseCache(c.ttlSeconds * 1000, c.maxSize, options.router?.now);
+    this.accounting = new Accounting(config, this.spend, options.usageLogPath ? new UsageLog(options.usageLogPath) : undefined, options, options.router?.now);
+  }
 
   /** The model names clients can ask for (config model groups). */
   modelNames(): string[] {
     return [...new Set(this.config.deployments.map((d) => d.modelName))];
   }
 
-  /** The deployment a model name resolves to: the group's first by `order`, or a bare provider/model id. */
-  resolve(model: string): Deployment {
-    const group = this.config.deployments.filter((d) => d.modelName === model);
-    if (group.length) return group.reduce((a, b) => ((b.order ?? Infinity) < (a.order ?? Infinity) ? b : a));
-    if (this.options.allowUnconfiguredModels) {
-      return resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs });
-    }
-    throw new AnyModelError({
-      kind: 'NotFound',
-      param: 'model',
-      message: `Model "${model}" is not configured. Available: ${this.modelNames().join(', ') || '(none)'}`,
-    });
-  }
-
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<Answered<ChatResult>> {
-    const dep = this.resolve(req.model);
-    const { adapter } = this.checked(dep);
-    const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
-    const spec = adapter.buildChatRequest(prepared, dep, false);
-    return this.sendJson(dep, spec, opts, (body) => adapter.parseChatResponse(body, dep));
+    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined);
+    const key = this.cacheKeyFor(req, opts);
+    const hit = key ? this.cache!.get(key) : undefined;
+    if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model) };
+    const routed = await this.route(req, track, (dep) => {
+      const adapter = this.checked(dep);
+      const spec = adapter.buildChatRequest(prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep)), dep, false);
+      return this.sendJson(dep, adapter, spec, opts, (body) => adapter.parseChatResponse(body, dep));
+    }, opts);
+    if (key) this.cache!.set(key, { result: routed.value, deployment: routed.deployment.id });
+    const costUsd = track.success(routed, routed.value.usage);
+    return { ...provenance(routed), value: routed.value, costUsd };
   }
 
   async streamChat(req: ChatRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const dep = this.resolve(req.model);
-    const { adapter } = this.checked(dep);
-    const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
-    const spec = adapter.buildChatRequest(prepared, dep, true);
-    return this.sendStream(dep, adapter, spec, opts, () => adapter.createStreamDecoder(dep, prepared));
+    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined);
+    const key = this.cacheKeyFor(req, opts);
+    const hit = key ? this.cache!.get(key) : undefined;
+    if (hit) {
+      track.cacheHit(hit.deployment, req.model);
+      return { ...this.cachedProvenance(req.model, hit.deployment), parts: replay(hit.result) };
+    }
+    let prepared: ChatRequest = req;
+    const routed = await this.route(req, track, (dep) => {
+      const adapter = this.checked(dep);
+      prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
+      const spec = adapter.buildChatRequest(prepared, dep, true);
+      const p = prepared;
+      return this.sendStream(dep, adapter, spec, opts, () => adapter.createStreamDecoder(dep, p));
+    }, opts);
+    const parts = track.stream(routed, routed.value, (result) => {
+      if (key) this.cache!.set(key, { result, deployment: routed.deployment.id });
+      this.router.recordTokens(routed.deployment, result.usage.totalTokens);
+    });
+    return { ...provenance(routed), parts };
   }
 
   async complete(req: CompletionRequest, opts: CallOptions = {}): Promise<Answered<CompletionResult>> {
-    const dep = this.resolve(req.model);
-    const { adapter } = this.checked(dep);
-    if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.parseCompletionResponse) throw unsupported(dep, 'the text completion endpoint');
-    const spec = adapter.buildCompletionRequest(withDefaults(req, dep), dep, false);
-    const parse = adapter.parseCompletionResponse.bind(adapter);
-    return this.sendJson(dep, spec, opts, (body) => parse(body, dep));
+    const track = this.accounting.start(req.model);
+    const routed = await this.route(req, track, (dep) => {
+      const adapter = this.checked(dep);
+      if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.parseCompletionResponse) throw unsupported(dep, 'the text completion endpoint');
+      const parse = adapter.parseCompletionResponse.bind(adapter);
+      return this.sendJson(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, false), opts, (body) => parse(body, dep));
+    }, opts);
+    return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage) };
   }
 
   async streamComplete(req: CompletionRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const dep = this.resolve(req.model);
-    const { adapter } = this.checked(dep);
-    if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
-    const spec = adapter.buildCompletionRequest(withDefaults(req, dep), dep, true);
-    const decoder = adapter.createCompletionStreamDecoder.bind(adapter);
-    return this.sendStream(dep, adapter, spec, opts, () => decoder(dep));
+    const track = this.accounting.start(req.model);
+    const routed = await this.route(req, track, (dep) => {
+      const adapter = this.checked(dep);
+      if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
+      const decoder = adapter.createCompletionStreamDecoder.bind(adapter);
+      return this.sendStream(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, true), opts, () => decoder(dep));
+    }, opts);
+    return { ...provenance(routed), parts: track.stream(routed, routed.value) };
   }
 
   async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<Answered<EmbeddingResult>> {
-    const dep = this.resolve(req.model);
-    const { adapter } = this.checked(dep);
-    if (!adapter.capabilities(dep).embeddings || !adapter.buildEmbeddingRequest || !adapter.parseEmbeddingResponse) throw unsupported(dep, 'embeddings');
-    const spec = adapter.buildEmbeddingRequest(req, dep);
-    const parse = adapter.parseEmbeddingResponse.bind(adapter);
-    return this.sendJson(dep, spec, opts, (body) => parse(body, dep, req));
+    const track = this.accounting.start(req.model);
+    const routed = await this.route(req, track, (dep) => {
+      const adapter = this.checked(dep);
+      if (!adapter.capabilities(dep).embeddings || !adapter.buildEmbeddingRequest || !adapter.parseEmbeddingResponse) throw unsupported(dep, 'embeddings');
+      const parse = adapter.parseEmbeddingResponse.bind(adapter);
+      return this.sendJson(dep, adapter, adapter.buildEmbeddingRequest(req, dep), opts, (body) => parse(body, dep, req));
+    }, opts);
+    return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage) };
+  }
+
+  /** Budget check, then the router; a failure is recorded before it is thrown. */
+  private async route<T>(req: { model: string; messages?: unknown }, track: ReturnType<Accounting['start']>, call: (dep: Deployment) => Promise<T>, opts: CallOptions): Promise<Routed<T>> {
+    try {
+      this.accounting.checkBudget(req.model);
+      return await this.router.run(req.model, call, {
+        signal: opts.signal,
+        promptTokens: req.messages && this.config.settings.contextWindowFallbacks[req.model] ? Math.ceil(JSON.stringify(req.messages).length / 4) : undefined,
+        resolveUnknown: this.options.allowUnconfiguredModels
+          ? (model) => resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs })
+          : undefined,
+      });
+    } catch (err) {
+      track.failure(err);
+      throw err;
+    }
+  }
+
+  private cacheKeyFor(req: ChatRequest, opts: CallOptions): string | undefined {
+    if (!this.cache || opts.noCache || req.cache?.['no-cache']) return undefined;
+    return cacheKey(req);
+  }
+
+  private cachedProvenance(model: string, deploymentId: string): Provenance {
+    const deployment = this.router.group(model).find((d) => d.id === deploymentId) ?? this.router.group(model)[0]!;
+    return { deployment, attempts: 0, fallback: false, modelGroup: model, cacheHit: true };
   }
 
   /** The adapter for a deployment, after checking that a key is there when the provider needs one. */
-  private checked(dep: Deployment): ProviderPreset {
+  private checked(dep: Deployment): ProviderAdapter {
     const preset = getPreset(dep.provider);
     if (preset.keyRequired && !dep.apiKey && !dep.azureAdToken) {
       throw new AnyModelError({
@@ -123,10 +198,10 @@ export class AnyModelClient {
         message: `No API key for ${dep.provider} (${dep.modelName}). Set ${preset.apiKeyEnv.join(' or ') || 'api_key'} or litellm_params.api_key.`,
       });
     }
-    return preset;
+    return preset.adapter;
   }
 
-  private send(dep: Deployment, spec: HttpRequestSpec, opts: CallOptions, adapter: ProviderAdapter): Promise<SentRequest> {
+  private send(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions): Promise<SentRequest> {
     return sendRequest(spec, {
       provider: dep.provider,
       secrets: [dep.apiKey, dep.azureAdToken],
@@ -138,47 +213,24 @@ export class AnyModelClient {
     });
   }
 
-  private async sendJson<T>(dep: Deployment, spec: HttpRequestSpec, opts: CallOptions, parse: (body: unknown) => T): Promise<Answered<T>> {
-    const adapter = getPreset(dep.provider).adapter;
-    let attempts = 0;
-    const value = await withRetries(async () => {
-      attempts++;
-      const sent = await this.send(dep, spec, opts, adapter);
-      return parse(await readJson(sent, dep.provider));
-    }, { maxRetries: this.config.settings.numRetries }, opts.signal);
-    return { value, deployment: dep, attempts };
+  private async sendJson<T>(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, parse: (body: unknown) => T): Promise<T> {
+    const sent = await this.send(dep, adapter, spec, opts);
+    return parse(await readJson(sent, dep.provider));
   }
 
-  private async sendStream(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, decoder: () => StreamDecoder): Promise<StreamHandle> {
-    let attempts = 0;
-    // Retries cover only the exchange up to the response headers; once the body flows, never again.
-    const sent = await withRetries(async () => {
-      attempts++;
-      return this.send(dep, spec, opts, adapter);
-    }, { maxRetries: this.config.settings.numRetries }, opts.signal);
-    const idleTimeoutMs = dep.streamIdleTimeoutMs ?? this.options.streamIdleTimeoutMs;
-    return { deployment: dep, attempts, parts: streamParts(sent, adapter, decoder(), dep.provider, idleTimeoutMs) };
+  /** Resolves once the response headers arrived: up to then the router may retry; after, never. */
+  private async sendStream(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, decoder: () => StreamDecoder): Promise<AsyncIterable<StreamPart>> {
+    const sent = await this.send(dep, adapter, spec, opts);
+    return streamParts(sent, adapter, decoder(), dep.provider, dep.streamIdleTimeoutMs ?? this.options.streamIdleTimeoutMs);
   }
 }
 
-/** Adapter stream events → stream parts. Any failure becomes a final `error` part; an early stop aborts the request. */
-async function* streamParts(sent: SentRequest, adapter: ProviderAdapter, decoder: StreamDecoder, provider: string, idleTimeoutMs?: number): AsyncGenerator<StreamPart> {
-  const body = sent.response.body;
-  let completed = false;
-  try {
-    if (!body) throw new AnyModelError({ kind: 'BadGateway', provider, message: `${provider} answered a stream request with no body` });
-    for await (const event of frameStream(body, adapter.streamFormat, { provider, idleTimeoutMs })) {
-      for (const part of decoder.onEvent(event)) yield part;
-    }
-    for (const part of decoder.onEnd()) yield part;
-    completed = true;
-  } catch (err) {
-    completed = true;
-    yield { type: 'error', error: isAnyModelError(err) ? err : bodyReadError(err, provider) };
-  } finally {
-    if (completed) sent.done();
-    else sent.abort();
-  }
+function provenance<T>(r: Routed<T>): Provenance {
+  return { deployment: r.deployment, attempts: r.attempts, fallback: r.fallback, modelGroup: r.modelGroup, cacheHit: false };
+}
+
+async function* replay(result: ChatResult): AsyncGenerator<StreamPart> {
+  yield* replayAsStream(result);
 }
 
 function withDefaults<T extends object>(req: T, dep: Deployment): T {

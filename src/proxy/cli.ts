@@ -11,8 +11,9 @@ import { startProxy } from './start';
 const HELP = `AnyModel: one OpenAI-style interface over any LLM provider.
 
 Usage:
-  anymodel proxy --config FILE [--port 4000] [--host 127.0.0.1]
-      Serve the config's models over an OpenAI-compatible API.
+  anymodel proxy --config FILE [--port 4000] [--host 127.0.0.1] [--usage-log FILE]
+      Serve the config's models over an OpenAI-compatible API. --usage-log appends
+      one JSON line per request (tokens, cost, latency; no keys, no prompts).
       A master key (general_settings.master_key or ANYMODEL_MASTER_KEY) is required
       to listen on anything but loopback.
   anymodel chat --model ID [--config FILE] [--system TEXT] PROMPT
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       host: { type: 'string' },
       model: { type: 'string', short: 'm' },
       system: { type: 'string', short: 's' },
+      'usage-log': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -53,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
     const config = await loadConfigFile(values.config);
     printWarnings(config);
-    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, log: (l) => process.stderr.write(`${l}\n`) });
+    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}, log: (l) => process.stderr.write(`${l}\n`) });
     process.stdout.write(`AnyModel proxy listening on ${proxy.url}/v1 with ${config.deployments.length} deployment(s): ${proxy.client.modelNames().join(', ') || '(none)'}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { AnyModelClient, StreamHandle } from '../core/client';
+import type { AnyModelClient, CallOptions, Provenance, StreamHandle } from '../core/client';
 import { AnyModelError, isAnyModelError } from '../core/types/errors';
 import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextCompletion } from './openai-format';
 import { badRequest, validateBody } from './validate';
@@ -50,6 +50,7 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
     }
     if (keyHash) authenticate(req, keyHash);
 
+    if (req.method === 'GET' && path === '/spend') return sendJson(res, 200, opts.client.spend.snapshot());
     if (req.method === 'GET' && path === '/models') {
       const created = Math.floor(Date.now() / 1000);
       return sendJson(res, 200, { object: 'list', data: opts.client.modelNames().map((id) => ({ id, object: 'model', created, owned_by: 'anymodel' })) });
@@ -58,22 +59,23 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
       throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
     }
     const body = await readJsonBody(req, maxBody);
+    const call: CallOptions = { signal, noCache: /no-cache|no-store/i.test(String(req.headers['cache-control'] ?? '')) };
     if (path === '/chat/completions') {
       const chat = validateBody('chat', body);
-      if (chat.stream) return sendStream(res, await opts.client.streamChat(chat, { signal }), chat.model, 'chat', chat.stream_options?.include_usage);
-      const answered = await opts.client.chat(chat, { signal });
+      if (chat.stream) return sendStream(res, await opts.client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
+      const answered = await opts.client.chat(chat, call);
       setAnswerHeaders(res, answered);
       return sendJson(res, 200, toChatCompletion(answered.value, chat.model));
     }
     if (path === '/completions') {
       const completion = validateBody('completion', body);
-      if (completion.stream) return sendStream(res, await opts.client.streamComplete(completion, { signal }), completion.model, 'text', completion.stream_options?.include_usage);
-      const answered = await opts.client.complete(completion, { signal });
+      if (completion.stream) return sendStream(res, await opts.client.streamComplete(completion, call), completion.model, 'text', completion.stream_options?.include_usage);
+      const answered = await opts.client.complete(completion, call);
       setAnswerHeaders(res, answered);
       return sendJson(res, 200, toTextCompletion(answered.value, completion.model));
     }
     const embedding = validateBody('embedding', body);
-    const answered = await opts.client.embed(embedding, { signal });
+    const answered = await opts.client.embed(embedding, call);
     setAnswerHeaders(res, answered);
     return sendJson(res, 200, toEmbeddingList(answered.value, embedding.model, embedding.encoding_format));
   }
@@ -97,9 +99,14 @@ async function sendStream(res: http.ServerResponse, handle: StreamHandle, model:
   res.end(`${includeUsage ? `data: ${JSON.stringify(writer.usageChunk())}\n\n` : ''}data: [DONE]\n\n`);
 }
 
-function setAnswerHeaders(res: http.ServerResponse, answered: { deployment: { id: string }; attempts: number }): void {
+/** Where the answer came from (and, for a whole answer, what it cost): never a silent switch of model. */
+function setAnswerHeaders(res: http.ServerResponse, answered: Provenance & { costUsd?: number }): void {
   res.setHeader('x-anymodel-provider', answered.deployment.id);
+  res.setHeader('x-anymodel-model-group', answered.modelGroup);
   res.setHeader('x-anymodel-attempts', String(answered.attempts));
+  res.setHeader('x-anymodel-fallback', String(answered.fallback));
+  res.setHeader('x-anymodel-cache-hit', String(answered.cacheHit));
+  if (answered.costUsd !== undefined) res.setHeader('x-anymodel-response-cost', answered.costUsd.toFixed(8));
 }
 
 function authenticate(req: http.IncomingMessage, keyHash: Buffer): void {

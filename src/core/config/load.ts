@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configFileSchema, unknownKeys, type ConfigFile } from './schema';
 import { resolveDeployment } from './resolve';
+import { findFallbackCycle } from '../router/policy';
 import type { Deployment } from '../types/deployment';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -22,6 +23,8 @@ export interface CoreSettings {
   defaultFallbacks: string[];
   cache: { enabled: boolean; ttlSeconds: number; maxSize: number };
   maxRequestBytes: number;
+  /** Daily spend limits in USD: over all models, and per model group. */
+  budgets: { dailyUsd?: number; perGroupDailyUsd: Record<string, number> };
 }
 
 export interface CoreConfig {
@@ -81,7 +84,9 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
     defaultFallbacks: rs.default_fallbacks ?? ls.default_fallbacks ?? [],
     cache: { enabled: ls.cache ?? false, ttlSeconds: ls.cache_params?.ttl ?? 600, maxSize: ls.cache_params?.max_size ?? 1000 },
     maxRequestBytes: Math.round((file.general_settings.max_request_size_mb ?? 10) * 1024 * 1024),
+    budgets: { dailyUsd: ls.max_budget, perGroupDailyUsd: Object.fromEntries(Object.entries(ls.model_max_budget ?? {}).map(([g, b]) => [g, b.budget_limit])) },
   };
+  checkFallbacks(settings, new Set(file.model_list.map((m) => m.model_name)), source);
   const deployments = file.model_list.map((entry, i) => {
     try {
       return resolveDeployment(entry, { env, dropParams: settings.dropParams, timeoutMs: settings.requestTimeoutMs });
@@ -93,6 +98,19 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
   const masterKey = file.general_settings.master_key;
   if (masterKey) config.masterKey = masterKey;
   return config;
+}
+
+/** Fallbacks must name configured groups and must not lead back to where they start. */
+function checkFallbacks(s: CoreSettings, groups: Set<string>, source?: string): void {
+  const lists = { fallbacks: s.fallbacks, context_window_fallbacks: s.contextWindowFallbacks, content_policy_fallbacks: s.contentPolicyFallbacks };
+  for (const [name, map] of Object.entries(lists)) {
+    for (const [from, to] of Object.entries(map)) {
+      for (const g of [from, ...to]) if (!groups.has(g)) throw new ConfigError(`${name}: "${g}" is not a model_name in model_list`, source);
+    }
+  }
+  for (const g of s.defaultFallbacks) if (!groups.has(g)) throw new ConfigError(`default_fallbacks: "${g}" is not a model_name in model_list`, source);
+  const cycle = findFallbackCycle(Object.values(lists));
+  if (cycle) throw new ConfigError(`fallbacks form a cycle: ${cycle.join(' → ')}`, source);
 }
 
 /** Replaces every `os.environ/NAME` string with the variable's value; an unset one is left out with a warning. */

@@ -100,6 +100,11 @@ export const litellmSettingsSchema = z.object({
   default_fallbacks: z.array(z.string()).optional(),
   cache: z.boolean().optional(),
   cache_params: cacheParamsSchema.optional(),
+  /** Spend limit in USD per budget_duration over all models (LiteLLM's proxy budget). */
+  max_budget: nonNegative.optional(),
+  budget_duration: z.enum(['1d', '24h'], { message: 'only daily budgets are supported: use 1d' }).optional(),
+  /** Spend limit per model group: `{ gpt-4o: { budget_limit: 5, time_period: 1d } }` (LiteLLM's format). */
+  model_max_budget: z.record(z.string(), z.object({ budget_limit: nonNegative, time_period: z.enum(['1d', '24h'], { message: 'only daily budgets are supported: use 1d' }).optional() })).optional(),
   set_verbose: z.boolean().optional(),
   json_logs: z.boolean().optional(),
 });

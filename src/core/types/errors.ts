@@ -7,6 +7,8 @@
 export const ERROR_KINDS = {
   BadRequest: 400,
   UnsupportedParams: 400,
+  /** A configured spend limit was reached (LiteLLM's BudgetExceededError is a 400 too: retrying will not help). */
+  BudgetExceeded: 400,
   ContextWindowExceeded: 400,
   ContentPolicyViolation: 400,
   Authentication: 401,

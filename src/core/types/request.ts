@@ -92,6 +92,8 @@ export const chatRequestSchema = z.object({
   response_format: responseFormatSchema.optional(),
   reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
   n: z.literal(1).optional(),
+  /** LiteLLM's per-request cache controls: `{"no-cache": true}` skips the response cache. */
+  cache: z.object({ 'no-cache': z.boolean().optional() }).optional(),
   ...samplingShape,
 });
 

@@ -1,0 +1,171 @@
+/**
+ * The router: the only retry loop (DESIGN §3). For a model group it picks a deployment by
+ * strategy, retries per the error policy with cooldowns and Retry-After, and once the group gives
+ * up, moves along the fallback lists. A stream counts as answered once its headers arrived, so
+ * nothing is retried or switched after the first token reached the caller.
+ */
+import type { CoreConfig } from '../config/load';
+import type { Deployment } from '../types/deployment';
+import { AnyModelError, isAnyModelError } from '../types/errors';
+import { sleep as defaultSleep } from '../transport/retry';
+import { DeploymentStates } from './deployment-state';
+import { ERROR_POLICY, RETRY_ELSEWHERE_ONLY } from './policy';
+import { pickDeployment, type RoutingStrategy } from './strategies';
+
+export interface RouterDeps {
+  now?: () => number;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Price per token of a deployment (cost-based routing). */
+  priceOf?: (dep: Deployment) => number | undefined;
+  /** Context window of a deployment (pre-call context window fallbacks). */
+  contextWindowOf?: (dep: Deployment) => number | undefined;
+}
+
+export interface Routed<T> {
+  value: T;
+  deployment: Deployment;
+  attempts: number;
+  /** The model group that answered differs from the one asked for. */
+  fallback: boolean;
+  modelGroup: string;
+}
+
+export interface RouteOptions {
+  signal?: AbortSignal;
+  /** Estimated prompt tokens, for the pre-call context window check. */
+  promptTokens?: number;
+  /** Resolves a group name that is not configured (the CLI accepts bare provider/model ids). */
+  resolveUnknown?: (model: string) => Deployment | undefined;
+}
+
+export class Router {
+  readonly states: DeploymentStates;
+  private readonly strategy: RoutingStrategy;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly cooldownMs: number;
+  private readonly allowedFails: number;
+  private readonly maxRetryAfterMs: number;
+
+  constructor(private readonly config: CoreConfig, private readonly deps: RouterDeps = {}) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.sleep = deps.sleep ?? defaultSleep;
+    this.states = new DeploymentStates(this.now);
+    const rs = config.router;
+    this.strategy = rs.routing_strategy ?? 'simple-shuffle';
+    // LiteLLM's defaults: allowed_fails 3 per minute, cooldown_time 5 s.
+    this.allowedFails = rs.allowed_fails ?? 3;
+    this.cooldownMs = 1000 * (rs.cooldown_time ?? 5);
+    this.maxRetryAfterMs = 1000 * (rs.retry_after ?? 10);
+  }
+
+  group(model: string): Deployment[] {
+    return this.config.deployments.filter((d) => d.modelName === model);
+  }
+
+  async run<T>(model: string, call: (dep: Deployment) => Promise<T>, opts: RouteOptions = {}): Promise<Routed<T>> {
+    const s = this.config.settings;
+    let attempts = 0;
+    const tried = new Set<string>();
+    let current = model;
+    let lastError: unknown;
+    for (;;) {
+      tried.add(current);
+      const group = this.group(current);
+      const deployments = group.length ? group : [opts.resolveUnknown?.(current)].filter((d): d is Deployment => !!d);
+      if (!deployments.length) {
+        throw new AnyModelError({ kind: 'NotFound', param: 'model', message: `Model "${current}" is not configured. Available: ${[...new Set(this.config.deployments.map((d) => d.modelName))].join(', ') || '(none)'}` });
+      }
+      let fallbackKind: 'generic' | 'context_window' | 'content_policy' | 'none';
+      if (this.overWindow(deployments, opts.promptTokens) && s.contextWindowFallbacks[current]?.length) {
+        fallbackKind = 'context_window';
+        lastError = new AnyModelError({ kind: 'ContextWindowExceeded', message: `The prompt (about ${opts.promptTokens} tokens) is longer than ${current}'s context window` });
+      } else {
+        try {
+          const answered = await this.tryGroup(deployments, call, opts.signal, () => attempts++);
+          return { ...answered, attempts, fallback: current !== model, modelGroup: current };
+        } catch (err) {
+          lastError = err;
+          fallbackKind = isAnyModelError(err) ? ERROR_POLICY[err.kind].fallback : 'none';
+        }
+      }
+      const next = this.nextGroup(model, fallbackKind, tried);
+      if (!next) throw lastError;
+      current = next;
+    }
+  }
+
+  /** Tries one group: up to num_retries + 1 attempts across its deployments. */
+  private async tryGroup<T>(deployments: Deployment[], call: (dep: Deployment) => Promise<T>, signal: AbortSignal | undefined, count: () => void): Promise<{ value: T; deployment: Deployment }> {
+    const maxAttempts = this.config.settings.numRetries + 1;
+    let lastError: unknown;
+    const failedHere = new Set<string>();
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const pool = deployments.filter((d) => !(lastError && isAnyModelError(lastError) && RETRY_ELSEWHERE_ONLY.has(lastError.kind) && failedHere.has(d.id)));
+      const dep = pickDeployment(pool, this.strategy, {
+        states: this.states, random: this.random, priceOf: this.deps.priceOf ?? (() => undefined),
+        latencyWindowMs: 1000 * Number(this.config.router.routing_strategy_args?.ttl ?? 3600),
+        latencyBuffer: Number(this.config.router.routing_strategy_args?.lowest_latency_buffer ?? 0),
+      });
+      if (!dep) {
+        if (lastError) throw lastError;
+        throw new AnyModelError({ kind: 'ServiceUnavailable', message: `Every deployment of ${deployments[0]!.modelName} is cooling down or at its rate limit; try again shortly` });
+      }
+      count();
+      const started = this.now();
+      this.states.start(dep);
+      try {
+        const value = await call(dep);
+        this.states.finish(dep, this.now() - started);
+        return { value, deployment: dep };
+      } catch (err) {
+        this.states.finish(dep, undefined);
+        lastError = err;
+        failedHere.add(dep.id);
+        if (!isAnyModelError(err)) throw err;
+        const policy = ERROR_POLICY[err.kind];
+        const wait = err.retryAfterMs;
+        const tooLong = wait !== undefined && wait > this.maxRetryAfterMs;
+        // As in LiteLLM, a group of one is never cooled down: that would turn one error into an outage.
+        if (deployments.length > 1) {
+          if (policy.cooldown === 'now' || tooLong) this.states.coolDown(dep, Math.max(this.cooldownMs, wait ?? 0));
+          else if (policy.cooldown === 'count' && this.states.fail(dep, this.allowedFails)) this.states.coolDown(dep, this.cooldownMs);
+        }
+        if (!policy.retry || attempt + 1 >= maxAttempts) throw err;
+        if (tooLong && deployments.length === 1) throw err; // do not sleep that long: let a fallback answer
+        if (RETRY_ELSEWHERE_ONLY.has(err.kind) && deployments.every((d) => failedHere.has(d.id))) throw err;
+        // Wait only when the next pick may be this same deployment and it asked for a short pause.
+        const others = deployments.some((d) => d.id !== dep.id && !this.states.isCooling(d));
+        if (!others && !this.states.isCooling(dep)) await this.sleep(wait ?? backoff(attempt), signal);
+      }
+    }
+    throw lastError;
+  }
+
+  /** Records the tokens of a finished answer (usage-based routing). */
+  recordTokens(dep: Deployment, tokens: number): void {
+    this.states.addTokens(dep, tokens);
+  }
+
+  private overWindow(deployments: Deployment[], promptTokens: number | undefined): boolean {
+    if (!promptTokens || !this.deps.contextWindowOf) return false;
+    const windows = deployments.map((d) => this.deps.contextWindowOf!(d)).filter((w): w is number => w !== undefined);
+    return windows.length > 0 && promptTokens > Math.max(...windows);
+  }
+
+  /** The next untried group from the fallback list of the group first asked for (LiteLLM walks that one list). */
+  private nextGroup(current: string, kind: 'generic' | 'context_window' | 'content_policy' | 'none', tried: Set<string>): string | undefined {
+    const s = this.config.settings;
+    const list = kind === 'context_window' ? s.contextWindowFallbacks[current]
+      : kind === 'content_policy' ? s.contentPolicyFallbacks[current]
+        : kind === 'generic' ? s.fallbacks[current] ?? s.defaultFallbacks : undefined;
+    return list?.find((g) => !tried.has(g));
+  }
+}
+
+function backoff(attempt: number): number {
+  return Math.min(8000, 500 * 2 ** attempt);
+}

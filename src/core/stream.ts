@@ -1,0 +1,28 @@
+/**
+ * A response body → stream parts, through the provider's framing and the adapter's decoder. Any
+ * failure becomes a final `error` part; a consumer that stops early aborts the HTTP request.
+ */
+import type { ProviderAdapter, StreamDecoder } from './providers/adapter';
+import { frameStream } from './transport/framing';
+import { bodyReadError, type SentRequest } from './transport/http';
+import { AnyModelError, isAnyModelError } from './types/errors';
+import type { StreamPart } from './types/result';
+
+export async function* streamParts(sent: SentRequest, adapter: ProviderAdapter, decoder: StreamDecoder, provider: string, idleTimeoutMs?: number): AsyncGenerator<StreamPart> {
+  const body = sent.response.body;
+  let completed = false;
+  try {
+    if (!body) throw new AnyModelError({ kind: 'BadGateway', provider, message: `${provider} answered a stream request with no body` });
+    for await (const event of frameStream(body, adapter.streamFormat, { provider, idleTimeoutMs })) {
+      for (const part of decoder.onEvent(event)) yield part;
+    }
+    for (const part of decoder.onEnd()) yield part;
+    completed = true;
+  } catch (err) {
+    completed = true;
+    yield { type: 'error', error: isAnyModelError(err) ? err : bodyReadError(err, provider) };
+  } finally {
+    if (completed) sent.done();
+    else sent.abort();
+  }
+}

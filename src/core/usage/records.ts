@@ -1,0 +1,96 @@
+/**
+ * Usage records: one per request, appended to a JSONL log (rotated by size) and summed into spend
+ * totals by model and by day. A record never holds a key, and holds prompt text only when the
+ * owner turned that on.
+ */
+import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ErrorKind } from '../types/errors';
+
+export interface UsageRecord {
+  id: string;
+  /** ISO time the request started. */
+  time: string;
+  modelGroup: string;
+  deployment: string;
+  provider: string;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  latencyMs: number;
+  /** Streams only. */
+  timeToFirstTokenMs?: number;
+  outcome: 'success' | 'error' | 'aborted';
+  errorKind?: ErrorKind;
+  attempts: number;
+  fallback: boolean;
+  cacheHit: boolean;
+  prompt?: string;
+}
+
+export interface SpendTotals {
+  totalUsd: number;
+  requests: number;
+  byModel: Record<string, { usd: number; requests: number; inputTokens: number; outputTokens: number }>;
+  byDay: Record<string, { usd: number; requests: number }>;
+}
+
+/** Sums spend; `today`'s figures per model group back the budgets. */
+export class SpendLedger {
+  private readonly totals: SpendTotals = { totalUsd: 0, requests: 0, byModel: {}, byDay: {} };
+  /** day → model group → usd */
+  private readonly daily = new Map<string, Map<string, number>>();
+
+  add(r: UsageRecord): void {
+    const day = r.time.slice(0, 10);
+    this.totals.totalUsd += r.costUsd;
+    this.totals.requests++;
+    const m = (this.totals.byModel[r.modelGroup] ??= { usd: 0, requests: 0, inputTokens: 0, outputTokens: 0 });
+    m.usd += r.costUsd;
+    m.requests++;
+    m.inputTokens += r.inputTokens;
+    m.outputTokens += r.outputTokens;
+    const d = (this.totals.byDay[day] ??= { usd: 0, requests: 0 });
+    d.usd += r.costUsd;
+    d.requests++;
+    const groups = this.daily.get(day) ?? new Map<string, number>();
+    groups.set(r.modelGroup, (groups.get(r.modelGroup) ?? 0) + r.costUsd);
+    this.daily.set(day, groups);
+  }
+
+  /** Spend on `day` (YYYY-MM-DD), for one model group or all. */
+  spentOn(day: string, modelGroup?: string): number {
+    const groups = this.daily.get(day);
+    if (!groups) return 0;
+    if (modelGroup !== undefined) return groups.get(modelGroup) ?? 0;
+    let sum = 0;
+    for (const v of groups.values()) sum += v;
+    return sum;
+  }
+
+  snapshot(): SpendTotals {
+    return structuredClone(this.totals);
+  }
+}
+
+/** Appends records to a JSONL file; when it passes `maxBytes` it is renamed to `<path>.1`. */
+export class UsageLog {
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly path: string, private readonly maxBytes = 10 * 1024 * 1024) {}
+
+  append(r: UsageRecord): Promise<void> {
+    // Writes are chained so lines never interleave and rotation sees a settled file.
+    this.queue = this.queue.then(() => this.write(r)).catch(() => undefined);
+    return this.queue;
+  }
+
+  private async write(r: UsageRecord): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const size = await stat(this.path).then((s) => s.size, () => 0);
+    if (size > this.maxBytes) await rename(this.path, `${this.path}.1`);
+    await appendFile(this.path, `${JSON.stringify(r)}\n`, { mode: 0o600 });
+  }
+}

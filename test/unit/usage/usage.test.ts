@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnyModelClient } from '../../../src/core/client';
+import { buildConfig } from '../../../src/core/config/load';
+import { ResponseCache } from '../../../src/core/cache/response-cache';
+import { UsageLog, type UsageRecord } from '../../../src/core/usage/records';
+import { costOf } from '../../../src/core/usage/prices';
+import { resolveModelId } from '../../../src/core/config/resolve';
+import { startOllamaMock } from '../mocks/ollama';
+import { collect } from '../helpers/mock-server';
+
+describe('usage records', () => {
+  it('writes one JSONL record per request with tokens, latency and time to first token, but no key or prompt', async () => {
+    const ollama = await startOllamaMock();
+    const path = join(mkdtempSync(join(tmpdir(), 'anymodel-usage-')), 'usage.jsonl');
+    try {
+      const config = buildConfig({ model_list: [{ model_name: 'local', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url, api_key: 'secret-ollama-key' } }] }, {});
+      const client = new AnyModelClient(config, { usageLogPath: path });
+      await client.chat({ model: 'local', messages: [{ role: 'user', content: 'private words' }] });
+      await collect((await client.streamChat({ model: 'local', messages: [{ role: 'user', content: 'streamed words' }] })).parts);
+      await new Promise((r) => setTimeout(r, 50));
+      const text = readFileSync(path, 'utf8');
+      const lines = text.trim().split('\n').map((l) => JSON.parse(l) as UsageRecord);
+      assert.equal(lines.length, 2);
+      assert.deepEqual([lines[0]!.inputTokens, lines[0]!.outputTokens, lines[0]!.costUsd, lines[0]!.outcome], [11, 7, 0, 'success']);
+      assert.equal(lines[0]!.deployment, `ollama_chat/llama3.2@${new URL(ollama.url).host}`);
+      assert.equal(typeof lines[1]!.timeToFirstTokenMs, 'number');
+      assert.ok(!text.includes('secret-ollama-key') && !text.includes('private words') && !text.includes('streamed words'));
+    } finally {
+      await ollama.close();
+    }
+  });
+
+  it('records an early stop as aborted', async () => {
+    const ollama = await startOllamaMock();
+    const records: UsageRecord[] = [];
+    try {
+      const client = new AnyModelClient(buildConfig({ model_list: [{ model_name: 'local', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url } }] }, {}), { onUsage: (r) => records.push(r) });
+      for await (const _ of (await client.streamChat({ model: 'local', messages: [{ role: 'user', content: 'x' }] })).parts) break;
+      assert.equal(records.at(-1)?.outcome, 'aborted');
+    } finally {
+      await ollama.close();
+    }
+  });
+
+  it('rotates the log by size', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'anymodel-usage-')), 'u.jsonl');
+    const log = new UsageLog(path, 200);
+    const rec = { id: 'x'.repeat(150) } as unknown as UsageRecord;
+    await log.append(rec);
+    await log.append(rec);
+    await log.append(rec);
+    assert.ok(existsSync(`${path}.1`));
+    assert.equal(readFileSync(path, 'utf8').trim().split('\n').length, 1);
+  });
+
+  it('local models cost nothing; unknown models are flagged, not guessed', () => {
+    const usage = { inputTokens: 1000, outputTokens: 1000, totalTokens: 2000 };
+    assert.deepEqual(costOf(usage, resolveModelId('ollama_chat/llama3.2', { env: {} }), true), { usd: 0, source: 'local' });
+    assert.deepEqual(costOf(usage, resolveModelId('openai/not-a-real-model-xyz', { env: {} }), false), { usd: 0, source: 'unknown' });
+  });
+});
+
+describe('response cache', () => {
+  const result = (content: string) => ({ result: { id: 'i', model: 'm', created: 1, content, toolCalls: [], finishReason: 'stop' as const, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } }, deployment: 'd' });
+
+  it('evicts the least recently used entry past its size cap, and expires entries after the TTL', () => {
+    let now = 0;
+    const cache = new ResponseCache(1000, 2, () => now);
+    cache.set('a', result('A'));
+    cache.set('b', result('B'));
+    cache.get('a');
+    cache.set('c', result('C'));
+    assert.equal(cache.get('b'), undefined, 'b was least recently used');
+    assert.equal(cache.get('a')?.result.content, 'A');
+    now = 1001;
+    assert.equal(cache.get('a'), undefined, 'expired');
+  });
+});
