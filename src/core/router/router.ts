@@ -7,7 +7,7 @@
 import type { CoreConfig } from '../config/load';
 import type { Deployment } from '../types/deployment';
 import { AnyModelError, isAnyModelError } from '../types/errors';
-import { sleep as defaultSleep } from '../transport/retry';
+import { backoffMs, sleep as defaultSleep } from '../transport/retry';
 import { DeploymentStates } from './deployment-state';
 import { ERROR_POLICY, RETRY_ELSEWHERE_ONLY } from './policy';
 import { pickDeployment, type RoutingStrategy } from './strategies';
@@ -139,7 +139,7 @@ export class Router {
         if (RETRY_ELSEWHERE_ONLY.has(err.kind) && deployments.every((d) => failedHere.has(d.id))) throw err;
         // Wait only when the next pick may be this same deployment and it asked for a short pause.
         const others = deployments.some((d) => d.id !== dep.id && !this.states.isCooling(d));
-        if (!others && !this.states.isCooling(dep)) await this.sleep(wait ?? backoff(attempt), signal);
+        if (!others && !this.states.isCooling(dep)) await this.sleep(wait ?? backoffMs(attempt, this.random), signal);
       }
     }
     throw lastError;
@@ -164,8 +164,4 @@ export class Router {
         : kind === 'generic' ? s.fallbacks[current] ?? s.defaultFallbacks : undefined;
     return list?.find((g) => !tried.has(g));
   }
-}
-
-function backoff(attempt: number): number {
-  return Math.min(8000, 500 * 2 ** attempt);
 }

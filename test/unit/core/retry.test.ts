@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { parseRetryAfter } from '../../../src/core/transport/http';
-import { retryDelay, withRetries } from '../../../src/core/transport/retry';
+import { backoffMs, sleep } from '../../../src/core/transport/retry';
 import { AnyModelError, classifyUpstreamError, redactSecrets } from '../../../src/core/types/errors';
 
 const err = (kind: AnyModelError['kind'], retryAfterMs?: number) => new AnyModelError({ kind, message: kind, retryAfterMs });
 
-describe('retry rules', () => {
+describe('retry timing', () => {
   it('reads retry-after-ms first, then Retry-After in seconds or as an HTTP date', () => {
     assert.equal(parseRetryAfter(new Headers({ 'retry-after-ms': '250', 'retry-after': '9' })), 250);
     assert.equal(parseRetryAfter(new Headers({ 'retry-after': '2' })), 2000);
@@ -15,32 +15,23 @@ describe('retry rules', () => {
     assert.equal(parseRetryAfter(new Headers()), undefined);
   });
 
-  it('retries 408, 409, 429, 5xx and connection errors, nothing else', () => {
-    for (const kind of ['Timeout', 'Conflict', 'RateLimit', 'InternalServer', 'ServiceUnavailable', 'APIConnection'] as const) {
-      assert.notEqual(retryDelay(err(kind), 1, { maxRetries: 2 }), undefined, kind);
-    }
-    for (const kind of ['BadRequest', 'Authentication', 'NotFound', 'ContextWindowExceeded', 'ContentPolicyViolation', 'Aborted'] as const) {
-      assert.equal(retryDelay(err(kind), 1, { maxRetries: 2 }), undefined, kind);
-    }
-    assert.equal(retryDelay(err('RateLimit'), 3, { maxRetries: 2 }), undefined, 'past maxRetries');
-  });
-
-  it('honours a requested delay up to the cap and refuses to sleep past it', () => {
-    assert.equal(retryDelay(err('RateLimit', 1500), 1, { maxRetries: 2 }), 1500);
-    assert.equal(retryDelay(err('RateLimit', 120_000), 1, { maxRetries: 2, maxRetryAfterMs: 60_000 }), undefined);
+  it('calls 408, 409, 429, 5xx and connection errors retryable, nothing else', () => {
+    for (const kind of ['Timeout', 'Conflict', 'RateLimit', 'InternalServer', 'ServiceUnavailable', 'APIConnection'] as const) assert.equal(err(kind).retryable, true, kind);
+    for (const kind of ['BadRequest', 'Authentication', 'NotFound', 'ContextWindowExceeded', 'ContentPolicyViolation', 'Aborted', 'BudgetExceeded'] as const) assert.equal(err(kind).retryable, false, kind);
   });
 
   it('backs off exponentially with jitter', () => {
-    const d1 = retryDelay(err('InternalServer'), 1, { maxRetries: 5, initialDelayMs: 100 }, () => 1)!;
-    const d3 = retryDelay(err('InternalServer'), 3, { maxRetries: 5, initialDelayMs: 100 }, () => 1)!;
-    assert.equal(d1, 100);
-    assert.equal(d3, 400);
+    assert.equal(backoffMs(0, () => 1), 500);
+    assert.equal(backoffMs(2, () => 1), 2000);
+    assert.equal(backoffMs(2, () => 0), 1500);
+    assert.equal(backoffMs(10, () => 1), 8000);
   });
 
-  it('stops at the first non-retryable error and counts attempts', async () => {
-    let calls = 0;
-    await assert.rejects(withRetries(async () => { calls++; throw err(calls < 2 ? 'RateLimit' : 'BadRequest', 1); }, { maxRetries: 5 }), { kind: 'BadRequest' });
-    assert.equal(calls, 2);
+  it('sleeps abortably', async () => {
+    const ctrl = new AbortController();
+    const p = sleep(10_000, ctrl.signal);
+    ctrl.abort();
+    await assert.rejects(p, { kind: 'Aborted' });
   });
 });
 
