@@ -17,6 +17,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', performance: 'readonly' } },
+  },
+  {
     // The core runs in the proxy, the extension host and tests: it must never depend on the editor.
     files: ['src/core/**/*.ts', 'src/proxy/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/proxy never import vscode.' }], patterns: ['node:child_process', 'child_process'] }] },
