@@ -9,7 +9,7 @@ import { resolveModelId } from './config/resolve';
 import { getPreset } from './providers/registry';
 import type { HttpRequestSpec, ProviderAdapter, StreamDecoder } from './providers/adapter';
 import { prepareChatRequest, unsupported } from './prepare';
-import { readJson, sendRequest, type FetchLike, type SentRequest } from './transport/http';
+import { readJson, sendRequest, type SentRequest } from './transport/http';
 import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache';
 import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
@@ -23,7 +23,6 @@ import type { ChatResult, CompletionResult, EmbeddingResult, StreamPart } from '
 
 export interface ClientOptions {
   env?: Env;
-  fetch?: FetchLike;
   /** Accept `provider/model` ids that are not in the config (the CLI does; the proxy does not). */
   allowUnconfiguredModels?: boolean;
   /** Headers timeout; the total timeout comes from the deployment. */
@@ -208,7 +207,6 @@ export class AnyModelClient {
       headersTimeoutMs: this.options.headersTimeoutMs ?? dep.timeoutMs,
       totalTimeoutMs: dep.timeoutMs,
       signal: opts.signal,
-      fetch: this.options.fetch,
       parseError: (input) => adapter.parseError(input, dep),
     });
   }

@@ -5,15 +5,13 @@
 import type { ProviderAdapter, StreamDecoder } from './providers/adapter';
 import { frameStream } from './transport/framing';
 import { bodyReadError, type SentRequest } from './transport/http';
-import { AnyModelError, isAnyModelError } from './types/errors';
+import { isAnyModelError } from './types/errors';
 import type { StreamPart } from './types/result';
 
 export async function* streamParts(sent: SentRequest, adapter: ProviderAdapter, decoder: StreamDecoder, provider: string, idleTimeoutMs?: number): AsyncGenerator<StreamPart> {
-  const body = sent.response.body;
   let completed = false;
   try {
-    if (!body) throw new AnyModelError({ kind: 'BadGateway', provider, message: `${provider} answered a stream request with no body` });
-    for await (const event of frameStream(body, adapter.streamFormat, { provider, idleTimeoutMs })) {
+    for await (const event of frameStream(sent.body, adapter.streamFormat, { provider, idleTimeoutMs })) {
       for (const part of decoder.onEvent(event)) yield part;
     }
     for (const part of decoder.onEnd()) yield part;

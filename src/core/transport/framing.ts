@@ -15,11 +15,11 @@ export interface FramingOptions {
 }
 
 /** Yields the raw events of a response body in the given framing. */
-export function frameStream(body: ReadableStream<Uint8Array>, format: StreamFormat, opts: FramingOptions): AsyncGenerator<RawStreamEvent> {
+export function frameStream(body: AsyncIterable<Uint8Array>, format: StreamFormat, opts: FramingOptions): AsyncGenerator<RawStreamEvent> {
   return format === 'sse' ? sseEvents(body, opts) : ndjsonEvents(body, opts);
 }
 
-async function* sseEvents(body: ReadableStream<Uint8Array>, opts: FramingOptions): AsyncGenerator<RawStreamEvent> {
+async function* sseEvents(body: AsyncIterable<Uint8Array>, opts: FramingOptions): AsyncGenerator<RawStreamEvent> {
   const pending: RawStreamEvent[] = [];
   let failure: AnyModelError | undefined;
   const parser = createParser({
@@ -44,7 +44,7 @@ async function* sseEvents(body: ReadableStream<Uint8Array>, opts: FramingOptions
   while (pending.length) yield pending.shift()!;
 }
 
-async function* ndjsonEvents(body: ReadableStream<Uint8Array>, opts: FramingOptions): AsyncGenerator<RawStreamEvent> {
+async function* ndjsonEvents(body: AsyncIterable<Uint8Array>, opts: FramingOptions): AsyncGenerator<RawStreamEvent> {
   let buffer = '';
   for await (const text of decodeText(body, opts)) {
     buffer += text;
@@ -58,14 +58,14 @@ async function* ndjsonEvents(body: ReadableStream<Uint8Array>, opts: FramingOpti
   if (buffer.trim()) yield { data: buffer.replace(/\r$/, '') };
 }
 
-/** Decodes a byte stream to text, enforcing an idle timeout between reads; cancels the body when the consumer stops. */
-async function* decodeText(body: ReadableStream<Uint8Array>, opts: FramingOptions): AsyncGenerator<string> {
-  const reader = body.getReader();
+/** Decodes a byte stream to text, enforcing an idle timeout between reads; stops the body when the consumer stops. */
+async function* decodeText(body: AsyncIterable<Uint8Array>, opts: FramingOptions): AsyncGenerator<string> {
+  const it = body[Symbol.asyncIterator]();
   const decoder = new TextDecoder('utf-8');
   let finished = false;
   try {
     for (;;) {
-      const { done, value } = await readWithTimeout(reader, opts);
+      const { done, value } = await nextWithTimeout(it, opts);
       if (done) break;
       const text = decoder.decode(value, { stream: true });
       if (text) yield text;
@@ -74,14 +74,13 @@ async function* decodeText(body: ReadableStream<Uint8Array>, opts: FramingOption
     const tail = decoder.decode();
     if (tail) yield tail;
   } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
+    if (!finished) void it.return?.();
   }
 }
 
-async function readWithTimeout(reader: ReadableStreamDefaultReader<Uint8Array>, opts: FramingOptions): Promise<ReadableStreamReadResult<Uint8Array>> {
+async function nextWithTimeout(it: AsyncIterator<Uint8Array>, opts: FramingOptions): Promise<IteratorResult<Uint8Array>> {
   const ms = opts.idleTimeoutMs;
-  if (!ms) return reader.read();
+  if (!ms) return it.next();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -90,7 +89,7 @@ async function readWithTimeout(reader: ReadableStreamDefaultReader<Uint8Array>, 
     );
   });
   try {
-    return await Promise.race([reader.read(), timeout]);
+    return await Promise.race([it.next(), timeout]);
   } finally {
     clearTimeout(timer);
   }

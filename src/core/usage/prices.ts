@@ -62,10 +62,19 @@ export function contextWindowOf(dep: Deployment): number | undefined {
   return num(info.max_input_tokens) ?? num(info.max_tokens) ?? catalogPrice(dep.model, dep.provider, { input_tokens: 1 })?.model.context_window;
 }
 
+// Which (provider, model) pairs the catalog lacks. A lookup scans the whole catalog, so a model it
+// does not know (a local or self-hosted one) would pay that scan on every request. The catalog is
+// immutable data bundled with the package, so remembering its misses never goes stale.
+const MISSES = new Set<string>();
+
 function catalogPrice(model: string, provider: string, usage: Parameters<typeof calcPrice>[0]) {
+  const key = `${provider}/${model}`;
+  if (MISSES.has(key)) return null;
   const providerId = CATALOG_PROVIDER[provider];
   try {
-    return calcPrice(usage, model, providerId ? { providerId } : {});
+    const price = calcPrice(usage, model, providerId ? { providerId } : {});
+    if (!price) MISSES.add(key);
+    return price;
   } catch {
     return null; // the catalog throws on usage it cannot split; a missing price is not an error
   }

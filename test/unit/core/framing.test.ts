@@ -3,13 +3,8 @@ import { frameStream } from '../../../src/core/transport/framing';
 import type { RawStreamEvent } from '../../../src/core/providers/adapter';
 import { collect, splitBytes } from '../helpers/mock-server';
 
-function bodyOf(pieces: (string | Buffer)[]): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      for (const p of pieces) controller.enqueue(typeof p === 'string' ? new TextEncoder().encode(p) : new Uint8Array(p));
-      controller.close();
-    },
-  });
+async function* bodyOf(pieces: (string | Buffer)[]): AsyncGenerator<Uint8Array> {
+  for (const p of pieces) yield typeof p === 'string' ? new TextEncoder().encode(p) : new Uint8Array(p);
 }
 
 const frame = (pieces: (string | Buffer)[], format: 'sse' | 'ndjson') => collect(frameStream(bodyOf(pieces), format, { provider: 'test' }));
@@ -51,7 +46,10 @@ describe('stream framing', () => {
   });
 
   it('times out when a stream goes idle', async () => {
-    const body = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('data: 1\n\n')); } });
+    const body = (async function* () {
+      yield new TextEncoder().encode('data: 1\n\n');
+      await new Promise(() => undefined); // the provider goes quiet
+    })();
     const it = frameStream(body, 'sse', { provider: 'slowpoke', idleTimeoutMs: 50 });
     assert.deepEqual((await it.next()).value, { data: '1' });
     await assert.rejects(it.next(), (err: { kind?: string; message: string }) => err.kind === 'Timeout' && /slowpoke sent nothing for 50 ms/.test(err.message));
@@ -59,10 +57,13 @@ describe('stream framing', () => {
 
   it('cancels the body when the consumer stops early', async () => {
     let cancelled = false;
-    const body = new ReadableStream<Uint8Array>({
-      pull(c) { c.enqueue(new TextEncoder().encode('data: x\n\n')); },
-      cancel() { cancelled = true; },
-    });
+    const body = (async function* () {
+      try {
+        for (;;) yield new TextEncoder().encode('data: x\n\n');
+      } finally {
+        cancelled = true;
+      }
+    })();
     for await (const _ of frameStream(body, 'sse', { provider: 'p' })) break;
     assert.equal(cancelled, true);
   });

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { HttpRequestSpec } from '../adapter';
-import { readJson, sendRequest, type FetchLike } from '../../transport/http';
+import { readJson, sendRequest } from '../../transport/http';
 import { upstreamError } from '../shared';
 import { AnyModelError } from '../../types/errors';
 
@@ -29,10 +29,10 @@ export function parseTagsResponse(body: unknown): OllamaModel[] {
   return parsed.data.models;
 }
 
-export async function discoverOllamaModels(apiBase: string, opts: { signal?: AbortSignal; timeoutMs?: number; fetch?: FetchLike } = {}): Promise<OllamaModel[]> {
+export async function discoverOllamaModels(apiBase: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<OllamaModel[]> {
   const dep = { id: 'ollama', modelName: 'ollama', provider: 'ollama', model: '' };
   const sent = await sendRequest(buildTagsRequest(apiBase), {
-    provider: 'ollama', secrets: [], signal: opts.signal, fetch: opts.fetch,
+    provider: 'ollama', secrets: [], signal: opts.signal,
     headersTimeoutMs: opts.timeoutMs ?? 3000, totalTimeoutMs: opts.timeoutMs ?? 3000,
     parseError: (input) => upstreamError(input, dep),
   });
