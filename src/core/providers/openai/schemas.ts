@@ -21,39 +21,36 @@ const toolCallSchema = z.object({
   function: z.object({ name: z.string(), arguments: z.string().nullish() }),
 });
 
+/** Fields shared by a whole response and its stream chunks. */
+const responseFields = { id: optStr, model: optStr, created: z.number().nullish() };
+
+/** Fields shared by a message and a stream delta. */
+const messageFields = {
+  role: optStr,
+  content: optStr,
+  /** A model's refusal (structured outputs); returned as content when there is no other text. */
+  refusal: optStr,
+  /** DeepSeek, vLLM reasoning parsers and OpenRouter return visible reasoning here. */
+  reasoning_content: optStr,
+  reasoning: optStr,
+};
+
 export const chatCompletionSchema = z.object({
-  id: optStr,
-  model: optStr,
-  created: z.number().nullish(),
+  ...responseFields,
   choices: z.array(z.object({
     index: z.number().nullish(),
-    message: z.object({
-      role: optStr,
-      content: optStr,
-      /** A model's refusal (structured outputs); returned as content when there is no other text. */
-      refusal: optStr,
-      /** DeepSeek, vLLM reasoning parsers and OpenRouter return visible reasoning here. */
-      reasoning_content: optStr,
-      reasoning: optStr,
-      tool_calls: z.array(toolCallSchema).nullish(),
-    }),
+    message: z.object({ ...messageFields, tool_calls: z.array(toolCallSchema).nullish() }),
     finish_reason: optStr,
   })).min(1, 'must hold at least one choice'),
   usage: usageSchema.nullish(),
 });
 
 export const chatChunkSchema = z.object({
-  id: optStr,
-  model: optStr,
-  created: z.number().nullish(),
+  ...responseFields,
   choices: z.array(z.object({
     index: z.number().nullish(),
     delta: z.object({
-      role: optStr,
-      content: optStr,
-      refusal: optStr,
-      reasoning_content: optStr,
-      reasoning: optStr,
+      ...messageFields,
       tool_calls: z.array(z.object({
         index: z.number(),
         id: optStr,
@@ -67,9 +64,7 @@ export const chatChunkSchema = z.object({
 });
 
 export const completionSchema = z.object({
-  id: optStr,
-  model: optStr,
-  created: z.number().nullish(),
+  ...responseFields,
   choices: z.array(z.object({ text: z.string().nullish(), finish_reason: optStr })).default([]),
   usage: usageSchema.nullish(),
 });
