@@ -11,8 +11,8 @@ import type { StreamPart } from './types/result';
 export async function* streamParts(sent: SentRequest, adapter: ProviderAdapter, decoder: StreamDecoder, provider: string, idleTimeoutMs?: number): AsyncGenerator<StreamPart> {
   let completed = false;
   try {
-    for await (const event of frameStream(sent.body, adapter.streamFormat, { provider, idleTimeoutMs })) {
-      for (const part of decoder.onEvent(event)) yield part;
+    for await (const events of frameStream(sent.body, adapter.streamFormat, { provider, idleTimeoutMs })) {
+      for (const event of events) for (const part of decoder.onEvent(event)) yield part;
     }
     for (const part of decoder.onEnd()) yield part;
     completed = true;

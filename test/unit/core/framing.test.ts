@@ -7,7 +7,7 @@ async function* bodyOf(pieces: (string | Buffer)[]): AsyncGenerator<Uint8Array> 
   for (const p of pieces) yield typeof p === 'string' ? new TextEncoder().encode(p) : new Uint8Array(p);
 }
 
-const frame = (pieces: (string | Buffer)[], format: 'sse' | 'ndjson') => collect(frameStream(bodyOf(pieces), format, { provider: 'test' }));
+const frame = async (pieces: (string | Buffer)[], format: 'sse' | 'ndjson') => (await collect(frameStream(bodyOf(pieces), format, { provider: 'test' }))).flat();
 
 describe('stream framing', () => {
   const sseText = ': keep-alive comment\r\n\r\nevent: message_start\r\ndata: {"a":"héllo 🚀"}\r\n\r\ndata: line one\r\ndata: line two\r\n\r\nevent: ping\ndata: {}\n\ndata: [DONE]\n\n';
@@ -51,7 +51,7 @@ describe('stream framing', () => {
       await new Promise(() => undefined); // the provider goes quiet
     })();
     const it = frameStream(body, 'sse', { provider: 'slowpoke', idleTimeoutMs: 50 });
-    assert.deepEqual((await it.next()).value, { data: '1' });
+    assert.deepEqual((await it.next()).value, [{ data: '1' }]);
     await assert.rejects(it.next(), (err: { kind?: string; message: string }) => err.kind === 'Timeout' && /slowpoke sent nothing for 50 ms/.test(err.message));
   });
 
