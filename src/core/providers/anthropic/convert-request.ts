@@ -1,81 +1,104 @@
 /**
- * Unified (OpenAI-shaped) request → Anthropic Messages request.
- * https://docs.anthropic.com/en/api/messages
- * - System and developer messages go to the top-level `system`, wherever they stand.
- * - `max_tokens` is required by Anthropic; LiteLLM sends a default when the caller gives none.
- * - Roles must alternate: consecutive turns of one role are merged, and tool results (role
- *   `tool` in OpenAI) become `tool_result` blocks of a user turn.
- * - Images: base64 `source` from data URLs, `url` source for https URLs.
+ * Unified chat request → Anthropic Messages request body. https://docs.anthropic.com/en/api/messages
  */
-import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from '../../types/request';
-import { contentText, stopList } from '../../types/request';
+import type { ChatRequest, ToolChoice, ToolDefinition } from '../../types/request';
+import { stopList } from '../../types/request';
 import type { Deployment } from '../../types/deployment';
 import { AnyModelError } from '../../types/errors';
-import { parseDataUrl, parseToolArguments } from '../shared';
+import { toAnthropicPrompt } from './convert-messages';
+import { supportsStructuredOutputs } from './models';
 
+/**
+ * `max_tokens` is required by Anthropic. When the caller and the deployment's defaults give none,
+ * we send LiteLLM's default, 4096 (DEFAULT_ANTHROPIC_CHAT_MAX_TOKENS in litellm/constants.py), which
+ * every current Claude model accepts as an output limit.
+ */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-type Block = Record<string, unknown>;
-interface Turn { role: 'user' | 'assistant'; content: Block[] }
-
 export function messagesBody(req: ChatRequest, dep: Deployment, stream: boolean): Record<string, unknown> {
-  const system: string[] = [];
-  const turns: Turn[] = [];
-  const push = (role: Turn['role'], blocks: Block[]) => {
-    if (!blocks.length) return;
-    const last = turns.at(-1);
-    if (last?.role === role) last.content.push(...blocks);
-    else turns.push({ role, content: blocks });
-  };
-  for (const m of req.messages) {
-    if (m.role === 'system' || m.role === 'developer') system.push(contentText(m.content));
-    else if (m.role === 'user') push('user', userBlocks(m.content, dep));
-    else if (m.role === 'assistant') push('assistant', assistantBlocks(m, dep));
-    else push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id, content: contentText(m.content) }]);
-  }
-  const body: Record<string, unknown> = { model: dep.model, max_tokens: req.max_tokens ?? DEFAULT_MAX_TOKENS, messages: turns };
-  if (system.length) body.system = system.join('\n\n');
-  if (req.temperature !== undefined) body.temperature = Math.min(req.temperature, 1); // Anthropic's range is 0..1
+  const prompt = toAnthropicPrompt(req.messages, dep);
+  const body: Record<string, unknown> = { model: dep.model, max_tokens: req.max_tokens ?? DEFAULT_MAX_TOKENS, messages: prompt.messages };
+  if (prompt.system !== undefined) body.system = prompt.system;
+  // Anthropic's temperature range is 0..1 where OpenAI's is 0..2: the top of one is the top of the other.
+  if (req.temperature !== undefined) body.temperature = Math.min(req.temperature, 1);
   if (req.top_p !== undefined) body.top_p = req.top_p;
-  const stop = stopList(req.stop);
+  const stop = stopSequences(req.stop, dep);
   if (stop?.length) body.stop_sequences = stop;
-  if (req.user) body.metadata = { user_id: req.user };
-  if (req.tools?.length && req.tool_choice !== 'none') {
-    body.tools = req.tools.map((t) => ({ name: t.function.name, description: t.function.description, input_schema: t.function.parameters ?? { type: 'object', properties: {} } }));
+  const userId = metadataUserId(req.user);
+  if (userId) body.metadata = { user_id: userId };
+  if (req.tools?.length) {
+    const strictOk = supportsStructuredOutputs(dep.model);
+    body.tools = req.tools.map((t) => toolDefinition(t, strictOk));
     const choice = toolChoice(req.tool_choice, req.parallel_tool_calls);
     if (choice) body.tool_choice = choice;
   }
+  const format = outputFormat(req.response_format, dep);
+  if (format) body.output_config = { format };
   if (stream) body.stream = true;
   return body;
 }
 
-function userBlocks(content: string | ContentPart[], dep: Deployment): Block[] {
-  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
-  return content.map((p): Block => {
-    if (p.type === 'text') return { type: 'text', text: p.text };
-    const data = parseDataUrl(p.image_url.url);
-    if (data) return { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.data } };
-    if (/^https?:\/\//.test(p.image_url.url)) return { type: 'image', source: { type: 'url', url: p.image_url.url } };
-    throw new AnyModelError({ kind: 'BadRequest', provider: dep.provider, param: 'messages', message: 'Anthropic takes images as base64 data URLs or http(s) URLs' });
-  });
+/**
+ * Tools: `{name, description, input_schema}`; the schema must be an object schema.
+ * `strict` (strict tool use) is sent only to models that have it: elsewhere it is a 400.
+ */
+function toolDefinition(t: ToolDefinition, strictOk: boolean): Record<string, unknown> {
+  const tool: Record<string, unknown> = { name: t.function.name, input_schema: t.function.parameters ? { type: 'object', ...t.function.parameters } : { type: 'object', properties: {} } };
+  if (t.function.description) tool.description = t.function.description;
+  if (t.function.strict && strictOk) tool.strict = true;
+  return tool;
 }
 
-function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, dep: Deployment): Block[] {
-  const blocks: Block[] = [];
-  const text = typeof m.content === 'string' || Array.isArray(m.content) ? contentText(m.content) : '';
-  if (text) blocks.push({ type: 'text', text });
-  for (const tc of m.tool_calls ?? []) {
-    blocks.push({ type: 'tool_use', id: tc.id, name: tc.function.name, input: parseToolArguments(tc.function.arguments, dep, tc.function.name) });
-  }
-  return blocks;
-}
-
-/** https://docs.anthropic.com/en/docs/build-with-claude/tool-use#forcing-tool-use */
-function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): Block | undefined {
+/**
+ * https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use:
+ * auto / any (OpenAI "required") / tool (a named function) / none. `parallel_tool_calls: false`
+ * is `disable_parallel_tool_use: true`, which `none` does not take (as LiteLLM's mapping).
+ */
+export function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): Record<string, unknown> | undefined {
+  if (choice === 'none') return { type: 'none' };
   const extra = parallel === false ? { disable_parallel_tool_use: true } : {};
   if (choice === undefined) return parallel === false ? { type: 'auto', ...extra } : undefined;
   if (choice === 'auto') return { type: 'auto', ...extra };
   if (choice === 'required') return { type: 'any', ...extra };
-  if (choice === 'none') return undefined;
   return { type: 'tool', name: choice.function.name, ...extra };
+}
+
+/**
+ * `response_format` → structured outputs, `output_config.format = {type:"json_schema", schema}`
+ * (https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs; GA, no beta header).
+ * The adapter declares `response_format` only for models that have it. Anthropic has no JSON
+ * mode without a schema, so `json_object` is refused (or dropped with drop_params).
+ */
+function outputFormat(format: ChatRequest['response_format'], dep: Deployment): Record<string, unknown> | undefined {
+  if (!format || format.type === 'text') return undefined;
+  if (format.type === 'json_schema' && format.json_schema.schema) return { type: 'json_schema', schema: format.json_schema.schema };
+  if (dep.dropParams) return undefined;
+  throw new AnyModelError({
+    kind: 'UnsupportedParams',
+    provider: dep.provider,
+    model: dep.model,
+    param: 'response_format',
+    message: `Anthropic has no JSON mode without a schema: use response_format {"type":"json_schema","json_schema":{"name":...,"schema":{...}}}, or set drop_params: true to drop it.`,
+  });
+}
+
+/**
+ * Anthropic rejects stop sequences that are only whitespace; with drop_params they are left out,
+ * as LiteLLM does (`_map_stop_sequences`); otherwise Anthropic's 400 tells the caller.
+ */
+function stopSequences(stop: ChatRequest['stop'], dep: Deployment): string[] | undefined {
+  const list = stopList(stop);
+  return dep.dropParams ? list?.filter((s) => s.trim() !== '') : list;
+}
+
+/**
+ * `user` → `metadata.user_id`, which Anthropic wants opaque ("a uuid, hash value, or other opaque
+ * identifier ... do not include any identifying information such as name, email address, or phone
+ * number") and rejects when it looks like an email; LiteLLM (`_valid_user_id`) leaves such values
+ * out, and so do we.
+ */
+function metadataUserId(user: string | undefined): string | undefined {
+  if (!user) return undefined;
+  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(user) || /^\+?[\d\s()-]{7,}$/.test(user)) return undefined;
+  return user;
 }

@@ -1,87 +1,129 @@
 /**
- * Anthropic stream events → stream parts. https://docs.anthropic.com/en/docs/build-with-claude/streaming
- * message_start carries the input usage, message_delta the stop reason and the cumulative output
- * usage, message_stop ends the message. `ping` is a keep-alive; an `error` event (e.g.
- * overloaded_error) can arrive mid-stream with a 200 status. New event types may be added
- * (versioning policy), so unknown ones are skipped; a data line that is not JSON is an error.
+ * Anthropic stream events → stream parts.
+ * https://docs.anthropic.com/en/docs/build-with-claude/streaming
+ * - `message_start` carries the id, model and input usage; `message_delta` the stop reason and the
+ *   usage so far (cumulative totals, output tokens included); `message_stop` ends the message.
+ * - Content arrives as blocks: `content_block_start` (text, tool_use, thinking, ...), then
+ *   `content_block_delta`s (text_delta, input_json_delta with `partial_json`, thinking_delta,
+ *   signature_delta, citations_delta), then `content_block_stop`.
+ * - `ping` is a keep-alive. An `error` event (e.g. overloaded_error) can arrive after the 200.
+ * - "In accordance with our versioning policy, we may add new event types": unknown event types
+ *   are skipped, as are unknown block and delta types. A data line that is not JSON is still an
+ *   error (DESIGN §2), and so is a stream that ends without `message_stop` (cut short).
  */
-import { z } from 'zod';
 import type { RawStreamEvent, StreamDecoder } from '../adapter';
 import type { Deployment } from '../../types/deployment';
 import type { FinishReason, StreamPart } from '../../types/result';
 import { AnyModelError } from '../../types/errors';
 import { parseEventJson, parseProviderBody } from '../shared';
-import { mapStopReason, mapUsage, usageSchema } from './map-response';
-import { anthropicErrorKind } from './errors';
+import { truncate } from '../../transport/framing';
+import { mapStopReason } from './map-stop-reason';
+import { mapUsage, mergeUsage } from './map-usage';
+import { anthropicBodyError } from './errors';
+import { KNOWN_EVENT_TYPES, streamEventSchema, type AnthropicUsage, type ContentBlock } from './schemas';
 
-const eventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('message_start'), message: z.object({ id: z.string(), model: z.string(), usage: usageSchema }) }),
-  z.object({ type: z.literal('content_block_start'), index: z.number(), content_block: z.object({ type: z.string(), id: z.string().optional(), name: z.string().optional(), text: z.string().optional(), thinking: z.string().optional() }).loose() }),
-  z.object({ type: z.literal('content_block_delta'), index: z.number(), delta: z.object({ type: z.string(), text: z.string().optional(), partial_json: z.string().optional(), thinking: z.string().optional() }).loose() }),
-  z.object({ type: z.literal('content_block_stop'), index: z.number() }),
-  z.object({ type: z.literal('message_delta'), delta: z.object({ stop_reason: z.string().nullish() }).loose(), usage: usageSchema.nullish() }),
-  z.object({ type: z.literal('message_stop') }),
-  z.object({ type: z.literal('ping') }),
-  z.object({ type: z.literal('error'), error: z.object({ type: z.string(), message: z.string() }) }),
-]);
-
-const KNOWN = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error']);
+interface OpenBlock {
+  type: string;
+  /** For tool_use blocks: the unified tool call index (tool calls are numbered from 0). */
+  toolIndex?: number;
+  /** Whether any argument text was sent for this tool call. */
+  sentArguments?: boolean;
+}
 
 export function createStreamDecoder(dep: Deployment): StreamDecoder {
-  let inputUsage: z.infer<typeof usageSchema> | undefined;
-  let outputTokens = 0;
+  let usage: AnthropicUsage | undefined;
   let finishReason: FinishReason = 'stop';
+  let started = false;
   let stopped = false;
-  /** Content block index → tool call index (tool calls are numbered from 0 among tool_use blocks). */
-  const toolIndex = new Map<number, number>();
+  let toolCount = 0;
+  const blocks = new Map<number, OpenBlock>();
+
+  const malformed = (what: string) => new AnyModelError({ kind: 'BadGateway', provider: dep.provider, model: dep.model, message: `${dep.provider} sent a malformed stream: ${what}` });
+
+  const startBlock = (index: number, b: ContentBlock): StreamPart[] => {
+    if (blocks.has(index)) throw malformed(`content block ${index} started twice`);
+    const open: OpenBlock = { type: b.type };
+    blocks.set(index, open);
+    if (b.type === 'text' && b.text) return [{ type: 'text-delta', text: b.text as string }];
+    if (b.type === 'thinking' && b.thinking) return [{ type: 'reasoning-delta', text: b.thinking as string }];
+    if (b.type !== 'tool_use') return [];
+    open.toolIndex = toolCount++;
+    const parts: StreamPart[] = [{ type: 'tool-call-start', index: open.toolIndex, id: b.id as string, name: b.name as string }];
+    // The start block carries `input: {}` and the arguments follow as input_json_delta; a gateway
+    // that sends the whole input up front is read the same way.
+    const input = b.input as Record<string, unknown> | null | undefined;
+    if (input && Object.keys(input).length) {
+      parts.push({ type: 'tool-call-delta', index: open.toolIndex, argumentsDelta: JSON.stringify(input) });
+      open.sentArguments = true;
+    }
+    return parts;
+  };
+
+  const blockAt = (index: number): OpenBlock => {
+    const open = blocks.get(index);
+    if (!open) throw malformed(`a delta for content block ${index}, which was never started`);
+    return open;
+  };
 
   return {
     onEvent(raw: RawStreamEvent): StreamPart[] {
-      const json = parseEventJson(raw.data, dep) as { type?: unknown };
-      if (typeof json?.type !== 'string' || !KNOWN.has(json.type)) return [];
-      const e = parseProviderBody(eventSchema, json, dep, 'stream event');
+      let json = parseEventJson(raw.data, dep);
+      let type = (json as { type?: unknown } | null)?.type;
+      // Every data payload repeats its event name as `type`; a gateway that drops it still names the event.
+      if (typeof type !== 'string' && raw.event && json && typeof json === 'object' && !Array.isArray(json)) {
+        type = raw.event;
+        json = { ...json, type };
+      }
+      if (typeof type !== 'string') throw malformed(`an event without a type: ${truncate(raw.data, 200)}`);
+      if (!KNOWN_EVENT_TYPES.has(type) || stopped) return [];
+      const e = parseProviderBody(streamEventSchema, json, dep, `${type} event`);
       switch (e.type) {
         case 'message_start':
-          inputUsage = e.message.usage;
-          outputTokens = e.message.usage.output_tokens ?? 0;
+          started = true;
+          usage = e.message.usage ?? undefined;
           return [{ type: 'response-metadata', id: e.message.id, model: e.message.model }];
-        case 'content_block_start': {
-          const b = e.content_block;
-          if (b.type === 'tool_use' && b.id && b.name) {
-            const index = toolIndex.size;
-            toolIndex.set(e.index, index);
-            return [{ type: 'tool-call-start', index, id: b.id, name: b.name }];
-          }
-          if (b.type === 'text' && b.text) return [{ type: 'text-delta', text: b.text }];
-          return [];
-        }
+        case 'content_block_start':
+          return startBlock(e.index, e.content_block);
         case 'content_block_delta': {
+          const open = blockAt(e.index);
           const d = e.delta;
-          if (d.type === 'text_delta' && d.text) return [{ type: 'text-delta', text: d.text }];
-          if (d.type === 'thinking_delta' && d.thinking) return [{ type: 'reasoning-delta', text: d.thinking }];
-          if (d.type === 'input_json_delta' && d.partial_json) {
-            const index = toolIndex.get(e.index);
-            if (index === undefined) throw new AnyModelError({ kind: 'BadGateway', provider: dep.provider, model: dep.model, message: `anthropic sent tool input for block ${e.index}, which is not a tool_use block` });
-            return [{ type: 'tool-call-delta', index, argumentsDelta: d.partial_json }];
+          if (d.type === 'text_delta') return d.text ? [{ type: 'text-delta', text: d.text as string }] : [];
+          if (d.type === 'thinking_delta') return d.thinking ? [{ type: 'reasoning-delta', text: d.thinking as string }] : [];
+          // input_json_delta also streams the input of server tools (server_tool_use), which are not ours to report.
+          if (d.type === 'input_json_delta' && open.toolIndex !== undefined && d.partial_json) {
+            open.sentArguments = true;
+            return [{ type: 'tool-call-delta', index: open.toolIndex, argumentsDelta: d.partial_json as string }];
           }
-          return []; // signature_delta and future delta types carry nothing to show
+          return []; // signature_delta, citations_delta, empty pieces and future delta types
+        }
+        case 'content_block_stop': {
+          const open = blockAt(e.index);
+          // A tool without arguments may stream none at all; its arguments are still an object.
+          if (open.toolIndex !== undefined && !open.sentArguments) {
+            open.sentArguments = true;
+            return [{ type: 'tool-call-delta', index: open.toolIndex, argumentsDelta: '{}' }];
+          }
+          return [];
         }
         case 'message_delta':
           if (e.delta.stop_reason) finishReason = mapStopReason(e.delta.stop_reason);
-          if (e.usage?.output_tokens != null) outputTokens = e.usage.output_tokens; // cumulative
+          usage = mergeUsage(usage, e.usage);
           return [];
         case 'message_stop':
+          if (!started) throw malformed('message_stop before message_start');
           stopped = true;
-          return [];
+          return [{ type: 'finish', finishReason, usage: mapUsage(usage) }];
         case 'error':
-          throw new AnyModelError({ kind: anthropicErrorKind(e.error.type), provider: dep.provider, model: dep.model, code: e.error.type, message: `anthropic stream error (${e.error.type}): ${e.error.message}` });
-        default:
+          throw anthropicBodyError(e.error, e.request_id, dep, 'stream error');
+        case 'ping':
           return [];
       }
     },
     onEnd(): StreamPart[] {
-      if (!stopped) throw new AnyModelError({ kind: 'APIConnection', provider: dep.provider, model: dep.model, message: 'The anthropic stream ended before message_stop' });
-      return [{ type: 'finish', finishReason, usage: mapUsage(inputUsage, outputTokens) }];
+      if (!stopped) {
+        throw new AnyModelError({ kind: 'APIConnection', provider: dep.provider, model: dep.model, message: `The ${dep.provider} stream ended before message_stop: the answer is incomplete` });
+      }
+      return [];
     },
   };
 }

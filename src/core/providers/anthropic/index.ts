@@ -1,0 +1,61 @@
+/**
+ * The Anthropic Messages API adapter. https://docs.anthropic.com/en/api/messages
+ * `POST {api_base}/v1/messages` with `x-api-key` and `anthropic-version`. Anthropic has no
+ * embeddings endpoint (it points to Voyage AI) and no text completion endpoint for current models,
+ * so both are declared absent.
+ */
+import type { Capabilities, ProviderAdapter } from '../adapter';
+import type { Deployment } from '../../types/deployment';
+import type { OptionalChatParam } from '../../types/request';
+import { AnyModelError } from '../../types/errors';
+import { messagesBody } from './convert-request';
+import { parseMessage } from './parse-response';
+import { createStreamDecoder } from './stream-decoder';
+import { parseAnthropicError } from './errors';
+import { supportsStructuredOutputs } from './models';
+
+/** https://docs.anthropic.com/en/api/versioning — the current (and only recommended) version. */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** No seed, no presence/frequency penalties in the Messages API; no reasoning_effort mapping yet. */
+const BASE_PARAMS: readonly OptionalChatParam[] = ['tools', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_tokens', 'stop', 'user'];
+const PARAMS = new Set<OptionalChatParam>(BASE_PARAMS);
+const PARAMS_WITH_FORMAT = new Set<OptionalChatParam>([...BASE_PARAMS, 'response_format']);
+
+export function anthropicCapabilities(dep: Deployment): Capabilities {
+  return {
+    chat: true,
+    streaming: true,
+    tools: true,
+    vision: true,
+    embeddings: false,
+    completions: false,
+    params: supportsStructuredOutputs(dep.model) ? PARAMS_WITH_FORMAT : PARAMS,
+  };
+}
+
+/**
+ * `{api_base}/v1/messages`; an api_base that already ends in `/v1/messages` is used as it is
+ * (LiteLLM's AnthropicConfig.get_complete_url does the same).
+ */
+export function messagesUrl(apiBase: string): string {
+  return /\/v1\/messages$/.test(apiBase) ? apiBase : `${apiBase}/v1/messages`;
+}
+
+export const anthropicAdapter: ProviderAdapter = {
+  family: 'anthropic',
+  streamFormat: 'sse',
+  capabilities: anthropicCapabilities,
+  buildChatRequest(req, dep, stream) {
+    if (!dep.apiBase) {
+      throw new AnyModelError({ kind: 'BadRequest', provider: dep.provider, model: dep.model, param: 'api_base', message: `${dep.provider}/${dep.model} needs an api_base (https://api.anthropic.com)` });
+    }
+    // Configured headers may add e.g. `anthropic-beta`; the key header is always ours.
+    const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION, ...dep.headers };
+    if (dep.apiKey) headers['x-api-key'] = dep.apiKey;
+    return { url: messagesUrl(dep.apiBase), method: 'POST', headers, body: messagesBody(req, dep, stream) };
+  },
+  parseChatResponse: parseMessage,
+  createStreamDecoder: (dep) => createStreamDecoder(dep),
+  parseError: parseAnthropicError,
+};
