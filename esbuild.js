@@ -23,12 +23,11 @@ const targets = [
 ];
 
 async function main() {
-  const existing = targets.filter((t) => require('node:fs').existsSync(t.entryPoints[0]));
   if (watch) {
-    for (const t of existing) await (await esbuild.context(t)).watch();
+    for (const t of targets) await (await esbuild.context(t)).watch();
     return;
   }
-  await Promise.all(existing.map((t) => esbuild.build(t)));
+  await Promise.all(targets.map((t) => esbuild.build(t)));
 }
 
 main().catch((err) => {

@@ -1,0 +1,388 @@
+/**
+ * The chat panel's controller: owns the view state, turns host messages into DOM updates and
+ * user gestures into webview messages. No framework: the panel has a handful of regions and the
+ * only hot path (streaming) is handled by StreamingMarkdown.
+ */
+import type { ChatError, ChatMessage, ErrorAction, HostMessage, HostStateMessage, MessageOf, ModelOption, OfflineNotice } from '../shared/protocol';
+import { Composer } from './composer';
+import { h } from './dom';
+import { Header } from './header';
+import { HostBridge, type VsCodeApi } from './host';
+import { flashCopied } from './markdown';
+import { AssistantMessageView, emptyStateView, errorView, noticeView, userMessageView } from './messages';
+import { animationFrames, type FrameScheduler } from './streaming';
+
+export interface ChatAppOptions {
+  scheduler?: FrameScheduler;
+  draftDebounceMs?: number;
+  replyTimeoutMs?: number;
+}
+
+/** What the webview keeps in `vscode.setState` (survives hide/show without the host). */
+interface LocalState { draft?: string }
+
+export class ChatApp {
+  readonly header: Header;
+  readonly composer: Composer;
+  readonly bridge: HostBridge;
+  private readonly thread: HTMLElement;
+  private readonly messageList: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly scheduler: FrameScheduler;
+  private readonly views = new Map<string, AssistantMessageView>();
+  /** Ids already in the thread: the host may echo a message the webview added optimistically. */
+  private readonly shownIds = new Set<string>();
+  private conversationId: string | null = null;
+  private models: ModelOption[] = [];
+  private currentModel: string | null = null;
+  private offline: OfflineNotice | null = null;
+  private streamingId: string | null = null;
+  /** Sent, and no streamStart yet: the stop button is already there. */
+  private awaitingStart = false;
+  private idCounter = 0;
+  private stickToBottom = true;
+  /** A state arrived: the handshake's purpose is served. */
+  private restored = false;
+  private followRequested = false;
+
+  constructor(private readonly root: HTMLElement, private readonly api: VsCodeApi, options: ChatAppOptions = {}) {
+    this.scheduler = options.scheduler ?? animationFrames;
+    this.bridge = new HostBridge(api, (m) => this.onHostMessage(m), (error) => this.showProblem(error), { replyTimeoutMs: options.replyTimeoutMs });
+    this.header = new Header({
+      onModelChange: (model) => { this.currentModel = model; this.bridge.post({ type: 'switchModel', model }); this.renderEmptyState(); },
+      onNewChat: () => this.bridge.post({ type: 'newChat' }),
+      onConversationChange: (conversationId) => this.bridge.post({ type: 'switchConversation', conversationId }),
+    });
+    this.composer = new Composer({
+      onSend: (text) => this.send(text),
+      onStop: () => this.stop(),
+      onDraftChanged: (text) => {
+        this.saveLocal({ draft: text });
+        this.bridge.post({ type: 'draftChanged', text });
+      },
+    }, { draftDebounceMs: options.draftDebounceMs });
+    this.messageList = h('div', { class: 'message-list' });
+    this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.messageList);
+    this.status = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+    this.root.replaceChildren(this.header.element, this.thread, this.composer.element, this.status);
+
+    this.thread.addEventListener('click', (e) => this.onThreadClick(e));
+    // Whether to follow a growing answer: decided by where the user scrolled, read in the scroll
+    // event (layout is clean there), never by measuring after each DOM change.
+    this.thread.addEventListener('scroll', () => {
+      this.stickToBottom = this.thread.scrollHeight - this.thread.scrollTop - this.thread.clientHeight < 48;
+    }, { passive: true });
+    // Middle-click would open a link in a new window; model links only open through the host.
+    this.thread.addEventListener('auxclick', (e) => { if ((e.target as Element).closest?.('a')) e.preventDefault(); });
+    // Escape stops an answer from anywhere in the panel, not only the input box.
+    this.root.ownerDocument.addEventListener('keydown', this.onDocumentKeyDown);
+  }
+
+  private readonly onDocumentKeyDown = (e: KeyboardEvent): void => {
+    if (e.key === 'Escape' && this.busy && !e.defaultPrevented) { e.preventDefault(); this.stop(); }
+  };
+
+  dispose(): void {
+    this.root.ownerDocument.removeEventListener('keydown', this.onDocumentKeyDown);
+    this.bridge.dispose();
+    this.composer.dispose();
+  }
+
+  /** Starts listening, restores the local draft and performs the `ready` handshake. */
+  start(): void {
+    this.bridge.start();
+    const local = this.loadLocal();
+    if (local.draft) this.composer.restoreDraft(local.draft);
+    this.renderEmptyState();
+    this.bridge.ready()
+      // A host that restored the view unasked (a state without inReplyTo) has answered too.
+      .catch((error: Error) => { if (!this.restored) this.showProblem(error.message); })
+      .finally(() => this.root.setAttribute('aria-busy', 'false'));
+    this.composer.focus();
+  }
+
+  get busy(): boolean {
+    return this.streamingId !== null || this.awaitingStart;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Host → view
+
+  private onHostMessage(message: HostMessage): void {
+    switch (message.type) {
+      case 'state': return this.restore(message);
+      case 'models': return this.setModels(message.models, message.currentModel);
+      case 'messageAdded':
+        if (this.conversationId === null) this.conversationId = message.conversationId;
+        if (message.conversationId === this.conversationId) this.appendMessage(message.message);
+        return;
+      case 'streamStart': return this.onStreamStart(message);
+      case 'streamDelta': this.views.get(message.messageId)?.streaming?.append(message.text); return;
+      case 'streamEnd': return this.onStreamEnd(message);
+      case 'streamError': return this.onStreamError(message);
+      case 'offline': return this.setOffline(message.notice, true);
+      case 'setDraft': return this.composer.setDraft(message.text, message.mode);
+      case 'reply':
+        if (!message.ok) this.showProblem(message.error ?? 'The extension refused the request.');
+        return;
+    }
+  }
+
+  private restore(state: HostStateMessage): void {
+    this.restored = true;
+    for (const view of this.views.values()) view.streaming?.finish();
+    this.views.clear();
+    this.shownIds.clear();
+    this.messageList.replaceChildren();
+    this.conversationId = state.activeConversationId;
+    this.header.setConversations(state.conversations, state.activeConversationId);
+    this.setModels(state.models, state.currentModel);
+    this.setOffline(state.offline, false);
+    for (const message of state.messages) this.appendMessage(message, message.id === state.streamingMessageId);
+    this.streamingId = state.streamingMessageId && this.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
+    this.awaitingStart = false;
+    this.setBusy(this.busy);
+    // The host's copy of the draft wins unless it has none (it was lost, or never debounced out).
+    if (state.draft !== '' || this.composer.text === '') this.composer.restoreDraft(state.draft);
+    this.renderEmptyState();
+    this.scrollToBottom();
+  }
+
+  private appendMessage(message: ChatMessage, streaming = false): void {
+    if (this.shownIds.has(message.id)) return;
+    this.shownIds.add(message.id);
+    if (message.role === 'user') {
+      this.messageList.append(userMessageView(message));
+    } else if (message.role === 'notice') {
+      this.messageList.append(noticeView(message));
+    } else {
+      const view = streaming ? new AssistantMessageView(message.id, message.model, message.fallback) : AssistantMessageView.restored(message);
+      if (streaming) view.startStreaming(this.scheduler, () => this.followAnswer()).append(message.text);
+      this.views.set(message.id, view);
+      this.messageList.append(view.element);
+    }
+    this.renderEmptyState();
+    this.scrollToBottom();
+  }
+
+  private onStreamStart(message: MessageOf<HostMessage, 'streamStart'>): void {
+    if (this.conversationId === null) this.conversationId = message.conversationId;
+    const view = new AssistantMessageView(message.messageId, message.model, message.fallback);
+    view.startStreaming(this.scheduler, () => this.followAnswer());
+    this.views.set(message.messageId, view);
+    this.messageList.append(view.element);
+    this.streamingId = message.messageId;
+    this.awaitingStart = false;
+    this.setBusy(true);
+    this.renderEmptyState();
+    this.announce(message.fallback ? `Answering with ${message.model}, a fallback for ${message.fallback.requestedModel}.` : `Answering with ${message.model}.`);
+    this.scrollToBottom();
+  }
+
+  private onStreamEnd(message: MessageOf<HostMessage, 'streamEnd'>): void {
+    const view = this.views.get(message.messageId);
+    if (!view) return;
+    view.finishStreaming();
+    view.setMeta(message);
+    if (this.streamingId === message.messageId) {
+      this.streamingId = null;
+      this.setBusy(false);
+      this.announce(message.finishReason === 'stopped' ? 'Answer stopped.' : 'Answer complete.');
+    }
+  }
+
+  private onStreamError(message: MessageOf<HostMessage, 'streamError'>): void {
+    const error: ChatError = { message: message.message, kind: message.kind, actions: message.actions };
+    let view = message.messageId ? this.views.get(message.messageId) : undefined;
+    if (!view) {
+      // Failed before an answer started: the error still goes in the thread, as an answer.
+      view = new AssistantMessageView(message.messageId ?? this.localId(), undefined, undefined);
+      this.views.set(view.id, view);
+      this.messageList.append(view.element);
+    }
+    view.finishStreaming();
+    view.setError(error);
+    if (this.streamingId === null || this.streamingId === message.messageId) {
+      this.streamingId = null;
+      this.awaitingStart = false;
+      this.setBusy(false);
+    }
+    this.renderEmptyState();
+    this.scrollToBottom();
+  }
+
+  private setModels(models: ModelOption[], current: string | null): void {
+    this.models = models;
+    this.currentModel = current;
+    this.header.setModels(models, current);
+    this.header.setBusy(this.busy);
+    this.renderEmptyState();
+  }
+
+  private setOffline(notice: OfflineNotice | null, announceChange: boolean): void {
+    const changed = (this.offline?.active ?? false) !== (notice?.active ?? false);
+    this.offline = notice;
+    this.header.setOffline(notice);
+    if (announceChange && changed && notice) {
+      this.messageList.append(noticeView({ id: this.localId(), text: notice.message }, notice.active ? 'offline' : 'info'));
+      this.renderEmptyState();
+      this.scrollToBottom();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // User → host
+
+  private send(text: string): void {
+    if (!this.currentModel) {
+      this.composer.restoreDraft(text);
+      this.showError({ message: 'Pick a model before sending.', kind: 'NoModel', actions: ['pickModel'] });
+      return;
+    }
+    const messageId = this.localId();
+    this.appendMessage({ id: messageId, role: 'user', text, model: this.currentModel });
+    this.awaitingStart = true;
+    this.setBusy(true);
+    this.scrollToBottom();
+    this.bridge.request({ type: 'send', messageId, conversationId: this.conversationId, text, model: this.currentModel })
+      .then((reply) => {
+        if (reply.type !== 'reply' || reply.ok) return;
+        if (this.awaitingStart) { this.awaitingStart = false; this.setBusy(false); }
+        // A refused message loses nothing: it goes back into an empty input box.
+        if (this.composer.text.trim() === '') this.composer.setDraft(text, 'replace');
+        this.showError({ message: reply.error ?? 'The extension did not accept the message.', kind: 'Rejected', actions: [] });
+      })
+      .catch((error: Error) => {
+        if (!this.awaitingStart) return;
+        this.awaitingStart = false;
+        this.setBusy(false);
+        this.showError({ message: error.message, kind: 'NoReply', actions: ['retry'] });
+      });
+  }
+
+  private stop(): void {
+    if (!this.busy) return;
+    const messageId = this.streamingId;
+    this.bridge.post(messageId ? { type: 'stop', messageId } : { type: 'stop' });
+    // Stop at once on screen; the host's streamEnd (finishReason "stopped") fills in the usage.
+    if (messageId) {
+      const view = this.views.get(messageId);
+      view?.finishStreaming();
+      view?.setMeta({ finishReason: 'stopped' });
+    }
+    this.streamingId = null;
+    this.awaitingStart = false;
+    this.setBusy(false);
+    this.announce('Answer stopped.');
+    this.composer.focus();
+  }
+
+  private onThreadClick(e: MouseEvent): void {
+    const target = e.target as Element | null;
+    if (!target?.closest) return;
+    const link = target.closest('a');
+    if (link) {
+      // Never navigate inside the webview; the host re-checks the URL and asks the user.
+      e.preventDefault();
+      const url = link.getAttribute('href');
+      if (url) this.bridge.post({ type: 'openLink', url });
+      return;
+    }
+    const codeButton = target.closest<HTMLElement>('[data-code-action]');
+    if (codeButton) {
+      const block = codeButton.closest('.code-block');
+      const code = block?.querySelector('pre code')?.textContent ?? '';
+      const language = block?.getAttribute('data-lang') ?? '';
+      const action = codeButton.getAttribute('data-code-action');
+      if (action === 'copy') { this.bridge.post({ type: 'copyCode', code, language }); flashCopied(codeButton); this.announce('Code copied.'); }
+      if (action === 'insert') this.bridge.post({ type: 'insertCode', code, language });
+      if (action === 'apply') this.bridge.post({ type: 'applyCode', code, language });
+      return;
+    }
+    const actionButton = target.closest<HTMLElement>('[data-error-action], [data-empty-action]');
+    if (actionButton) this.runAction(actionButton);
+  }
+
+  private runAction(button: HTMLElement): void {
+    const kind = (button.getAttribute('data-error-action') ?? button.getAttribute('data-empty-action')) as ErrorAction;
+    const messageId = button.getAttribute('data-message-id') ?? undefined;
+    const hostKnowsId = messageId !== undefined && !messageId.startsWith('local-');
+    if (kind === 'retry') {
+      const view = messageId ? this.views.get(messageId) : undefined;
+      if (view && !view.hasText) { view.element.remove(); this.views.delete(view.id); } else view?.clearError();
+      button.closest('.message-error')?.remove();
+      this.awaitingStart = true;
+      this.setBusy(true);
+      this.bridge.post(hostKnowsId ? { type: 'retry', messageId } : { type: 'retry' });
+      return;
+    }
+    this.bridge.post(hostKnowsId ? { type: 'action', kind, messageId } : { type: 'action', kind });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Helpers
+
+  private setBusy(busy: boolean): void {
+    this.composer.setBusy(busy);
+    this.header.setBusy(busy);
+  }
+
+  private renderEmptyState(): void {
+    const empty = this.messageList.childElementCount === 0;
+    const existing = this.thread.querySelector(':scope > .empty-state');
+    if (!empty) { existing?.remove(); return; }
+    const view = emptyStateView(this.models.find((m) => m.id === this.currentModel), this.currentModel);
+    if (existing) existing.replaceWith(view); else this.thread.prepend(view);
+  }
+
+  /** An error that belongs to no answer (bad message from the host, no reply) shown in the thread. */
+  private showError(error: ChatError): void {
+    this.messageList.append(errorView(error, undefined));
+    this.renderEmptyState();
+    this.scrollToBottom();
+  }
+
+  private showProblem(text: string): void {
+    console.warn(`[AnyModel chat] ${text}`);
+    this.showError({ message: text, kind: 'Protocol', actions: [] });
+  }
+
+  private announce(text: string): void {
+    this.status.textContent = text;
+  }
+
+  /** On discrete events (send, a new answer, restore): bring the end of the thread into view. */
+  private scrollToBottom(): void {
+    this.thread.scrollTop = this.thread.scrollHeight;
+    this.stickToBottom = true;
+  }
+
+  /**
+   * Keeps a streaming answer in view. Reading scrollHeight right after a frame's DOM change would
+   * force a synchronous layout whose cost grows with the thread; one frame later the browser has
+   * laid out anyway, so the read is free. The frame registered now runs before the next render.
+   */
+  private followAnswer(): void {
+    if (this.followRequested) return;
+    this.followRequested = true;
+    this.scheduler.request(() => {
+      this.followRequested = false;
+      if (this.stickToBottom) this.thread.scrollTop = this.thread.scrollHeight;
+    });
+  }
+
+  /** Ids for messages the webview creates; the prefix tells the host-side ones apart. */
+  private localId(): string {
+    const random = globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    return `local-${random}-${++this.idCounter}`;
+  }
+
+  private loadLocal(): LocalState {
+    const state = this.api.getState();
+    return typeof state === 'object' && state !== null && typeof (state as LocalState).draft === 'string' ? { draft: (state as LocalState).draft } : {};
+  }
+
+  private saveLocal(state: LocalState): void {
+    this.api.setState(state);
+  }
+}

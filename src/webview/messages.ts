@@ -1,0 +1,137 @@
+/**
+ * The thread: user requests, assistant answers (model, fallback label, tokens and cost), errors
+ * with their actions, notices, and the empty state. Pure DOM construction; app.ts decides when.
+ */
+import type { ChatError, ChatMessage, ErrorAction, Fallback, ModelOption } from '../shared/protocol';
+import { h, icon } from './dom';
+import { formatMeta } from './format';
+import { StreamingMarkdown, renderFinishedMarkdown, type FrameScheduler } from './streaming';
+
+const ACTION_LABELS: Record<ErrorAction, string> = {
+  setKey: 'Set API Key',
+  pickModel: 'Pick Another Model',
+  retry: 'Retry',
+};
+
+export function userMessageView(message: ChatMessage): HTMLElement {
+  return h('article', { class: 'message message-user', 'data-message-id': message.id, 'aria-label': 'You said' },
+    h('div', { class: 'message-header' }, icon('account', 'avatar'), h('span', { class: 'message-author' }, 'You')),
+    // The user's own words are shown as typed: no markdown, so what they pasted stays visible.
+    h('div', { class: 'message-body user-text' }, message.text));
+}
+
+export function noticeView(message: Pick<ChatMessage, 'id' | 'text'>, kind: 'info' | 'offline' = 'info'): HTMLElement {
+  return h('div', { class: `notice notice-${kind}`, 'data-message-id': message.id, role: 'note' },
+    icon(kind === 'offline' ? 'debug-disconnect' : 'info'), h('span', {}, message.text));
+}
+
+export function errorView(error: ChatError, messageId: string | undefined): HTMLElement {
+  return h('div', { class: 'message-error', role: 'alert', 'data-error-kind': error.kind },
+    h('div', { class: 'message-error-text' }, icon('error'), h('span', {}, error.message)),
+    error.actions.length === 0 ? null : h('div', { class: 'message-error-actions' },
+      ...error.actions.map((action, i) => h('button', {
+        type: 'button',
+        class: i === 0 ? 'button' : 'button button-secondary',
+        'data-error-action': action,
+        'data-message-id': messageId,
+      }, action === 'setKey' ? icon('key') : action === 'retry' ? icon('refresh') : null, ACTION_LABELS[action]))));
+}
+
+function fallbackLabel(fallback: Fallback): HTMLElement {
+  const text = `fallback for ${fallback.requestedModel}`;
+  return h('span', { class: 'badge badge-fallback', title: fallback.reason ? `${text}: ${fallback.reason}` : text }, icon('warning'), text);
+}
+
+/** An answer: header with the model, markdown body, footer with tokens and cost, maybe an error. */
+export class AssistantMessageView {
+  readonly element: HTMLElement;
+  readonly body: HTMLElement;
+  private readonly footer: HTMLElement;
+  private readonly header: HTMLElement;
+  private stream: StreamingMarkdown | undefined;
+
+  constructor(readonly id: string, model: string | undefined, fallback: Fallback | undefined) {
+    this.header = h('div', { class: 'message-header' }, icon('sparkle', 'avatar'), h('span', { class: 'message-author' }, 'AnyModel'));
+    if (model) this.header.append(h('span', { class: 'message-model', title: `Answered by ${model}` }, model));
+    if (fallback) this.header.append(fallbackLabel(fallback));
+    this.body = h('div', { class: 'message-body' });
+    this.footer = h('div', { class: 'message-footer' });
+    const who = model ? `AnyModel (${model}${fallback ? `, fallback for ${fallback.requestedModel}` : ''}) said` : 'AnyModel said';
+    this.element = h('article', { class: 'message message-assistant', 'data-message-id': id, 'aria-label': who }, this.header, this.body, this.footer);
+  }
+
+  static restored(message: ChatMessage): AssistantMessageView {
+    const view = new AssistantMessageView(message.id, message.model, message.fallback);
+    if (message.text) view.body.append(renderFinishedMarkdown(message.text));
+    view.setMeta(message);
+    if (message.error) view.setError(message.error);
+    return view;
+  }
+
+  /** Streams into this view. The body is a polite live region, busy until the answer ends, so a
+   * screen reader reads the finished answer once instead of every re-rendered fragment. */
+  startStreaming(scheduler: FrameScheduler, onRendered?: () => void): StreamingMarkdown {
+    this.stream = new StreamingMarkdown(scheduler, onRendered);
+    this.body.replaceChildren(this.stream.element);
+    this.body.setAttribute('aria-live', 'polite');
+    this.body.setAttribute('aria-busy', 'true');
+    this.element.classList.add('streaming');
+    return this.stream;
+  }
+
+  get streaming(): StreamingMarkdown | undefined {
+    return this.stream && !this.stream.isFinished ? this.stream : undefined;
+  }
+
+  get hasText(): boolean {
+    return (this.stream?.text ?? this.body.textContent ?? '').trim() !== '';
+  }
+
+  finishStreaming(): void {
+    this.stream?.finish();
+    this.body.setAttribute('aria-busy', 'false');
+    this.element.classList.remove('streaming');
+  }
+
+  setMeta(message: Pick<ChatMessage, 'usage' | 'cost' | 'finishReason'>): void {
+    const text = formatMeta(message);
+    this.footer.replaceChildren(text);
+    this.footer.hidden = text === '';
+  }
+
+  setError(error: ChatError): void {
+    this.element.querySelector(':scope > .message-error')?.remove();
+    this.element.insertBefore(errorView(error, this.id), this.footer);
+    this.element.classList.add('has-error');
+  }
+
+  clearError(): void {
+    this.element.querySelector(':scope > .message-error')?.remove();
+    this.element.classList.remove('has-error');
+  }
+}
+
+/** What to do first, and which model will answer. */
+export function emptyStateView(currentModel: ModelOption | undefined, modelId: string | null): HTMLElement {
+  const model = currentModel?.id ?? modelId;
+  const actions = h('div', { class: 'empty-actions' },
+    h('button', { type: 'button', class: 'button button-secondary', 'data-empty-action': 'pickModel' }, 'Pick Model'),
+    h('button', { type: 'button', class: 'button button-secondary', 'data-empty-action': 'setKey' }, icon('key'), 'Set API Key'));
+  return h('div', { class: 'empty-state' },
+    h('div', { class: 'empty-icon' }, icon('sparkle')),
+    h('h2', {}, 'Ask AnyModel'),
+    model
+      ? h('p', {}, 'Answers come from ', h('strong', { class: 'empty-model' }, model),
+        currentModel?.local ? ', which runs on this machine.' : '.',
+        currentModel?.missingKey ? ' It needs an API key first.' : '')
+      : h('p', {}, 'No model is configured yet. Pick one, or add entries to the anymodel.models setting.'),
+    actions,
+    h('ul', { class: 'empty-tips' },
+      h('li', {}, 'Type a question below. ', kbd('Enter'), ' sends, ', kbd('Shift+Enter'), ' adds a line, ', kbd('Escape'), ' stops an answer.'),
+      h('li', {}, 'Select code in the editor and run ', h('strong', {}, 'AnyModel: Ask About Selection'), ' from the context menu.'),
+      h('li', {}, 'Code blocks in answers can be copied, inserted at the cursor, or applied as a diff you review.')));
+}
+
+function kbd(text: string): HTMLElement {
+  return h('kbd', {}, text);
+}

@@ -1,0 +1,57 @@
+/**
+ * A jsdom window installed as the global browser environment for one mocha suite, and removed
+ * after it: all unit tests share one process, and a global `window` would make other suites'
+ * libraries (the openai client, for one) believe they run in a browser.
+ */
+import { JSDOM, type ConstructorOptions } from 'jsdom';
+
+const GLOBALS = [
+  'window', 'document', 'Node', 'Element', 'HTMLElement', 'DocumentFragment', 'MutationObserver',
+  'KeyboardEvent', 'MouseEvent', 'Event', 'MessageEvent', 'requestAnimationFrame', 'getComputedStyle',
+] as const;
+
+export interface DomHandle {
+  readonly dom: JSDOM;
+  readonly window: JSDOM['window'];
+}
+
+/** Registers before/after hooks in the calling `describe`; returns a handle filled in `before`. */
+export function useDom(options: ConstructorOptions = {}): DomHandle {
+  const handle = {} as { dom: JSDOM; window: JSDOM['window'] };
+  const saved = new Map<string, PropertyDescriptor | undefined>();
+  before(() => {
+    const dom = new JSDOM('<!DOCTYPE html><html><body><div id="app"></div></body></html>', { pretendToBeVisual: true, url: 'https://webview.test/', ...options });
+    handle.dom = dom;
+    handle.window = dom.window;
+    for (const name of GLOBALS) {
+      saved.set(name, Object.getOwnPropertyDescriptor(globalThis, name));
+      const value = name === 'window' ? dom.window : (dom.window as unknown as Record<string, unknown>)[name];
+      Object.defineProperty(globalThis, name, { value: typeof value === 'function' && /^[a-z]/.test(name) ? value.bind(dom.window) : value, configurable: true, writable: true });
+    }
+  });
+  after(() => {
+    for (const name of GLOBALS) {
+      const descriptor = saved.get(name);
+      if (descriptor) Object.defineProperty(globalThis, name, descriptor);
+      else delete (globalThis as Record<string, unknown>)[name];
+    }
+    handle.dom?.window.close();
+  });
+  return handle;
+}
+
+/** Frames run when the test says so: deterministic streaming tests without real rAF. */
+export class ManualFrames {
+  private queue: Array<() => void> = [];
+  request(callback: () => void): void {
+    this.queue.push(callback);
+  }
+  get pending(): number {
+    return this.queue.length;
+  }
+  flush(): void {
+    const queue = this.queue;
+    this.queue = [];
+    for (const callback of queue) callback();
+  }
+}
