@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { anyModelExtension } from './helpers';
+
+describe('activation', () => {
+  it('activates without error, cheaply', async () => {
+    const ext = anyModelExtension();
+    const wasActive = ext.isActive; // onStartupFinished may have fired before the tests started
+    const started = performance.now();
+    const api = await ext.activate();
+    const waitedMs = performance.now() - started;
+    assert.equal(ext.isActive, true);
+    assert.equal(typeof api.activationMs, 'number');
+    const bundle = path.join(ext.extensionPath, 'dist/extension.js');
+    const kb = fs.statSync(bundle).size / 1024;
+    console.log(`      activation: ${api.activationMs.toFixed(1)} ms inside activate(); ext.activate() ${wasActive ? 'already done' : `took ${waitedMs.toFixed(1)} ms`}; dist/extension.js ${kb.toFixed(0)} KiB`);
+    // Activation runs in every window at startup: it must stay a handful of registrations.
+    assert.ok(api.activationMs < 250, `activate() took ${api.activationMs.toFixed(1)} ms; keep heavy work out of it`);
+  });
+
+  it('runs in a real VS Code extension host', () => {
+    console.log(`      VS Code ${vscode.version}, ${vscode.env.appName}, uiKind ${vscode.UIKind[vscode.env.uiKind]}, Node ${process.version}`);
+    const [major = 0, minor = 0] = vscode.version.split('.').map(Number);
+    assert.ok(major > 1 || minor >= 100, `VS Code ${vscode.version} is older than engines.vscode ^1.100.0`);
+    assert.equal(vscode.workspace.workspaceFolders?.length, 1, 'the fixture workspace is open');
+  });
+});

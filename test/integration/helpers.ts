@@ -1,0 +1,56 @@
+/** Shared by the extension-host suites. Runs inside VS Code, so it may import `vscode`. */
+import * as vscode from 'vscode';
+import type { AnyModelApi } from '../../src/extension/extension';
+
+export const EXTENSION_ID = 'anymodel.anymodel';
+
+export function anyModelExtension(): vscode.Extension<AnyModelApi> {
+  const ext = vscode.extensions.getExtension<AnyModelApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not loaded (is --extensionDevelopmentPath the repo root?)`);
+  return ext;
+}
+
+/** The manifest as VS Code loaded it, so the tests check what users get, not a copy on disk. */
+export interface Manifest {
+  activationEvents?: string[];
+  contributes?: {
+    commands?: { command: string; title: string; category?: string }[];
+    configuration?: { title?: string; properties?: Record<string, JsonSchema> };
+  };
+}
+
+export interface JsonSchema {
+  type?: string | string[];
+  description?: string;
+  markdownDescription?: string;
+  default?: unknown;
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  minLength?: number;
+  [key: string]: unknown;
+}
+
+export function manifest(): Manifest {
+  return anyModelExtension().packageJSON as Manifest;
+}
+
+/** Polls until check() returns a truthy value; configuration events reach the extension asynchronously. */
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Puts a user setting back to its default after a test. */
+export async function resetUserSetting(key: string): Promise<void> {
+  await vscode.workspace.getConfiguration('anymodel').update(key, undefined, vscode.ConfigurationTarget.Global);
+}

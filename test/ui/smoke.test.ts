@@ -1,0 +1,88 @@
+/**
+ * End-to-end smoke test, acting like a person in a real VS Code (the server from the code-server
+ * package) in headless Chromium, with the extension loaded in development mode and the fixture
+ * workspace open. Screenshots land in test-results/screenshots/ui-*.png.
+ *
+ * Runs outside VS Code, in plain Node: npm run test:integration:ui
+ */
+import assert from 'node:assert/strict';
+import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
+import { ensureVSCodeServer } from '../../scripts/vscode/install';
+import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
+import { startServer, type RunningServer } from '../../scripts/vscode/server';
+import { onInterrupt } from '../../scripts/vscode/signals';
+import path from 'node:path';
+import { Workbench } from './workbench';
+
+describe('UI smoke: AnyModel in a real VS Code window', function () {
+  this.timeout(120_000);
+  let server: RunningServer | undefined;
+  let browser: OpenBrowser | undefined;
+  let wb: Workbench;
+  let releaseSignals = () => {};
+  const cleanup = async () => {
+    await browser?.close();
+    await server?.stop();
+  };
+
+  before(async function () {
+    this.timeout(15 * 60_000); // the first run installs the VS Code server
+    await ensureVSCodeServer();
+    releaseSignals = onInterrupt(cleanup);
+    const t0 = Date.now();
+    server = await startServer({ logFile: path.join(ROOT, 'test-results/logs/ui-server.log') });
+    const serverMs = Date.now() - t0;
+    browser = await openBrowser();
+    wb = new Workbench(browser.page);
+    await browser.page.goto(server.workbenchUrl({ folder: FIXTURE_WORKSPACE, extensionDevelopmentPaths: [ROOT] }));
+    await wb.waitUntilReady();
+    // The extension activates on startup finished; its status bar item is the sign it is up.
+    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
+    console.log(`      server ready in ${serverMs} ms; window with AnyModel active ${Date.now() - t0} ms after start`);
+  });
+
+  after(async () => {
+    await cleanup();
+    releaseSignals();
+  });
+
+  it('shows the current model in the status bar', async () => {
+    assert.equal(await wb.modelStatusText(), 'ollama_chat/llama3.2');
+    await wb.screenshot('ui-01-workbench-ready');
+  });
+
+  it('finds "AnyModel: Pick Model" in the command palette', async () => {
+    await wb.typeInCommandPalette('AnyModel: Pick Model');
+    await wb.screenshot('ui-02-command-palette');
+    await wb.page.keyboard.press('Enter');
+    await wb.quickInputTitle().filter({ hasText: 'AnyModel: Pick Model' }).waitFor({ state: 'visible', timeout: 10_000 });
+    // The fixture workspace lists fast, smart (two deployments) and local-vllm; the default model
+    // is offered too because no entry is named after it.
+    assert.deepEqual(await wb.quickInputLabels(), ['fast', 'smart', 'local-vllm', 'ollama_chat/llama3.2']);
+    await wb.screenshot('ui-03-model-picker');
+  });
+
+  it('picking a model updates the status bar without a reload', async () => {
+    await wb.clickQuickInputRow('smart');
+    await wb.quickInput().waitFor({ state: 'hidden', timeout: 5_000 });
+    await wb.modelStatusItem().filter({ hasText: 'smart' }).waitFor({ timeout: 5_000 });
+    assert.equal(await wb.modelStatusText(), 'smart');
+    await wb.screenshot('ui-04-model-picked');
+  });
+
+  it('clicking the status bar item opens the picker on the current model', async () => {
+    await wb.modelStatusItem().click();
+    await wb.quickInputTitle().filter({ hasText: 'AnyModel: Pick Model' }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await wb.focusedQuickInputLabel(), 'smart');
+    await wb.screenshot('ui-05-status-bar-picker');
+    await wb.closeQuickInput();
+    assert.equal(await wb.modelStatusText(), 'smart', 'dismissing changes nothing');
+  });
+
+  it('"AnyModel: Show Log" shows what happened', async () => {
+    await wb.runCommand('AnyModel: Show Log');
+    const output = wb.page.locator('.part.panel');
+    await output.getByText('Default model set to smart', { exact: false }).waitFor({ state: 'visible', timeout: 10_000 });
+    await wb.screenshot('ui-06-log');
+  });
+});
