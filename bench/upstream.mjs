@@ -1,40 +1,54 @@
-// A mock OpenAI-compatible upstream for benchmarks, run in its own process so that it never
-// shares an event loop with the system under test. 127.0.0.1 only.
-// Env: PORT (0 = any), LATENCY_MS (before the answer), CHUNKS and CHUNK_GAP_MS (streams).
+// A mock OpenAI-compatible upstream (POST /v1/chat/completions) for the benchmarks, run in its own
+// process so that it never shares an event loop with the system under test. Listens on 127.0.0.1.
+// Env: PORT (0 = any free port), LATENCY_MS (wait before answering), CHUNKS (words in an answer
+// when the request sets no max_tokens), CHUNK_GAP_MS (wait between stream chunks; 0 = write them
+// back to back). The answer is `max_tokens` words, so a client sets the stream length per request.
 import http from 'node:http';
 
 const latency = Number(process.env.LATENCY_MS ?? 0);
-const chunks = Number(process.env.CHUNKS ?? 20);
+const defaultChunks = Number(process.env.CHUNKS ?? 20);
 const gap = Number(process.env.CHUNK_GAP_MS ?? 0);
-const usage = { prompt_tokens: 12, completion_tokens: chunks, total_tokens: 12 + chunks };
-const whole = JSON.stringify({
-  id: 'chatcmpl-bench', object: 'chat.completion', created: 1700000000, model: 'bench-model',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'word '.repeat(chunks).trim() }, finish_reason: 'stop' }], usage,
+const base = { id: 'chatcmpl-bench', created: 1700000000, model: 'bench-model' };
+const usageOf = (n) => ({ prompt_tokens: 12, completion_tokens: n, total_tokens: 12 + n });
+const whole = (n) => JSON.stringify({
+  ...base, object: 'chat.completion', system_fingerprint: null,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'word '.repeat(n).trim(), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  usage: usageOf(n),
 });
-const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1700000000, model: 'bench-model', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const usageChunk = `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1700000000, model: 'bench-model', choices: [], usage })}\n\n`;
-const wait = (ms) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+const event = (o) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', ...o })}\n\n`;
+const delta = (d, finish = null) => event({ choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }] });
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const server = http.createServer(async (req, res) => {
-  let body = '';
-  for await (const c of req) body += c;
-  const stream = body.includes('"stream":true');
-  await wait(latency);
-  if (!stream) {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(whole) });
-    res.end(whole);
+  let text = '';
+  for await (const c of req) text += c;
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"bad json"}}');
     return;
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  res.write(chunk({ role: 'assistant', content: '' }));
-  for (let i = 0; i < chunks; i++) {
-    if (gap) await wait(gap);
-    res.write(chunk({ content: i ? ' word' : 'word' }));
+  const n = Math.max(1, Math.min(10_000, Number(body.max_tokens ?? body.max_completion_tokens ?? defaultChunks)));
+  if (latency > 0) await wait(latency);
+  if (!body.stream) {
+    const out = whole(n);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+    res.end(out);
+    return;
   }
-  res.end(chunk({}, 'stop') + (body.includes('include_usage') ? usageChunk : '') + 'data: [DONE]\n\n');
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.write(delta({ role: 'assistant', content: '' }));
+  for (let i = 0; i < n; i++) {
+    if (gap > 0) await wait(gap);
+    if (res.destroyed) return;
+    res.write(delta({ content: i ? ' word' : 'word' }));
+  }
+  const usage = body.stream_options?.include_usage ? event({ choices: [], usage: usageOf(n) }) : '';
+  res.end(`${delta({}, 'stop')}${usage}data: [DONE]\n\n`);
 });
 server.keepAliveTimeout = 60_000;
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`listening ${server.address().port}\n`);
+  process.stdout.write(`upstream listening ${server.address().port}\n`);
 });
 process.on('SIGTERM', () => process.exit(0));
