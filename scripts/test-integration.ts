@@ -13,14 +13,18 @@ import { FIXTURE_WORKSPACE, ROOT } from './vscode/paths';
 const OUT_DIR = path.join(ROOT, 'out/test/integration');
 const SHIM = path.join(ROOT, 'scripts/code-shim.cjs');
 
-/** The extension host loads plain CommonJS: compile each suite file on its own (vscode and mocha stay require()s). */
+/**
+ * The extension host loads plain CommonJS: each suite is bundled on its own, so it can use the
+ * mock provider servers of test/unit/mocks; vscode and mocha stay require()s of the host's own.
+ */
 async function compileSuites(): Promise<void> {
-  const sources = fs.readdirSync(path.join(ROOT, 'test/integration')).filter((f) => f.endsWith('.ts'));
+  const sources = fs.readdirSync(path.join(ROOT, 'test/integration')).filter((f) => f.endsWith('.test.ts') || f === 'index.ts');
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: sources.map((f) => path.join(ROOT, 'test/integration', f)),
     outdir: OUT_DIR,
-    bundle: false,
+    bundle: true,
+    external: ['vscode', 'mocha'],
     platform: 'node',
     format: 'cjs',
     target: 'node22',
@@ -54,12 +58,15 @@ async function main(): Promise<number> {
 
   // Fresh user data per run: the suites write user settings and must not see the last run's.
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-itest-'));
+  // A copy of the fixture workspace: suites write workspace settings and must not edit the repo.
+  const workspace = path.join(profile, 'workspace');
+  fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
   try {
     await runTests({
       vscodeExecutablePath: SHIM,
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: path.join(OUT_DIR, 'index.js'),
-      launchArgs: [FIXTURE_WORKSPACE, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`],
+      launchArgs: [workspace, `--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`],
     });
     console.log(`[test-integration] extension-host suites passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return 0;

@@ -1,12 +1,14 @@
 /**
  * Extension entry point. Activation must stay cheap (it runs on onStartupFinished for every
- * window): it creates an output channel, a status bar item and two command registrations, and
- * nothing else. Anything heavier is loaded on first use.
+ * window): it creates an output channel, the status bar item and the command registrations, and
+ * nothing else. The services behind the commands (the core, zod, the chat) are a separate bundle,
+ * dist/services.js, required on first use.
  */
 import * as vscode from 'vscode';
-import { PICK_MODEL_COMMAND, SHOW_LOG_COMMAND } from './commands';
-import { pickModel } from './pickModel';
+import { SERVICE_COMMANDS, SHOW_LOG_COMMAND } from './commands';
 import { ModelStatusBar, type StatusBarSnapshot } from './statusBar';
+import type { Services } from './services';
+import { CHAT_VIEW_TYPE } from './chat/viewType';
 
 /** What `vscode.extensions.getExtension('anymodel.anymodel').exports` returns. */
 export interface AnyModelApi {
@@ -14,21 +16,49 @@ export interface AnyModelApi {
   readonly activationMs: number;
   /** The status bar item as a user sees it. */
   statusBar(): StatusBarSnapshot;
+  /** The services, loading them if needed (for tests and other extensions). */
+  services(): Promise<Services>;
 }
 
 export function activate(context: vscode.ExtensionContext): AnyModelApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('AnyModel', { log: true });
   const statusBar = new ModelStatusBar();
+  let services: Promise<Services> | undefined;
+  const load = (): Promise<Services> => {
+    services ??= (async () => {
+      const t0 = performance.now();
+      // Not bundled into this file (esbuild marks it external): loaded only when a command needs it.
+      const mod = require('./services.js') as typeof import('./services');
+      const s = await mod.createServices(context, log, statusBar);
+      log.info(`Services loaded in ${(performance.now() - t0).toFixed(0)} ms.`);
+      return s;
+    })();
+    return services;
+  };
   context.subscriptions.push(
     log,
     statusBar,
-    vscode.commands.registerCommand(PICK_MODEL_COMMAND, () => pickModel(log)),
     vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => log.show()),
+    vscode.window.registerWebviewPanelSerializer(CHAT_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => (await load()).revivePanel(panel),
+    }),
   );
+  for (const [command, method] of Object.entries(SERVICE_COMMANDS)) {
+    context.subscriptions.push(vscode.commands.registerCommand(command, async (...args: unknown[]) => {
+      try {
+        const s = await load();
+        return await (s[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (err) {
+        log.error(`${command} failed: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(`AnyModel: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => c && log.show(true));
+        return undefined;
+      }
+    }));
+  }
   const activationMs = performance.now() - started;
   log.info(`AnyModel ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}).`);
-  return { activationMs, statusBar: () => statusBar.snapshot() };
+  return { activationMs, statusBar: () => statusBar.snapshot(), services: load };
 }
 
 export function deactivate(): void {

@@ -1,6 +1,6 @@
 /**
  * Names and cheap readers for the contributed settings. Kept free of zod so activation stays
- * cheap; the full validation of `anymodel.models` is in modelSettings.ts, loaded on demand.
+ * cheap; the model settings are validated in catalog.ts, loaded on first use.
  * The schemas users see are in package.json (contributes.configuration).
  */
 import * as vscode from 'vscode';
@@ -10,6 +10,9 @@ export const DEFAULT_MODEL_KEY = 'defaultModel';
 export const MODELS_KEY = 'models';
 /** Must match the `default` of anymodel.defaultModel in package.json. */
 export const DEFAULT_MODEL = 'ollama_chat/llama3.2';
+
+/** Providers that run on the user's machine: free, and what the offline switch falls back to. */
+const LOCAL_PREFIXES = ['ollama/', 'ollama_chat/', 'hosted_vllm/', 'lm_studio/'];
 
 /** The model used for new chats; falls back to the built-in default if the setting is unusable. */
 export function readDefaultModel(): string {
@@ -22,3 +25,43 @@ export function defaultModelIsOverridden(): boolean {
   const inspected = vscode.workspace.getConfiguration(SECTION).inspect(DEFAULT_MODEL_KEY);
   return inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined;
 }
+
+/**
+ * Whether a model (a provider/model id or a model_name of anymodel.models) runs locally, read
+ * without validating the settings: the status bar needs it at activation.
+ */
+export function isLocalModel(model: string): boolean {
+  const entries = vscode.workspace.getConfiguration(SECTION).get<unknown>(MODELS_KEY);
+  const targets = Array.isArray(entries)
+    ? entries.filter((e) => (e as { model_name?: unknown })?.model_name === model)
+      .map((e) => (e as { litellm_params?: { model?: unknown } }).litellm_params?.model)
+      .filter((m): m is string => typeof m === 'string')
+    : [];
+  const ids = targets.length ? targets : [model];
+  return ids.every((id) => LOCAL_PREFIXES.some((p) => id.startsWith(p)));
+}
+
+/** Every other setting, read when used (never cached: changes apply without a reload). */
+export function readSettings() {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const str = (key: string, fallback: string): string => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'string' ? v.trim() : fallback;
+  };
+  const num = (key: string, fallback: number, min: number, max: number): number => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+  };
+  return {
+    configFile: str('configFile', ''),
+    ollamaBaseUrl: str('ollamaBaseUrl', 'http://127.0.0.1:11434') || 'http://127.0.0.1:11434',
+    gatewayUrl: str('gatewayUrl', ''),
+    offlineModel: str('offlineModel', ''),
+    autoOfflineSwitch: c.get<unknown>('autoOfflineSwitch') !== false,
+    offlineRecheckSeconds: num('offlineRecheckSeconds', 30, 1, 3600),
+    logPrompts: c.get<unknown>('logPrompts') === true,
+    proxyPort: num('proxy.port', 4000, 0, 65535),
+  };
+}
+
+export type Settings = ReturnType<typeof readSettings>;

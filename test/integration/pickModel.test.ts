@@ -27,18 +27,19 @@ describe('anymodel.pickModel', () => {
   });
 
   it('writes the picked model to the user setting anymodel.defaultModel', async () => {
-    // The fixture lists fast, smart (two deployments), local-vllm; the current model is active.
-    await config().update('defaultModel', 'fast', vscode.ConfigurationTarget.Global);
+    // Grouped by provider: anthropic (smart), hosted_vllm (local-vllm), ollama_chat (fast, the
+    // default model); the current model is active, separators are skipped.
+    await config().update('defaultModel', 'local-vllm', vscode.ConfigurationTarget.Global);
     const picked = await pickWith(['workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem']);
-    assert.equal(picked, 'smart');
-    assert.equal(config().inspect('defaultModel')?.globalValue, 'smart');
+    assert.equal(picked, 'fast');
+    assert.equal(config().inspect('defaultModel')?.globalValue, 'fast');
     assert.equal(config().inspect('defaultModel')?.workspaceValue, undefined, 'never written to the workspace');
-    await waitFor(() => anyModelExtension().exports.statusBar().model === 'smart', 'the status bar to show smart');
+    await waitFor(() => anyModelExtension().exports.statusBar().model === 'fast', 'the status bar to show fast');
   });
 
   it('offers the default model too when no entry is named after it', async () => {
     await resetUserSetting('defaultModel'); // ollama_chat/llama3.2: the fixture has it only as a target of "fast"
-    // The current model is listed (last) and starts active, so accepting right away picks it.
+    // The current model is listed and starts active, so accepting right away picks it.
     const picked = await pickWith(['workbench.action.acceptSelectedQuickOpenItem']);
     assert.equal(picked, 'ollama_chat/llama3.2');
   });

@@ -16,7 +16,7 @@ describe('status bar', () => {
   it('shows the default model and opens the picker when clicked', async () => {
     await resetUserSetting('defaultModel');
     await waitFor(() => statusBar().model === 'ollama_chat/llama3.2', 'the default model');
-    assert.equal(statusBar().text, '$(hubot) ollama_chat/llama3.2');
+    assert.equal(statusBar().text, '$(hubot) ollama_chat/llama3.2 · local', 'marked local: Ollama runs on this machine');
     assert.equal(statusBar().command, 'anymodel.pickModel');
     assert.match(statusBar().tooltip, /ollama_chat\/llama3\.2/);
   });

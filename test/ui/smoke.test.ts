@@ -47,7 +47,7 @@ describe('UI smoke: AnyModel in a real VS Code window', function () {
   });
 
   it('shows the current model in the status bar', async () => {
-    assert.equal(await wb.modelStatusText(), 'ollama_chat/llama3.2');
+    assert.equal(await wb.modelStatusText(), 'ollama_chat/llama3.2 · local');
     await wb.screenshot('ui-01-workbench-ready');
   });
 
@@ -56,9 +56,10 @@ describe('UI smoke: AnyModel in a real VS Code window', function () {
     await wb.screenshot('ui-02-command-palette');
     await wb.page.keyboard.press('Enter');
     await wb.quickInputTitle().filter({ hasText: 'AnyModel: Pick Model' }).waitFor({ state: 'visible', timeout: 10_000 });
-    // The fixture workspace lists fast, smart (two deployments) and local-vllm; the default model
-    // is offered too because no entry is named after it.
-    assert.deepEqual(await wb.quickInputLabels(), ['fast', 'smart', 'local-vllm', 'ollama_chat/llama3.2']);
+    // The fixture workspace lists fast, smart (two deployments) and local-vllm, grouped by provider
+    // (anthropic, hosted_vllm, ollama_chat); the default model is offered too.
+    await wb.quickInputRows().filter({ hasText: 'local-vllm' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.deepEqual(await wb.quickInputLabels(), ['smart', 'local-vllm', 'fast', 'ollama_chat/llama3.2']);
     await wb.screenshot('ui-03-model-picker');
   });
 

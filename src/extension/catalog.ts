@@ -1,0 +1,206 @@
+/**
+ * The models the editor offers and the core client that serves them. Sources, merged in this
+ * order: the LiteLLM config file (`anymodel.configFile`), `anymodel.models`, the models a local
+ * Ollama has pulled (`GET /api/tags`), and the models a LiteLLM proxy or other OpenAI-compatible
+ * gateway lists (`GET /v1/models`). Each invalid entry is reported with its path and skipped; the
+ * rest keeps working (DESIGN §3). Keys come from SecretStorage (as environment variables, see
+ * keys.ts), then from the environment.
+ */
+import { z } from 'zod';
+import { AnyModelClient, type ClientOptions } from '../core/client';
+import { buildConfig, ConfigError, formatZodError, type CoreConfig } from '../core/config/load';
+import { parse as parseYaml } from 'yaml';
+import { readFile } from 'node:fs/promises';
+import { modelEntrySchema } from '../core/config/schema';
+import { resolveDeployment } from '../core/config/resolve';
+import { discoverOllamaModels } from '../core/providers/ollama/discovery';
+import { getPreset, parseModelId } from '../core/providers/registry';
+import { readJson, sendRequest } from '../core/transport/http';
+import { upstreamError } from '../core/providers/shared';
+import { contextWindowOf, unitPrices } from '../core/usage/prices';
+import type { Deployment } from '../core/types/deployment';
+import type { Settings } from './settings';
+
+export interface CatalogModel {
+  /** What the user picks: a model_name, or a provider/model id. */
+  id: string;
+  /** Provider of the first deployment, for grouping. */
+  provider: string;
+  /** Every deployment runs locally (Ollama, vLLM, LM Studio): free and available offline. */
+  local: boolean;
+  /** A deployment needs a key that is neither stored nor in the environment. */
+  missingKey: boolean;
+  contextWindow?: number;
+  /** USD per million tokens. */
+  price?: { input: number; output: number };
+  source: 'config file' | 'settings' | 'ollama' | 'gateway' | 'default';
+  deployments: Deployment[];
+}
+
+export interface Catalog {
+  config: CoreConfig;
+  client: AnyModelClient;
+  models: CatalogModel[];
+  /** One line per skipped entry or unreachable source, naming where the problem is. */
+  problems: string[];
+  env: Record<string, string | undefined>;
+}
+
+export interface CatalogInputs {
+  settings: Settings;
+  /** `anymodel.models` as read from the configuration. */
+  modelsSetting: unknown;
+  defaultModel: string;
+  /** Stored keys as environment variables. */
+  keyEnv: Record<string, string>;
+  processEnv: Record<string, string | undefined>;
+  clientOptions: ClientOptions;
+  /** Discovery timeout: Ollama or a gateway that does not answer must not hold up the picker. */
+  discoveryTimeoutMs?: number;
+}
+
+type RawEntry = { model_name: string; litellm_params: Record<string, unknown>; model_info?: Record<string, unknown> };
+
+export async function buildCatalog(inputs: CatalogInputs): Promise<Catalog> {
+  const problems: string[] = [];
+  const env = { ...inputs.processEnv, ...inputs.keyEnv };
+  const sources: { entry: RawEntry; source: CatalogModel['source'] }[] = [];
+  let fileRaw: Record<string, unknown> = {};
+
+  if (inputs.settings.configFile) {
+    try {
+      const parsed = parseYaml(await readFile(inputs.settings.configFile, 'utf8')) as unknown;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('the config must be a mapping with a model_list');
+      fileRaw = parsed as Record<string, unknown>;
+      // Validated as a whole so its fallbacks and router settings are checked against its own model_list.
+      buildConfig(fileRaw, env, inputs.settings.configFile);
+      for (const entry of (fileRaw.model_list as RawEntry[] | undefined) ?? []) sources.push({ entry, source: 'config file' });
+    } catch (err) {
+      problems.push(`anymodel.configFile (${inputs.settings.configFile}): ${(err as Error).message.replace(`${inputs.settings.configFile}: `, '')}`);
+      fileRaw = {};
+    }
+  }
+
+  for (const entry of settingsEntries(inputs.modelsSetting, env, problems)) sources.push({ entry, source: 'settings' });
+  const discovered = await Promise.all([
+    discoverOllama(inputs.settings.ollamaBaseUrl, inputs.discoveryTimeoutMs),
+    inputs.settings.gatewayUrl ? discoverGateway(inputs.settings.gatewayUrl, env, inputs.discoveryTimeoutMs, problems) : [],
+  ]);
+  const named = new Set(sources.map((s) => s.entry.model_name));
+  for (const entry of discovered[0]) if (!named.has(entry.model_name)) sources.push({ entry, source: 'ollama' });
+  for (const entry of discovered[1]) if (!named.has(entry.model_name)) sources.push({ entry, source: 'gateway' });
+
+  const raw = { ...fileRaw, model_list: sources.map((s) => s.entry) };
+  let config: CoreConfig;
+  try {
+    config = buildConfig(raw, env);
+  } catch (err) {
+    // Only the config file's fallbacks can fail here (entries were checked one by one): drop them.
+    problems.push(`anymodel.configFile: ${(err as Error).message}`);
+    config = buildConfig({ model_list: raw.model_list }, env);
+  }
+  for (const warning of config.warnings) if (!/environment variable/.test(warning)) problems.push(`config: ${warning}`);
+
+  const client = new AnyModelClient(config, { ...inputs.clientOptions, env, allowUnconfiguredModels: true });
+  const models = describeModels(config, sources, inputs.defaultModel, env);
+  return { config, client, models, problems, env };
+}
+
+/** Validates `anymodel.models` entry by entry; `api_key` is dropped (keys are never read from settings). */
+function settingsEntries(value: unknown, env: Record<string, string | undefined>, problems: string[]): RawEntry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push('anymodel.models: must be an array of { model_name, litellm_params } entries');
+    return [];
+  }
+  const out: RawEntry[] = [];
+  value.forEach((item: unknown, i) => {
+    const where = `anymodel.models[${i}]`;
+    const parsed = modelEntrySchema.safeParse(item);
+    if (!parsed.success) {
+      problems.push(formatZodError(parsed.error).split('\n').map((line) => `${where}.${line}`).join('; '));
+      return;
+    }
+    const entry = structuredClone(item) as RawEntry;
+    delete entry.litellm_params.api_key;
+    try {
+      resolveDeployment({ ...parsed.data, litellm_params: { ...parsed.data.litellm_params, api_key: undefined } }, { env });
+    } catch (err) {
+      problems.push(`${where}.litellm_params.model: ${(err as Error).message}`);
+      return;
+    }
+    out.push(entry);
+  });
+  return out;
+}
+
+async function discoverOllama(apiBase: string, timeoutMs = 1500): Promise<RawEntry[]> {
+  try {
+    const models = await discoverOllamaModels(apiBase, { timeoutMs });
+    return models.map((m) => ({ model_name: `ollama_chat/${m.name}`, litellm_params: { model: `ollama_chat/${m.name}`, api_base: apiBase } }));
+  } catch {
+    // Ollama not running is the normal case on many machines: nothing to report.
+    return [];
+  }
+}
+
+const modelsListSchema = z.object({ data: z.array(z.object({ id: z.string().min(1) }).loose()) });
+
+/** A LiteLLM proxy or OpenAI-compatible gateway: `GET {base}/models`, served through `litellm_proxy/`. */
+async function discoverGateway(baseUrl: string, env: Record<string, string | undefined>, timeoutMs = 3000, problems: string[]): Promise<RawEntry[]> {
+  const base = baseUrl.replace(/\/+$/, '');
+  const key = env.LITELLM_PROXY_API_KEY ?? env.LITELLM_API_KEY;
+  const dep: Deployment = { id: 'gateway', modelName: 'gateway', provider: 'litellm_proxy', model: '' };
+  try {
+    const sent = await sendRequest({ url: `${base}/models`, method: 'GET', headers: key ? { authorization: `Bearer ${key}` } : {} }, {
+      provider: 'litellm_proxy', secrets: [key], headersTimeoutMs: timeoutMs, totalTimeoutMs: timeoutMs,
+      parseError: (input) => upstreamError(input, dep),
+    });
+    const parsed = modelsListSchema.safeParse(await readJson(sent, 'litellm_proxy'));
+    if (!parsed.success) throw new Error(`unexpected model list: ${formatZodError(parsed.error)}`);
+    return parsed.data.data.map((m) => ({ model_name: m.id, litellm_params: { model: `litellm_proxy/${m.id}`, api_base: base } }));
+  } catch (err) {
+    problems.push(`anymodel.gatewayUrl (${base}): could not list models: ${(err as Error).message}`);
+    return [];
+  }
+}
+
+function describeModels(config: CoreConfig, sources: { entry: RawEntry; source: CatalogModel['source'] }[], defaultModel: string, env: Record<string, string | undefined>): CatalogModel[] {
+  const byName = new Map<string, CatalogModel>();
+  for (const dep of config.deployments) {
+    const source = sources.find((s) => s.entry.model_name === dep.modelName)?.source ?? 'settings';
+    const model = byName.get(dep.modelName) ?? { id: dep.modelName, provider: dep.provider, local: true, missingKey: false, source, deployments: [] };
+    model.deployments.push(dep);
+    byName.set(dep.modelName, model);
+  }
+  if (!byName.has(defaultModel)) {
+    try {
+      const dep = resolveDeployment({ model_name: defaultModel, litellm_params: { model: defaultModel } }, { env });
+      byName.set(defaultModel, { id: defaultModel, provider: dep.provider, local: true, missingKey: false, source: 'default', deployments: [dep] });
+    } catch {
+      // An unusable default model is reported when it is used; the list stays as it is.
+    }
+  }
+  for (const model of byName.values()) {
+    model.local = model.deployments.every((d) => getPreset(d.provider).local);
+    model.missingKey = model.deployments.every((d) => getPreset(d.provider).keyRequired && !d.apiKey && !d.azureAdToken);
+    const first = model.deployments[0];
+    if (!first) continue;
+    const window = contextWindowOf(first);
+    if (window) model.contextWindow = window;
+    const price = unitPrices(first, model.local);
+    if (price) model.price = { input: price.inputPerMTok, output: price.outputPerMTok };
+  }
+  return [...byName.values()];
+}
+
+/** The provider of a model id or a catalog entry, for the set-key action. */
+export function providerOf(models: CatalogModel[], id: string): string | undefined {
+  const known = models.find((m) => m.id === id);
+  if (known) return known.provider;
+  try {
+    return parseModelId(id).provider;
+  } catch {
+    return undefined;
+  }
+}

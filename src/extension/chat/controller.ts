@@ -1,0 +1,302 @@
+/**
+ * The extension-host side of the chat: turns validated webview messages into core requests and
+ * streams the answers back as protocol messages. One controller serves the one chat panel; when
+ * the panel is closed or reloading, answers keep streaming into the history, and the next `ready`
+ * gets them in its state (nothing is posted before `ready`: messages to a loading webview are
+ * lost). Errors become a thread entry with actions; an outage of a cloud model before the answer
+ * started switches to the local model (offline.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { isAnyModelError, type AnyModelError } from '../../core/types/errors';
+import { getPreset } from '../../core/providers/registry';
+import { costOf } from '../../core/usage/prices';
+import type { Usage } from '../../core/types/result';
+import type { ChatMessage as CoreMessage } from '../../core/types/request';
+import {
+  parseWebviewMessage, PROTOCOL_VERSION,
+  type ChatError, type ChatMessage, type ErrorAction, type Fallback, type FinishReason, type HostMessage, type MessageOf, type WebviewMessage,
+} from '../../shared/protocol';
+import type { Catalog } from '../catalog';
+import { isOutage, type OfflineSwitch } from '../offline';
+import type { Conversation, ConversationStore } from './store';
+
+export interface ChatDeps {
+  store: ConversationStore;
+  catalog(): Promise<Catalog>;
+  modelOptions(): MessageOf<HostMessage, 'models'>['models'];
+  offline: OfflineSwitch;
+  currentModel(): string;
+  setModel(model: string): Promise<void>;
+  /** The local model to switch to when the cloud is down; undefined when there is none. */
+  offlineModel(catalog: Catalog): string | undefined;
+  autoOfflineSwitch(): boolean;
+  /** Runs a UI action (set key for a provider, pick model); the webview never does it itself. */
+  runAction(kind: Exclude<ErrorAction, 'retry'>, model: string): Promise<void>;
+  /** copyCode, insertCode, applyCode, openLink: editor side effects. */
+  editorAction(message: MessageOf<WebviewMessage, 'copyCode' | 'insertCode' | 'applyCode' | 'openLink'>): Promise<void>;
+  warn(line: string): void;
+  /** Sees every message the view is sent (the integration tests drive the chat through this). */
+  observe?(message: HostMessage): void;
+}
+
+interface Running {
+  conversationId: string;
+  messageId: string | undefined;
+  abort: AbortController;
+  stopped: boolean;
+}
+
+export class ChatController {
+  private post: ((message: HostMessage) => void) | undefined;
+  private viewReady = false;
+  private running: Running | undefined;
+  private readonly readyWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: ChatDeps) {}
+
+  /** A (new or revived) webview: nothing is posted to it until it says `ready`. */
+  attach(post: (message: HostMessage) => void): void {
+    this.post = post;
+    this.viewReady = false;
+  }
+
+  detach(): void {
+    this.post = undefined;
+    this.viewReady = false;
+  }
+
+  /** The view was hidden: its page is gone until it is shown again and says `ready`. */
+  detachUntilReady(): void {
+    this.viewReady = false;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Resolves once the attached view has said `ready` (for commands that open the panel and send). */
+  whenReady(): Promise<void> {
+    return this.viewReady ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Posts to the view if it is listening; otherwise the next `state` carries the change. */
+  notify(message: HostMessage): void {
+    if (!this.viewReady) return;
+    this.deps.observe?.(message);
+    this.post?.(message);
+  }
+
+  async handle(raw: unknown): Promise<void> {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.deps.warn(`Chat view sent an invalid message, ignored: ${parsed.error}`);
+      return;
+    }
+    const m = parsed.message;
+    switch (m.type) {
+      case 'ready':
+        if (m.protocolVersion !== PROTOCOL_VERSION) this.deps.warn(`Chat view speaks protocol ${m.protocolVersion}, the extension ${PROTOCOL_VERSION}; reload the window if the chat misbehaves.`);
+        await this.sendState(m.requestId);
+        this.viewReady = true;
+        this.readyWaiters.splice(0).forEach((resolve) => resolve());
+        void this.deps.catalog().then(() => this.notify({ type: 'models', models: this.deps.modelOptions(), currentModel: this.deps.currentModel() }));
+        return;
+      case 'send': return this.onSend(m);
+      case 'stop': return this.stop();
+      case 'newChat':
+        await this.deps.store.setActive(null);
+        return this.sendState();
+      case 'switchConversation':
+        if (!(await this.deps.store.get(m.conversationId))) return this.sendState();
+        await this.deps.store.setActive(m.conversationId);
+        return this.sendState();
+      case 'switchModel': return this.deps.setModel(m.model);
+      case 'retry': return this.retry();
+      case 'draftChanged':
+        await this.deps.store.saveDraft(m.text);
+        return;
+      case 'action':
+        if (m.kind === 'retry') return this.retry();
+        return this.deps.runAction(m.kind, this.deps.currentModel());
+      default:
+        return this.deps.editorAction(m);
+    }
+  }
+
+  /** A message from an editor command: shown in the thread as if typed, then answered. */
+  async sendFromCommand(text: string): Promise<void> {
+    if (this.running) {
+      this.notify({ type: 'setDraft', text, mode: 'append' });
+      throw new Error('An answer is still streaming: the text was put in the chat input. Stop the answer or wait, then send it.');
+    }
+    const conversation = (await this.deps.store.active()) ?? this.deps.store.create(text, newId('c'));
+    const message: ChatMessage = { id: newId('u'), role: 'user', text, model: this.deps.currentModel() };
+    conversation.messages.push(message);
+    await this.deps.store.save(conversation);
+    this.notify({ type: 'messageAdded', conversationId: conversation.id, message });
+    await this.answer(conversation, this.deps.currentModel());
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running.stopped = true;
+    this.running.abort.abort();
+  }
+
+  private async onSend(m: MessageOf<WebviewMessage, 'send'>): Promise<void> {
+    if (this.running) {
+      this.reply(m.requestId, false, 'An answer is still streaming: stop it (Escape) or wait before sending.');
+      return;
+    }
+    const conversation = (m.conversationId ? await this.deps.store.get(m.conversationId) : await this.deps.store.active())
+      ?? this.deps.store.create(m.text, newId('c'));
+    if (this.deps.store.activeId !== conversation.id) await this.deps.store.setActive(conversation.id);
+    conversation.messages.push({ id: m.messageId, role: 'user', text: m.text, model: m.model });
+    await this.deps.store.save(conversation);
+    this.reply(m.requestId, true);
+    if (m.model !== this.deps.currentModel()) await this.deps.setModel(m.model);
+    await this.answer(conversation, m.model);
+  }
+
+  private async retry(): Promise<void> {
+    const conversation = await this.deps.store.active();
+    if (!conversation || this.running) return;
+    // Drop the failed or unwanted answer after the last question, then ask again.
+    while (conversation.messages.length && conversation.messages.at(-1)!.role !== 'user') conversation.messages.pop();
+    if (!conversation.messages.length) return;
+    await this.deps.store.save(conversation);
+    await this.answer(conversation, this.deps.currentModel());
+  }
+
+  /** Streams one answer to the conversation's last user message. */
+  private async answer(conversation: Conversation, requested: string, offlineFallback?: Fallback): Promise<void> {
+    const route = offlineFallback ? { model: requested, fallback: offlineFallback } : this.deps.offline.route(requested);
+    const running: Running = { conversationId: conversation.id, messageId: undefined, abort: new AbortController(), stopped: false };
+    this.running = running;
+    let assistant: ChatMessage | undefined;
+    try {
+      const catalog = await this.deps.catalog();
+      let handle;
+      try {
+        handle = await catalog.client.streamChat({ model: route.model, messages: toCoreMessages(conversation.messages), stream: true }, { signal: running.abort.signal });
+      } catch (err) {
+        const local = !route.fallback && this.deps.autoOfflineSwitch() && isOutage(asError(err)) && !isLocal(catalog, route.model) ? this.deps.offlineModel(catalog) : undefined;
+        if (!local || running.stopped) throw err;
+        this.deps.offline.activate(route.model, local, asError(err)?.message ?? String(err));
+        await this.addNotice(conversation, this.deps.offline.notice()!.message);
+        this.running = undefined;
+        return await this.answer(conversation, local, { requestedModel: route.model, reason: `offline: ${asError(err)?.message ?? String(err)}`.slice(0, 2000) });
+      }
+      const fallback = route.fallback ?? (handle.fallback ? { requestedModel: route.model, reason: 'the router fell back to another model' } : undefined);
+      assistant = { id: newId('a'), role: 'assistant', text: '', model: handle.modelGroup, ...(fallback ? { fallback } : {}) };
+      running.messageId = assistant.id;
+      conversation.messages.push(assistant);
+      this.notify({ type: 'streamStart', conversationId: conversation.id, messageId: assistant.id, model: handle.modelGroup, ...(fallback ? { fallback } : {}) });
+      let usage: Usage | undefined;
+      let finishReason: FinishReason = 'stop';
+      for await (const part of handle.parts) {
+        if (part.type === 'text-delta') {
+          assistant.text += part.text;
+          this.notify({ type: 'streamDelta', messageId: assistant.id, text: part.text });
+        } else if (part.type === 'finish') {
+          usage = part.usage;
+          finishReason = part.finishReason;
+        } else if (part.type === 'error') {
+          throw part.error;
+        }
+      }
+      if (running.stopped) finishReason = 'stopped';
+      const local = getPreset(handle.deployment.provider).local;
+      const cost = usage ? costOf(usage, handle.deployment, local) : undefined;
+      assistant.finishReason = finishReason;
+      assistant.cost = cost && cost.source !== 'unknown' ? cost.usd : null;
+      if (usage) assistant.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens };
+      this.notify({ type: 'streamEnd', messageId: assistant.id, ...(assistant.usage ? { usage: assistant.usage } : {}), cost: assistant.cost, finishReason });
+      if (!route.fallback) this.deps.offline.cloudAnswered(route.model);
+    } catch (err) {
+      if (running.stopped) {
+        if (assistant) {
+          assistant.finishReason = 'stopped';
+          this.notify({ type: 'streamEnd', messageId: assistant.id, cost: null, finishReason: 'stopped' });
+        }
+      } else {
+        const error = chatError(err, route.model);
+        if (!assistant) {
+          assistant = { id: newId('a'), role: 'assistant', text: '', model: route.model, error };
+          conversation.messages.push(assistant);
+          this.notify({ type: 'streamError', message: error.message, kind: error.kind, actions: error.actions });
+        } else {
+          assistant.error = error;
+          this.notify({ type: 'streamError', messageId: assistant.id, message: error.message, kind: error.kind, actions: error.actions });
+        }
+      }
+    } finally {
+      if (this.running === running) this.running = undefined;
+      await this.deps.store.save(conversation);
+    }
+  }
+
+  private async addNotice(conversation: Conversation, text: string): Promise<void> {
+    conversation.messages.push({ id: newId('n'), role: 'notice', text });
+    await this.deps.store.save(conversation);
+  }
+
+  private async sendState(inReplyTo?: string): Promise<void> {
+    const conversation = await this.deps.store.active();
+    const streaming = this.running && this.running.conversationId === conversation?.id ? this.running.messageId : undefined;
+    const state: HostMessage = {
+      type: 'state',
+      ...(inReplyTo ? { inReplyTo } : {}),
+      conversations: this.deps.store.summaries(),
+      activeConversationId: conversation?.id ?? null,
+      messages: conversation?.messages ?? [],
+      draft: this.deps.store.draft(),
+      models: this.deps.modelOptions(),
+      currentModel: this.deps.currentModel(),
+      offline: this.deps.offline.notice(),
+      streamingMessageId: streaming ?? null,
+    };
+    this.deps.observe?.(state);
+    this.post?.(state);
+  }
+
+  private reply(requestId: string | undefined, ok: boolean, error?: string): void {
+    if (requestId) this.notify({ type: 'reply', inReplyTo: requestId, ok, ...(error ? { error } : {}) });
+  }
+}
+
+function newId(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+function asError(err: unknown): AnyModelError | undefined {
+  return isAnyModelError(err) ? err : undefined;
+}
+
+function isLocal(catalog: Catalog, model: string): boolean {
+  return catalog.models.find((m) => m.id === model)?.local ?? false;
+}
+
+/** The thread as the core wants it: questions and answers, without notices and failed answers. */
+function toCoreMessages(messages: ChatMessage[]): CoreMessage[] {
+  return messages
+    .filter((m) => m.role !== 'notice' && !(m.role === 'assistant' && m.text === ''))
+    .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.text }));
+}
+
+/** The error as the thread shows it, with the actions that can fix it. */
+export function chatError(err: unknown, model: string): ChatError {
+  const e = asError(err);
+  const kind = e?.kind ?? 'Error';
+  let message = e?.message ?? (err instanceof Error ? err.message : String(err));
+  // The core's message names environment variables (right for the proxy); in the editor keys live in secret storage.
+  if (kind === 'Authentication') {
+    message = e?.status === undefined
+      ? `No API key for ${e?.provider ?? 'this provider'} (${model}). Set one with "AnyModel: Set API Key", or pick another model.`
+      : `${message} Set the key with "AnyModel: Set API Key", or pick another model.`;
+  }
+  const actions: ErrorAction[] = kind === 'Authentication' ? ['setKey', 'pickModel']
+    : kind === 'NotFound' || kind === 'BadRequest' || kind === 'ContextWindowExceeded' || kind === 'BudgetExceeded' || kind === 'UnsupportedParams' ? ['pickModel']
+      : ['retry', 'pickModel'];
+  return { message: message.slice(0, 4000) || kind, kind, actions };
+}

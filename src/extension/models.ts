@@ -1,0 +1,90 @@
+/**
+ * Keeps the catalog (models + core client) current: rebuilt when an `anymodel.*` setting or a
+ * stored key changes, so changes apply without a reload. Problems are logged once per distinct
+ * text and shown once as a warning with a way to the log.
+ */
+import * as vscode from 'vscode';
+import { buildCatalog, type Catalog } from './catalog';
+import type { KeyStore } from './keys';
+import { MODELS_KEY, SECTION, readDefaultModel, readSettings } from './settings';
+import type { UsageRecord } from '../core/usage/records';
+import type { ModelOption } from '../shared/protocol';
+
+export class ModelService implements vscode.Disposable {
+  private current: Promise<Catalog> | undefined;
+  private latestModels: ModelOption[] = [];
+  private readonly reported = new Set<string>();
+  private readonly changed = new vscode.EventEmitter<Catalog>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly keys: KeyStore, private readonly log: vscode.LogOutputChannel, private readonly onUsage: (record: UsageRecord) => void) {
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) this.scheduleRebuild(); }),
+      keys.onDidChange(() => this.scheduleRebuild()),
+    );
+  }
+
+  /** The current catalog, built on first use. */
+  catalog(): Promise<Catalog> {
+    this.current ??= this.build();
+    return this.current;
+  }
+
+  /** What the webview's model switch lists; empty until the first build finished. */
+  options(): ModelOption[] {
+    return this.latestModels;
+  }
+
+  /** Rebuilds now (the picker's refresh, a test). */
+  refresh(): Promise<Catalog> {
+    this.current = this.build();
+    return this.current;
+  }
+
+  private scheduleRebuild(): void {
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    // Settings writes come in bursts (one per key of a JSON edit): build once after them.
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = undefined;
+      void this.refresh();
+    }, 150);
+  }
+
+  private async build(): Promise<Catalog> {
+    const settings = readSettings();
+    const catalog = await buildCatalog({
+      settings,
+      modelsSetting: vscode.workspace.getConfiguration(SECTION).get<unknown>(MODELS_KEY),
+      defaultModel: readDefaultModel(),
+      keyEnv: await this.keys.env(),
+      processEnv: process.env,
+      clientOptions: { logPrompts: settings.logPrompts, onUsage: this.onUsage },
+    });
+    this.latestModels = catalog.models.map((m) => ({ id: m.id, local: m.local, missingKey: m.missingKey }));
+    this.report(catalog.problems);
+    this.changed.fire(catalog);
+    return catalog;
+  }
+
+  private report(problems: string[]): void {
+    const fresh = problems.filter((p) => !this.reported.has(p));
+    for (const p of fresh) {
+      this.reported.add(p);
+      this.log.warn(p);
+    }
+    if (fresh.length === 0) return;
+    void vscode.window.showWarningMessage(`AnyModel: ${fresh[0]}${fresh.length > 1 ? ` (and ${fresh.length - 1} more)` : ''}. The other models keep working.`, 'Show Log', 'Open Settings')
+      .then((choice) => {
+        if (choice === 'Show Log') this.log.show(true);
+        if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', '@ext:anymodel.anymodel');
+      });
+  }
+
+  dispose(): void {
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Everything behind the commands, built on first use (dist/services.js, a bundle of its own, so
+ * activation loads none of it): keys, the model catalog and core client, the chat panel and its
+ * controller, the offline switch, the editor proxy and the request log.
+ */
+import * as vscode from 'vscode';
+import { KeyStore } from './keys';
+import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
+import { ModelService } from './models';
+import { providerOf } from './catalog';
+import { pickModel } from './pickModel';
+import { OfflineSwitch, probeOrigin } from './offline';
+import { EditorProxy } from './proxy';
+import { formatUsageLine } from './requestLog';
+import { askQuestion, codeContext, PROMPTS } from './selection';
+import { ChatController } from './chat/controller';
+import { ChatPanel } from './chat/panel';
+import { ConversationStore } from './chat/store';
+import { EditorActions } from './chat/editorActions';
+import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, SECTION } from './settings';
+import type { ModelStatusBar } from './statusBar';
+import type { HostMessage } from '../shared/protocol';
+
+export interface Services {
+  openChat(): Promise<void>;
+  revivePanel(panel: vscode.WebviewPanel): void;
+  pickModel(): Promise<string | undefined>;
+  setApiKey(provider?: string): Promise<boolean>;
+  clearApiKey(): Promise<boolean>;
+  askAboutSelection(): Promise<void>;
+  explainSelection(): Promise<void>;
+  fixSelection(): Promise<void>;
+  addSelectionToChat(): Promise<void>;
+  startProxy(): Promise<string>;
+  stopProxy(): Promise<boolean>;
+  /** For the integration tests: drive the chat as the webview does and see what it is sent. */
+  readonly testing: {
+    post(message: unknown): Promise<void>;
+    onHostMessage(listener: (message: HostMessage) => void): vscode.Disposable;
+    flush(): Promise<unknown>;
+    refreshModels(): Promise<unknown>;
+    proxyUrl(): string | undefined;
+    /** SecretStorage through the extension's own store (the password box cannot be typed into from the host). */
+    storeKey(envName: string, key: string): Promise<void>;
+    hasKey(envName: string): Promise<boolean>;
+    busy(): boolean;
+  };
+}
+
+export async function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, statusBar: ModelStatusBar): Promise<Services> {
+  const keys = new KeyStore(context.secrets);
+  const models = new ModelService(keys, log, (record) => log.info(formatUsageLine(record)));
+  const store = await ConversationStore.open(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, context.globalState, (line) => log.warn(line));
+  const editorActions = new EditorActions(log);
+  const hostListeners = new Set<(message: HostMessage) => void>();
+  // eslint-disable-next-line prefer-const -- the offline switch reports to the controller built after it
+  let controller: ChatController;
+  const offline = new OfflineSwitch({
+    recheckSeconds: () => readSettings().offlineRecheckSeconds,
+    probe: async (model) => {
+      const catalog = await models.catalog();
+      const deps = catalog.client.router.group(model);
+      const bases = deps.length ? deps.map((d) => d.apiBase) : [catalog.models.find((m) => m.id === model)?.deployments[0]?.apiBase];
+      for (const base of bases) if (base && await probeOrigin(base)) return true;
+      return false;
+    },
+    onChange: (notice) => {
+      statusBar.setOffline(notice.active ? notice.model : undefined);
+      log.info(notice.message);
+      controller.notify({ type: 'offline', notice });
+    },
+  });
+  const setModel = async (model: string): Promise<void> => {
+    await vscode.workspace.getConfiguration(SECTION).update(DEFAULT_MODEL_KEY, model, vscode.ConfigurationTarget.Global);
+  };
+  const doSetKey = (provider?: string) => setApiKey(keys, log, provider);
+  const doPick = () => pickModel(models, log, doSetKey);
+  controller = new ChatController({
+    store,
+    catalog: () => models.catalog(),
+    modelOptions: () => models.options(),
+    offline,
+    currentModel: readDefaultModel,
+    setModel,
+    offlineModel: (catalog) => {
+      const wanted = readSettings().offlineModel;
+      if (wanted) return wanted;
+      return catalog.models.find((m) => m.local && m.source === 'ollama')?.id ?? catalog.models.find((m) => m.local)?.id;
+    },
+    autoOfflineSwitch: () => readSettings().autoOfflineSwitch,
+    runAction: async (kind, model) => {
+      if (kind === 'setKey') {
+        const provider = providerOf((await models.catalog()).models, model);
+        if (await doSetKey(provider)) await models.refresh();
+      } else await doPick();
+    },
+    editorAction: (message) => editorActions.run(message),
+    warn: (line) => log.warn(line),
+    observe: (message) => { for (const l of hostListeners) l(message); },
+  });
+  const panel = new ChatPanel(context.extensionUri, controller);
+
+  const refreshModelsInView = () => controller.notify({ type: 'models', models: models.options(), currentModel: readDefaultModel() });
+  context.subscriptions.push(
+    keys, models, editorActions, panel, { dispose: () => offline.dispose() },
+    models.onDidChange(refreshModelsInView),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(`${SECTION}.${DEFAULT_MODEL_KEY}`)) refreshModelsInView(); }),
+  );
+  const proxy = new EditorProxy(models, keys, log);
+  context.subscriptions.push(proxy);
+  void checkKeysInSettings(keys, log);
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(`${SECTION}.models`)) void checkKeysInSettings(keys, log);
+  }));
+
+  /** Sends code from the editor with an instruction; errors are shown, the text is never lost. */
+  const sendCode = async (instruction: string | ((where: string) => Thenable<string | undefined>)): Promise<void> => {
+    const ctx = codeContext(vscode.window.activeTextEditor);
+    if (ctx instanceof Error) {
+      void vscode.window.showWarningMessage(`AnyModel: ${ctx.message}`);
+      return;
+    }
+    const question = typeof instruction === 'string' ? instruction : await instruction(ctx.where);
+    if (question === undefined) return;
+    await panel.show(true);
+    try {
+      await controller.sendFromCommand(`${question.trim()}\n\n${ctx.block}`);
+    } catch (err) {
+      void vscode.window.showWarningMessage(`AnyModel: ${(err as Error).message}`);
+    }
+  };
+
+  return {
+    openChat: () => panel.show(),
+    revivePanel: (p) => panel.revive(p),
+    pickModel: doPick,
+    setApiKey: doSetKey,
+    clearApiKey: () => clearApiKey(keys, log),
+    askAboutSelection: () => sendCode(askQuestion),
+    explainSelection: () => sendCode(PROMPTS.explain),
+    fixSelection: () => sendCode(PROMPTS.fix),
+    addSelectionToChat: async () => {
+      const ctx = codeContext(vscode.window.activeTextEditor);
+      if (ctx instanceof Error) {
+        void vscode.window.showWarningMessage(`AnyModel: ${ctx.message}`);
+        return;
+      }
+      await panel.show();
+      controller.notify({ type: 'setDraft', text: `${ctx.block}\n\n`, mode: 'append' });
+    },
+    startProxy: () => proxy.start(),
+    stopProxy: () => proxy.stop(),
+    testing: {
+      post: (message) => controller.handle(message),
+      onHostMessage: (listener) => {
+        hostListeners.add(listener);
+        return { dispose: () => hostListeners.delete(listener) };
+      },
+      flush: () => store.flush(),
+      refreshModels: () => models.refresh(),
+      proxyUrl: () => proxy.url,
+      storeKey: (envName, key) => keys.store(envName, key),
+      hasKey: (envName) => keys.has(envName),
+      busy: () => controller.busy,
+    },
+  };
+}
