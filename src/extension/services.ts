@@ -27,7 +27,8 @@ export interface Services {
   pickModel(): Promise<string | undefined>;
   setApiKey(provider?: string): Promise<boolean>;
   clearApiKey(): Promise<boolean>;
-  askAboutSelection(): Promise<void>;
+  /** `question` comes from a keybinding's `args`; without it an input box asks. */
+  askAboutSelection(question?: unknown): Promise<void>;
   explainSelection(): Promise<void>;
   fixSelection(): Promise<void>;
   addSelectionToChat(): Promise<void>;
@@ -44,6 +45,9 @@ export interface Services {
     storeKey(envName: string, key: string): Promise<void>;
     hasKey(envName: string): Promise<boolean>;
     busy(): boolean;
+    proxyKey(): Promise<string>;
+    /** Where the AnyModel output channel's log file is written. */
+    logUri: vscode.Uri;
   };
 }
 
@@ -136,7 +140,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     pickModel: doPick,
     setApiKey: doSetKey,
     clearApiKey: () => clearApiKey(keys, log),
-    askAboutSelection: () => sendCode(askQuestion),
+    askAboutSelection: (question) => sendCode(typeof question === 'string' && question.trim() ? question : askQuestion),
     explainSelection: () => sendCode(PROMPTS.explain),
     fixSelection: () => sendCode(PROMPTS.fix),
     addSelectionToChat: async () => {
@@ -162,6 +166,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       storeKey: (envName, key) => keys.store(envName, key),
       hasKey: (envName) => keys.has(envName),
       busy: () => controller.busy,
+      proxyKey: () => proxy.masterKey(),
+      logUri: context.logUri,
     },
   };
 }

@@ -50,7 +50,8 @@ export function buildWebviewHtml(options: WebviewHtmlOptions): string {
   // These values end up inside the CSP and attributes; refuse anything that could break out of
   // them rather than escaping it into a policy that no longer means what it says.
   if (!/^[A-Za-z0-9_+/=-]{16,}$/.test(nonce)) throw new Error('buildWebviewHtml: nonce must be at least 16 base64 characters');
-  if (!/^[^\s;'"<>]+( [^\s;'"<>]+)*$/.test(cspSource)) throw new Error('buildWebviewHtml: cspSource must be one or more source expressions without ; or quotes');
+  // VS Code in a browser gives `'self' https://*.vscode-cdn.net`: 'self' is the one quoted keyword allowed.
+  if (!/^(?:'self'|[^\s;'"<>]+)(?: (?:'self'|[^\s;'"<>]+))*$/.test(cspSource)) throw new Error('buildWebviewHtml: cspSource must be one or more source expressions without ; or stray quotes');
   const title = escapeHtml(options.title ?? 'AnyModel Chat');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -46,10 +46,23 @@ export class ChatPanel implements vscode.Disposable {
   }
 
   private setUp(panel: vscode.WebviewPanel): void {
+    const webview = panel.webview;
+    // Built first: if it throws, no half-set-up panel waits forever for a `ready` that cannot come.
+    let html: string;
+    try {
+      html = buildWebviewHtml({
+        cspSource: webview.cspSource,
+        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css')).toString(),
+        nonce: createNonce(),
+      });
+    } catch (err) {
+      panel.dispose();
+      throw err;
+    }
     this.panel = panel;
     // The codicon as files: this VS Code API takes URIs, not ThemeIcons, for panel icons.
     panel.iconPath = { light: vscode.Uri.joinPath(this.extensionUri, 'media', 'chat-light.svg'), dark: vscode.Uri.joinPath(this.extensionUri, 'media', 'chat-dark.svg') };
-    const webview = panel.webview;
     this.controller.attach((message) => void webview.postMessage(message));
     this.listeners = [
       webview.onDidReceiveMessage((message: unknown) => this.controller.handle(message).catch((err: Error) => {
@@ -63,12 +76,7 @@ export class ChatPanel implements vscode.Disposable {
         if (this.panel === panel) this.panel = undefined;
       }),
     ];
-    webview.html = buildWebviewHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css')).toString(),
-      nonce: createNonce(),
-    });
+    webview.html = html;
   }
 
   dispose(): void {

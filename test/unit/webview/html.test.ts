@@ -45,5 +45,9 @@ describe('webview HTML', () => {
   it('refuses a weak nonce or a cspSource that could inject directives', () => {
     assert.throws(() => buildWebviewHtml({ ...base, nonce: 'abc' }), /nonce/);
     assert.throws(() => buildWebviewHtml({ ...base, nonce: createNonce(), cspSource: "https://x; script-src 'unsafe-inline'" }), /cspSource/);
+    assert.throws(() => buildWebviewHtml({ ...base, nonce: createNonce(), cspSource: "https://x 'unsafe-inline'" }), /cspSource/);
+    // What VS Code in a browser (code-server, vscode.dev) passes.
+    assert.match(buildCsp("'self' https://*.vscode-cdn.net", createNonce()), /img-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
+    assert.doesNotThrow(() => buildWebviewHtml({ ...base, nonce: createNonce(), cspSource: "'self' https://*.vscode-cdn.net" }));
   });
 });
