@@ -18,7 +18,8 @@ import { anyModelExtension, sleep, waitFor } from './helpers';
 const KEY = 'sk-editor-suite-DO-NOT-LOG-7f3a9c';
 
 describe('editor commands, keys, proxy and log', function () {
-  this.timeout(30_000);
+  // Some commands open the chat panel, whose webview loads in the window's browser first.
+  this.timeout(60_000);
   let cloud: MockServer;
   let services: Services;
   let seen: HostMessage[] = [];
@@ -63,7 +64,7 @@ describe('editor commands, keys, proxy and log', function () {
   async function runAndWait(command: string, ...args: unknown[]): Promise<void> {
     seen = [];
     await vscode.commands.executeCommand(command, ...args);
-    await waitFor(() => seen.find((m) => m.type === 'streamEnd' || m.type === 'streamError'), `${command} to get an answer`, 15_000);
+    await waitFor(() => seen.find((m) => m.type === 'streamEnd' || m.type === 'streamError'), `${command} to get an answer`, 40_000);
   }
 
   it('explainSelection sends the selected lines with file name, language and line range', async () => {
