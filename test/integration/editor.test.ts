@@ -158,6 +158,7 @@ describe('editor commands, keys, proxy and log', function () {
 
     await config().update('logPrompts', true, G);
     await sleep(300); // the catalog is rebuilt with the new setting
+    await openHello(new vscode.Selection(0, 0, 0, 5)); // the chat panel took the focus
     await runAndWait('anymodel.askAboutSelection', 'Now log this');
     await waitFor(() => fs.readFileSync(logFile, 'utf8').includes('prompt: "Now log this'), 'the prompt line');
   });

@@ -81,9 +81,8 @@ export class ChatController {
 
   /** Posts to the view if it is listening; otherwise the next `state` carries the change. */
   notify(message: HostMessage): void {
-    if (!this.viewReady) return;
     this.deps.observe?.(message);
-    this.post?.(message);
+    if (this.viewReady) this.post?.(message);
   }
 
   async handle(raw: unknown): Promise<void> {
