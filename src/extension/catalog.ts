@@ -43,6 +43,8 @@ export interface Catalog {
   models: CatalogModel[];
   /** One line per skipped entry or unreachable source, naming where the problem is. */
   problems: string[];
+  /** Worth a log line, not a warning (no local Ollama running is normal). */
+  notes: string[];
   env: Record<string, string | undefined>;
 }
 
@@ -82,8 +84,9 @@ export async function buildCatalog(inputs: CatalogInputs): Promise<Catalog> {
   }
 
   for (const entry of settingsEntries(inputs.modelsSetting, env, problems)) sources.push({ entry, source: 'settings' });
+  const notes: string[] = [];
   const discovered = await Promise.all([
-    discoverOllama(inputs.settings.ollamaBaseUrl, inputs.discoveryTimeoutMs),
+    discoverOllama(inputs.settings.ollamaBaseUrl, inputs.discoveryTimeoutMs, notes),
     inputs.settings.gatewayUrl ? discoverGateway(inputs.settings.gatewayUrl, env, inputs.discoveryTimeoutMs, problems) : [],
   ]);
   const named = new Set(sources.map((s) => s.entry.model_name));
@@ -103,7 +106,7 @@ export async function buildCatalog(inputs: CatalogInputs): Promise<Catalog> {
 
   const client = new AnyModelClient(config, { ...inputs.clientOptions, env, allowUnconfiguredModels: true });
   const models = describeModels(config, sources, inputs.defaultModel, env);
-  return { config, client, models, problems, env };
+  return { config, client, models, problems, notes, env };
 }
 
 /** Validates `anymodel.models` entry by entry; `api_key` is dropped (keys are never read from settings). */
@@ -134,12 +137,13 @@ function settingsEntries(value: unknown, env: Record<string, string | undefined>
   return out;
 }
 
-async function discoverOllama(apiBase: string, timeoutMs = 1500): Promise<RawEntry[]> {
+async function discoverOllama(apiBase: string, timeoutMs = 1500, notes: string[]): Promise<RawEntry[]> {
   try {
     const models = await discoverOllamaModels(apiBase, { timeoutMs });
     return models.map((m) => ({ model_name: `ollama_chat/${m.name}`, litellm_params: { model: `ollama_chat/${m.name}`, api_base: apiBase } }));
-  } catch {
-    // Ollama not running is the normal case on many machines: nothing to report.
+  } catch (err) {
+    // Ollama not running is the normal case on many machines: a note, not a warning.
+    notes.push(`No local models listed: Ollama at ${apiBase} did not answer (${(err as Error).message}).`);
     return [];
   }
 }

@@ -65,6 +65,7 @@ export class ModelService implements vscode.Disposable {
     });
     this.latestModels = catalog.models.map((m) => ({ id: m.id, local: m.local, missingKey: m.missingKey }));
     this.report(catalog.problems);
+    for (const note of catalog.notes) if (!this.reported.has(note)) { this.reported.add(note); this.log.info(note); }
     this.changed.fire(catalog);
     return catalog;
   }

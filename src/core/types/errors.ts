@@ -131,7 +131,8 @@ const SECRET_PATTERNS: RegExp[] = [
   /\bgsk_[A-Za-z0-9]{8,}/g,
   /\bxai-[A-Za-z0-9]{8,}/g,
   /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b((?:api[-_]?key|x-goog-api-key|key)["'=:\s]+)[A-Za-z0-9._~+/-]{8,}/gi,
+  // After the word "key", only a token with a digit in it: keys have them, "key provided." does not.
+  /\b((?:api[-_]?key|x-goog-api-key|key)["'=:\s]+)(?=[A-Za-z._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}/gi,
 ];
 
 /**

@@ -49,5 +49,8 @@ describe('errors', () => {
     const out = redactSecrets(text, ['my-custom-key-42']);
     assert.doesNotMatch(out, /abcdefghijklmnop|abc\.def\.ghi123|my-custom-key-42/);
     assert.equal(new AnyModelError({ kind: 'Authentication', message: 'Invalid key AIzaSyA1234567890abcdefghijklmnopqrstu' }).message.includes('AIza'), false);
+    assert.equal(redactSecrets('api_key=abcd1234efgh5678'), 'api_key=[redacted]');
+    // Ordinary words after "key" are not keys: OpenAI's own 401 message stays readable.
+    assert.equal(redactSecrets('Incorrect API key provided. You can find your API key at https://x'), 'Incorrect API key provided. You can find your API key at https://x');
   });
 });
