@@ -14,7 +14,8 @@ import { fmt, type BenchContext, type Suite, type SuiteResult, type TargetCheck 
 
 // The production options of esbuild.js (which builds on import, so it cannot be imported here).
 const BUNDLES: { file: string; options: BuildOptions }[] = [
-  { file: 'extension.js', options: { entryPoints: ['src/extension/extension.ts'], platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] } },
+  { file: 'extension.js', options: { entryPoints: ['src/extension/extension.ts'], platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', './services.js'] } },
+  { file: 'services.js', options: { entryPoints: ['src/extension/services.ts'], platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] } },
   { file: 'cli.js', options: { entryPoints: ['src/proxy/cli.ts'], platform: 'node', format: 'cjs', target: 'node20' } },
   { file: 'webview.js', options: { entryPoints: ['src/webview/main.ts'], platform: 'browser', format: 'iife', target: 'es2022' } },
 ];
