@@ -19,7 +19,8 @@ const common = {
 const targets = [
   // Two host bundles: extension.js is all that activation loads; services.js (the core, zod, the
   // chat) is required on first use, so activation stays a few milliseconds.
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', './services.js'] },
+  // Banner and footer stamp when the bundle starts and ends loading, so its load time is known.
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', './services.js'], banner: { js: '"use strict";var __anymodelLoadStart = performance.now(), __anymodelLoadMs;' }, footer: { js: '__anymodelLoadMs = performance.now() - __anymodelLoadStart;' } },
   { ...common, entryPoints: ['src/extension/services.ts'], outfile: 'dist/services.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['src/proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },

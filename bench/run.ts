@@ -5,7 +5,7 @@
  *   npm run bench                  full run (20 s phases after 3 s warm-ups)
  *   npm run bench -- --quick       4 s phases after 1 s warm-ups
  *   BENCH_PHASE_S, BENCH_WARM_S    phase and warm-up seconds
- *   BENCH_SUITES=proxy,core        run only these suites (proxy, profile, core, bundle)
+ *   BENCH_SUITES=proxy,core        run only these suites (proxy, profile, core, activation, webview, bundle)
  *   BENCH_PROFILE=1 / 0            always / never profile the proxy (default: when a proxy target is missed)
  *
  * Only 127.0.0.1 is contacted, apart from the npm registry when bench/.peers is first installed.
@@ -17,13 +17,15 @@ import { CPU, describeMachine, machineLine, stealMeter } from './lib/machine';
 import { BENCH_DIR, ensurePeers, peerVersion } from './lib/peers';
 import { leftoverChildren, pinSelf, startedCount, stopAll } from './lib/processes';
 import { renderTable, targetTable, type BenchContext, type Suite, type SuiteResult } from './lib/report';
+import { activationSuite } from './suites/activation';
 import { bundleSuite } from './suites/bundle';
 import { coreSuite } from './suites/core';
 import { profileSuite } from './suites/profile';
 import { proxySuite } from './suites/proxy';
+import { webviewSuite } from './suites/webview';
 
-// In order. The extension activation and webview replay suites join this list when they exist.
-const SUITES: Suite[] = [proxySuite, profileSuite, coreSuite, bundleSuite];
+// In order.
+const SUITES: Suite[] = [proxySuite, profileSuite, coreSuite, activationSuite, webviewSuite, bundleSuite];
 
 const quick = process.argv.includes('--quick');
 const phaseS = Number(process.env.BENCH_PHASE_S ?? (quick ? 4 : 20));

@@ -8,12 +8,18 @@ import * as vscode from 'vscode';
 import { SERVICE_COMMANDS, SHOW_LOG_COMMAND } from './commands';
 import { ModelStatusBar, type StatusBarSnapshot } from './statusBar';
 import type { Services } from './services';
+
+/** Set by the bundle's last line (esbuild.js footer); absent when the sources run unbundled. */
+declare const __anymodelLoadMs: number | undefined;
 import { CHAT_VIEW_TYPE } from './chat/viewType';
+
 
 /** What `vscode.extensions.getExtension('anymodel.anymodel').exports` returns. */
 export interface AnyModelApi {
   /** Milliseconds spent inside activate(). */
   readonly activationMs: number;
+  /** Milliseconds to load dist/extension.js (its esbuild banner to its footer); absent when unbundled. */
+  readonly loadMs: number | undefined;
   /** The status bar item as a user sees it. */
   statusBar(): StatusBarSnapshot;
   /** The services, loading them if needed (for tests and other extensions). */
@@ -58,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): AnyModelApi {
   }
   const activationMs = performance.now() - started;
   log.info(`AnyModel ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}).`);
-  return { activationMs, statusBar: () => statusBar.snapshot(), services: load };
+  return { activationMs, loadMs: typeof __anymodelLoadMs === 'number' ? __anymodelLoadMs : undefined, statusBar: () => statusBar.snapshot(), services: load };
 }
 
 export function deactivate(): void {

@@ -18,6 +18,10 @@ export interface ChatAppOptions {
   replyTimeoutMs?: number;
 }
 
+/** Messages rendered at once when a conversation opens; older ones follow this many per frame. */
+const RESTORE_NOW = 12;
+const RESTORE_BATCH = 8;
+
 /** What the webview keeps in `vscode.setState` (survives hide/show without the host). */
 interface LocalState { draft?: string }
 
@@ -44,6 +48,8 @@ export class ChatApp {
   /** A state arrived: the handshake's purpose is served. */
   private restored = false;
   private followRequested = false;
+  /** Bumped by each restore, so the batches of an earlier one stop. */
+  private restoreGeneration = 0;
 
   constructor(private readonly root: HTMLElement, private readonly api: VsCodeApi, options: ChatAppOptions = {}) {
     this.scheduler = options.scheduler ?? animationFrames;
@@ -138,7 +144,11 @@ export class ChatApp {
     this.header.setConversations(state.conversations, state.activeConversationId);
     this.setModels(state.models, state.currentModel);
     this.setOffline(state.offline, false);
-    for (const message of state.messages) this.appendMessage(message, message.id === state.streamingMessageId);
+    // The newest messages at once, in one DOM insertion and one layout; older ones a batch per
+    // frame above them, so a long conversation opens without a long task.
+    const split = Math.max(0, state.messages.length - RESTORE_NOW);
+    this.messageList.append(this.messageElements(state.messages.slice(split), state.streamingMessageId));
+    this.restoreEarlier(state.messages.slice(0, split), ++this.restoreGeneration);
     this.streamingId = state.streamingMessageId && this.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
     this.awaitingStart = false;
     this.setBusy(this.busy);
@@ -149,20 +159,45 @@ export class ChatApp {
   }
 
   private appendMessage(message: ChatMessage, streaming = false): void {
-    if (this.shownIds.has(message.id)) return;
-    this.shownIds.add(message.id);
-    if (message.role === 'user') {
-      this.messageList.append(userMessageView(message));
-    } else if (message.role === 'notice') {
-      this.messageList.append(noticeView(message));
-    } else {
-      const view = streaming ? new AssistantMessageView(message.id, message.model, message.fallback) : AssistantMessageView.restored(message);
-      if (streaming) view.startStreaming(this.scheduler, () => this.followAnswer()).append(message.text);
-      this.views.set(message.id, view);
-      this.messageList.append(view.element);
-    }
+    const element = this.messageElement(message, streaming);
+    if (!element) return;
+    this.messageList.append(element);
     this.renderEmptyState();
     this.scrollToBottom();
+  }
+
+  /** The element for a message not shown yet (undefined if it is), registered with its view. */
+  private messageElement(message: ChatMessage, streaming: boolean): HTMLElement | undefined {
+    if (this.shownIds.has(message.id)) return undefined;
+    this.shownIds.add(message.id);
+    if (message.role === 'user') return userMessageView(message);
+    if (message.role === 'notice') return noticeView(message);
+    const view = streaming ? new AssistantMessageView(message.id, message.model, message.fallback) : AssistantMessageView.restored(message);
+    if (streaming) view.startStreaming(this.scheduler, () => this.followAnswer()).append(message.text);
+    this.views.set(message.id, view);
+    return view.element;
+  }
+
+  private messageElements(messages: ChatMessage[], streamingId: string | null | undefined): DocumentFragment {
+    const fragment = this.root.ownerDocument.createDocumentFragment();
+    for (const message of messages) {
+      const element = this.messageElement(message, message.id === streamingId);
+      if (element) fragment.append(element);
+    }
+    return fragment;
+  }
+
+  /** Puts `messages` above the thread, newest first, a batch per frame, unless another restore began. */
+  private restoreEarlier(messages: ChatMessage[], generation: number): void {
+    if (messages.length === 0) return;
+    this.scheduler.request(() => {
+      if (generation !== this.restoreGeneration) return;
+      const cut = Math.max(0, messages.length - RESTORE_BATCH);
+      // No scroll correction, so no forced layout: the browser's scroll anchoring keeps what the
+      // reader looks at in place when content goes in above it.
+      this.messageList.prepend(this.messageElements(messages.slice(cut), null));
+      this.restoreEarlier(messages.slice(0, cut), generation);
+    });
   }
 
   private onStreamStart(message: MessageOf<HostMessage, 'streamStart'>): void {

@@ -83,6 +83,20 @@ describe('chat app', () => {
     assert.deepEqual(vscode.ofType('action'), [{ type: 'action', kind: 'setKey' }]);
   });
 
+  it('opens a long conversation newest first and adds the older messages a batch per frame, in order', () => {
+    const messages = Array.from({ length: 100 }, (_, i) => (i % 2 === 0
+      ? { id: `u${i}`, role: 'user' as const, text: `question ${i}` }
+      : { id: `a${i}`, role: 'assistant' as const, text: `answer **${i}**`, model: 'openai/gpt-4o' }));
+    deliver({ ...STATE, messages });
+    const ids = () => Array.from(root.querySelectorAll('.message'), (el) => el.getAttribute('data-message-id'));
+    assert.deepEqual(ids(), messages.slice(88).map((m) => m.id), 'the newest 12 at once');
+    for (let i = 0; i < 11; i++) frames.flush();
+    assert.deepEqual(ids(), messages.map((m) => m.id), 'then all of them, in order');
+    deliver({ ...STATE, messages: messages.slice(0, 40) });
+    for (let i = 0; i < 20; i++) frames.flush();
+    assert.deepEqual(ids(), messages.slice(0, 40).map((m) => m.id), 'a newer restore stops the batches of the one before');
+  });
+
   it('restores a conversation after a reload, including an answer still streaming', () => {
     deliver({
       ...STATE,
