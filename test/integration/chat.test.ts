@@ -10,7 +10,7 @@ import { startOllamaMock } from '../unit/mocks/ollama';
 import type { MockServer } from '../unit/helpers/mock-server';
 import type { HostMessage } from '../../src/shared/protocol';
 import type { Services } from '../../src/extension/services';
-import { anyModelExtension, waitFor } from './helpers';
+import { anyModelExtension, useCloudModel, waitFor } from './helpers';
 
 const KEY = 'test-key';
 
@@ -21,7 +21,7 @@ describe('chat (extension host, mock providers)', function () {
   let services: Services;
   let seen: HostMessage[] = [];
   let listener: vscode.Disposable;
-  let fixtureModels: unknown;
+  let restoreModels: () => Promise<void>;
   const config = () => vscode.workspace.getConfiguration('anymodel');
   const G = vscode.ConfigurationTarget.Global;
 
@@ -29,19 +29,16 @@ describe('chat (extension host, mock providers)', function () {
     cloud = await startOpenAIMock({ apiKey: KEY });
     ollama = await startOllamaMock();
     services = await anyModelExtension().exports.services();
-    // The fixture workspace sets anymodel.models, which shadows a user value: replace it for this suite.
-    fixtureModels = config().inspect('models')?.workspaceValue;
-    await config().update('models', [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1` } }], vscode.ConfigurationTarget.Workspace);
+    restoreModels = await useCloudModel(cloud.url);
     await config().update('ollamaBaseUrl', ollama.url, G);
     await config().update('offlineRecheckSeconds', 1, G);
-    await config().update('defaultModel', 'cloud', G);
     listener = services.testing.onHostMessage((m) => seen.push(m));
   });
 
   after(async () => {
     listener.dispose();
-    await config().update('models', fixtureModels, vscode.ConfigurationTarget.Workspace);
-    for (const key of ['ollamaBaseUrl', 'offlineRecheckSeconds', 'defaultModel']) await config().update(key, undefined, G);
+    await restoreModels();
+    for (const key of ['ollamaBaseUrl', 'offlineRecheckSeconds']) await config().update(key, undefined, G);
     await services.testing.post({ type: 'newChat' });
     await cloud.close();
     await ollama.close();

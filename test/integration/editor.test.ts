@@ -13,7 +13,7 @@ import { startOpenAIMock } from '../unit/mocks/openai';
 import type { MockServer } from '../unit/helpers/mock-server';
 import type { HostMessage } from '../../src/shared/protocol';
 import type { Services } from '../../src/extension/services';
-import { anyModelExtension, sleep, waitFor } from './helpers';
+import { anyModelExtension, sleep, useCloudModel, waitFor } from './helpers';
 
 const KEY = 'sk-editor-suite-DO-NOT-LOG-7f3a9c';
 
@@ -24,7 +24,7 @@ describe('editor commands, keys, proxy and log', function () {
   let services: Services;
   let seen: HostMessage[] = [];
   let listener: vscode.Disposable;
-  let fixtureModels: unknown;
+  let restoreModels: () => Promise<void>;
   const config = () => vscode.workspace.getConfiguration('anymodel');
   const G = vscode.ConfigurationTarget.Global;
   const chatRequests = () => cloud.requests.filter((r) => r.url === '/v1/chat/completions');
@@ -36,9 +36,7 @@ describe('editor commands, keys, proxy and log', function () {
   before(async () => {
     cloud = await startOpenAIMock({ apiKey: KEY });
     services = await anyModelExtension().exports.services();
-    fixtureModels = config().inspect('models')?.workspaceValue;
-    await config().update('models', [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1` } }], vscode.ConfigurationTarget.Workspace);
-    await config().update('defaultModel', 'cloud', G);
+    restoreModels = await useCloudModel(cloud.url);
     await services.testing.storeKey('OPENAI_API_KEY', KEY);
     await services.testing.refreshModels();
     listener = services.testing.onHostMessage((m) => seen.push(m));
@@ -49,8 +47,8 @@ describe('editor commands, keys, proxy and log', function () {
   after(async () => {
     listener.dispose();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await config().update('models', fixtureModels, vscode.ConfigurationTarget.Workspace);
-    for (const key of ['defaultModel', 'logPrompts', 'proxy.port']) await config().update(key, undefined, G);
+    await restoreModels();
+    for (const key of ['logPrompts', 'proxy.port']) await config().update(key, undefined, G);
     await cloud.close();
   });
 

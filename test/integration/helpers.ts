@@ -54,3 +54,19 @@ export function sleep(ms: number): Promise<void> {
 export async function resetUserSetting(key: string): Promise<void> {
   await vscode.workspace.getConfiguration('anymodel').update(key, undefined, vscode.ConfigurationTarget.Global);
 }
+
+/**
+ * Points the model `cloud` at a mock OpenAI server for a suite. The fixture workspace sets
+ * anymodel.models, which shadows a user value, so the workspace value is replaced; the returned
+ * function puts it back.
+ */
+export async function useCloudModel(mockUrl: string): Promise<() => Promise<void>> {
+  const config = vscode.workspace.getConfiguration('anymodel');
+  const previous = config.inspect('models')?.workspaceValue;
+  await config.update('models', [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${mockUrl}/v1` } }], vscode.ConfigurationTarget.Workspace);
+  await config.update('defaultModel', 'cloud', vscode.ConfigurationTarget.Global);
+  return async () => {
+    await vscode.workspace.getConfiguration('anymodel').update('models', previous, vscode.ConfigurationTarget.Workspace);
+    await resetUserSetting('defaultModel');
+  };
+}
