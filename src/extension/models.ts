@@ -14,6 +14,8 @@ export class ModelService implements vscode.Disposable {
   private current: Promise<Catalog> | undefined;
   private latestModels: ModelOption[] = [];
   private readonly reported = new Set<string>();
+  /** What the last catalog served, to tell a real change from a rebuild that changed nothing. */
+  private fingerprint = '';
   private readonly changed = new vscode.EventEmitter<Catalog>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -66,7 +68,12 @@ export class ModelService implements vscode.Disposable {
     this.latestModels = catalog.models.map((m) => ({ id: m.id, local: m.local, missingKey: m.missingKey }));
     this.report(catalog.problems);
     for (const note of catalog.notes) if (!this.reported.has(note)) { this.reported.add(note); this.log.info(note); }
-    this.changed.fire(catalog);
+    // Any anymodel.* write rebuilds (a model pick too); only a different set of models or keys is news.
+    const fingerprint = JSON.stringify([catalog.config, catalog.models.map((m) => [m.id, m.missingKey])]);
+    if (fingerprint !== this.fingerprint) {
+      this.fingerprint = fingerprint;
+      this.changed.fire(catalog);
+    }
     return catalog;
   }
 

@@ -17,9 +17,28 @@ export class EditorProxy implements vscode.Disposable {
   private running: RunningProxy | undefined;
   private readonly item = vscode.window.createStatusBarItem('anymodel.proxy', vscode.StatusBarAlignment.Right, 99);
 
+  private readonly listener: vscode.Disposable;
+
   constructor(private readonly models: ModelService, private readonly keys: KeyStore, private readonly log: vscode.LogOutputChannel) {
     this.item.name = 'AnyModel: Proxy';
     this.item.command = 'anymodel.stopProxy';
+    // Models or keys changed: serve the new set on the same port, so clients keep their URL.
+    this.listener = models.onDidChange(() => void this.restart());
+  }
+
+  private async restart(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    await running.close(2000);
+    try {
+      const count = await this.launch(running.port);
+      this.log.info(`Proxy restarted at ${this.url} with the changed models (${count}).`);
+    } catch (err) {
+      this.item.hide();
+      this.log.error(`Proxy could not restart with the changed models: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`AnyModel: the proxy stopped and could not restart: ${(err as Error).message}`);
+    }
   }
 
   get url(): string | undefined {
@@ -31,25 +50,30 @@ export class EditorProxy implements vscode.Disposable {
       void this.offerCopy(`AnyModel proxy is already running at ${this.url}.`);
       return this.url!;
     }
+    const count = await this.launch(readSettings().proxyPort);
+    const url = this.url!;
+    this.log.info(`Proxy listening at ${url} (${count} models; requests need the proxy key).`);
+    void this.offerCopy(`AnyModel proxy running at ${url}.`);
+    return url;
+  }
+
+  /** Starts the server over the current catalog; resolves to the number of models it serves. */
+  private async launch(port: number): Promise<number> {
     const catalog = await this.models.catalog();
-    const masterKey = await this.masterKey();
-    const port = readSettings().proxyPort;
-    this.running = await startProxy({
+    const running = await startProxy({
       config: catalog.config,
       host: '127.0.0.1',
       port,
-      masterKey,
+      masterKey: await this.masterKey(),
       log: (line) => this.log.info(`proxy: ${line}`),
       clientOptions: { env: catalog.env, allowUnconfiguredModels: true },
     });
-    const url = this.url!;
-    this.log.info(`Proxy listening at ${url} (${catalog.models.length} models; requests need the proxy key).`);
-    this.item.text = `$(radio-tower) ${this.running.port}`;
-    this.item.tooltip = `AnyModel proxy at ${url}. Click to stop it.`;
-    this.item.accessibilityInformation = { label: `AnyModel proxy running on port ${this.running.port}. Stop proxy.` };
+    this.running = running;
+    this.item.text = `$(radio-tower) ${running.port}`;
+    this.item.tooltip = `AnyModel proxy at ${this.url}. Click to stop it.`;
+    this.item.accessibilityInformation = { label: `AnyModel proxy running on port ${running.port}. Stop proxy.` };
     this.item.show();
-    void this.offerCopy(`AnyModel proxy running at ${url}.`);
-    return url;
+    return catalog.models.length;
   }
 
   async stop(): Promise<boolean> {
@@ -84,6 +108,7 @@ export class EditorProxy implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.listener.dispose();
     this.item.dispose();
     void this.running?.close(0);
   }

@@ -138,6 +138,13 @@ describe('editor commands, keys, proxy and log', function () {
     assert.equal(answer.choices[0]?.message.content, 'Hello from openai: via the proxy');
     const stranger = new OpenAI({ baseURL: url, apiKey: 'sk-wrong', maxRetries: 0 });
     await assert.rejects(stranger.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: 'x' }] }), (e: { status?: number }) => e.status === 401);
+    // A model added in settings is served at once, on the same URL with the same key.
+    const models = config().inspect<unknown[]>('models')?.workspaceValue ?? [];
+    await config().update('models', [...models, { model_name: 'second', litellm_params: { model: 'openai/gpt-4o', api_base: `${cloud.url}/v1` } }], vscode.ConfigurationTarget.Workspace);
+    const listed = async () => (await client.models.list().catch(() => ({ data: [] }))).data.map((m) => m.id);
+    for (let i = 0; i < 50 && !(await listed()).includes('second'); i++) await sleep(100);
+    assert.deepEqual((await listed()).sort(), ['cloud', 'second']);
+    await config().update('models', models, vscode.ConfigurationTarget.Workspace);
     assert.equal(await vscode.commands.executeCommand('anymodel.stopProxy'), true);
     await assert.rejects(client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: 'x' }] }), /Connection error/);
   });

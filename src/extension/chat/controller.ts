@@ -20,6 +20,9 @@ import type { Catalog } from '../catalog';
 import { isOutage, type OfflineSwitch } from '../offline';
 import type { Conversation, ConversationStore } from './store';
 
+/** How often a streaming answer is written to the history while it grows. */
+const SAVE_EVERY_MS = 2000;
+
 export interface ChatDeps {
   store: ConversationStore;
   catalog(): Promise<Catalog>;
@@ -193,10 +196,16 @@ export class ChatController {
       this.notify({ type: 'streamStart', conversationId: conversation.id, messageId: assistant.id, model: handle.modelGroup, ...(fallback ? { fallback } : {}) });
       let usage: Usage | undefined;
       let finishReason: FinishReason = 'stop';
+      let savedAt = Date.now();
       for await (const part of handle.parts) {
         if (part.type === 'text-delta') {
           assistant.text += part.text;
           this.notify({ type: 'streamDelta', messageId: assistant.id, text: part.text });
+          // A long answer is saved as it grows, so closing the window mid-answer keeps what arrived.
+          if (Date.now() - savedAt > SAVE_EVERY_MS) {
+            savedAt = Date.now();
+            void this.deps.store.save(conversation).catch(() => undefined);
+          }
         } else if (part.type === 'finish') {
           usage = part.usage;
           finishReason = part.finishReason;
