@@ -48,6 +48,12 @@ class OpenAIStreamDecoder implements StreamDecoder {
   }
 
   private chatParts(json: unknown): StreamPart[] {
+    if (isTextOnlyChunk(json)) {
+      const parts = this.meta(json);
+      const text = json.choices[0]!.delta.content;
+      if (text) parts.push({ type: 'text-delta', text });
+      return parts;
+    }
     const chunk = parseProviderBody(chatChunkSchema, json, this.dep, 'stream chunk');
     const parts: StreamPart[] = this.meta(chunk);
     if (chunk.usage) this.usage = mapUsage(chunk.usage);
@@ -98,4 +104,35 @@ class OpenAIStreamDecoder implements StreamDecoder {
     const kind = Number.isInteger(status) && status >= 400 ? classifyUpstreamError(status, code, message) : classifyUpstreamError(500, code, message);
     return new AnyModelError({ kind, provider: this.dep.provider, model: this.dep.model, code, message: `${this.dep.provider} stream error: ${message}` });
   }
+}
+
+interface TextOnlyChunk {
+  id?: string | null;
+  model?: string | null;
+  created?: number | null;
+  choices: [{ delta: { content: string; role?: string | null }; finish_reason?: null }];
+}
+
+/**
+ * Nearly every chunk of an answer is one choice whose delta holds only text. That shape is checked
+ * by hand: zod's parse (which copies the object) cost more CPU than the rest of a chunk's handling
+ * (bench/README.md, core suite). Anything else, including any malformed chunk, goes through the
+ * schema, so errors still name the field and the parts are the same either way (unit-tested).
+ */
+function isTextOnlyChunk(json: unknown): json is TextOnlyChunk {
+  if (typeof json !== 'object' || json === null) return false;
+  const c = json as Record<string, unknown>;
+  if (c.usage != null || !Array.isArray(c.choices) || c.choices.length !== 1) return false;
+  if (!optional(c.id, 'string') || !optional(c.model, 'string') || !optional(c.created, 'number')) return false;
+  const choice = c.choices[0] as Record<string, unknown> | null;
+  if (typeof choice !== 'object' || choice === null || choice.finish_reason != null || !optional(choice.index, 'number')) return false;
+  const delta = choice.delta as Record<string, unknown> | null;
+  if (typeof delta !== 'object' || delta === null || typeof delta.content !== 'string' || !optional(delta.role, 'string')) return false;
+  for (const key in delta) if (key !== 'content' && key !== 'role') return false;
+  for (const key in choice) if (key !== 'index' && key !== 'delta' && key !== 'finish_reason' && key !== 'logprobs') return false;
+  return choice.logprobs == null;
+}
+
+function optional(value: unknown, type: 'string' | 'number'): boolean {
+  return value === undefined || value === null || typeof value === type;
 }
