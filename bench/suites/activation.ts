@@ -35,9 +35,12 @@ export const activationSuite: Suite = {
         cpSync(FIXTURE_WORKSPACE, join(run, 'workspace'), { recursive: true });
         const out = join(run, 'sample.json');
         ctx.log(`  start ${i + 1}/${starts}`);
-        // The shim's own output (server log lines) would bury the tables: keep it out of the console.
+        // The shim's own output (server log lines, the workbench's console errors) would bury the
+        // tables: keep it out of the console. A failed start still throws with its reason.
         const write = process.stdout.write.bind(process.stdout);
+        const writeErr = process.stderr.write.bind(process.stderr);
         process.stdout.write = (() => true) as typeof process.stdout.write;
+        process.stderr.write = (() => true) as typeof process.stderr.write;
         try {
           await runTests({
             vscodeExecutablePath: join(ctx.root, 'scripts/code-shim.cjs'),
@@ -48,6 +51,7 @@ export const activationSuite: Suite = {
           });
         } finally {
           process.stdout.write = write;
+          process.stderr.write = writeErr;
         }
         samples.push(JSON.parse(readFileSync(out, 'utf8')) as Sample);
       }
