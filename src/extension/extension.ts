@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { SERVICE_COMMANDS, SHOW_LOG_COMMAND } from './commands';
 import { ModelStatusBar, type StatusBarSnapshot } from './statusBar';
+import { MODELS_KEY, SECTION, settingsHoldKey } from './settings';
 import type { Services } from './services';
 
 /** Set by the bundle's last line (esbuild.js footer); absent when the sources run unbundled. */
@@ -39,7 +40,10 @@ export function activate(context: vscode.ExtensionContext): AnyModelApi {
       const s = await mod.createServices(context, log, statusBar);
       log.info(`Services loaded in ${(performance.now() - t0).toFixed(0)} ms.`);
       return s;
-    })();
+    })().catch((err: unknown) => {
+      services = undefined; // the next command tries again instead of failing forever
+      throw err;
+    });
     return services;
   };
   context.subscriptions.push(
@@ -62,6 +66,10 @@ export function activate(context: vscode.ExtensionContext): AnyModelApi {
       }
     }));
   }
+  // A key pasted into settings.json is warned about at once (the services make the offer to move it).
+  const checkKeys = (): void => { if (settingsHoldKey()) load().catch(() => undefined); };
+  checkKeys();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(`${SECTION}.${MODELS_KEY}`)) checkKeys(); }));
   const activationMs = performance.now() - started;
   log.info(`AnyModel ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}).`);
   return { activationMs, loadMs: typeof __anymodelLoadMs === 'number' ? __anymodelLoadMs : undefined, statusBar: () => statusBar.snapshot(), services: load };

@@ -41,6 +41,15 @@ export function isLocalModel(model: string): boolean {
   return ids.every((id) => LOCAL_PREFIXES.some((p) => id.startsWith(p)));
 }
 
+/** Whether anymodel.models holds a plain `api_key` (read raw: activation must not load the services for nothing). */
+export function settingsHoldKey(): boolean {
+  const entries = vscode.workspace.getConfiguration(SECTION).get<unknown>(MODELS_KEY);
+  return Array.isArray(entries) && entries.some((e) => {
+    const key = (e as { litellm_params?: { api_key?: unknown } } | null)?.litellm_params?.api_key;
+    return typeof key === 'string' && !key.startsWith('os.environ/');
+  });
+}
+
 /** Every other setting, read when used (never cached: changes apply without a reload). */
 export function readSettings() {
   const c = vscode.workspace.getConfiguration(SECTION);

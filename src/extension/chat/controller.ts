@@ -66,6 +66,8 @@ export class ChatController {
   detach(): void {
     this.post = undefined;
     this.viewReady = false;
+    // Whoever waits for a view that closed goes on without it (answers still reach the history).
+    this.readyWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   /** The view was hidden: its page is gone until it is shown again and says `ready`. */
