@@ -52,8 +52,11 @@ export function unitPrices(dep: Deployment, local: boolean): { inputPerMTok: num
   const input = num(info.input_cost_per_token);
   const output = num(info.output_cost_per_token);
   if (input !== undefined || output !== undefined) return { inputPerMTok: (input ?? 0) * 1e6, outputPerMTok: (output ?? 0) * 1e6 };
-  const p = catalogPrice(dep.model, dep.provider, { input_tokens: 1_000_000, output_tokens: 1_000_000 });
-  return p ? { inputPerMTok: p.input_price, outputPerMTok: p.output_price } : undefined;
+  // Priced on a small request and scaled: a million-token request crosses the long-context tier
+  // (Claude Sonnet 4.5 and Gemini 2.5 Pro charge more past 200K input tokens), which is not the
+  // price a person comparing models expects to read.
+  const p = catalogPrice(dep.model, dep.provider, { input_tokens: 1_000, output_tokens: 1_000 });
+  return p ? { inputPerMTok: perMillion(p.input_price), outputPerMTok: perMillion(p.output_price) } : undefined;
 }
 
 /** The model's context window in tokens: config `model_info` first, then the catalog. */
@@ -78,6 +81,11 @@ function catalogPrice(model: string, provider: string, usage: Parameters<typeof 
   } catch {
     return null; // the catalog throws on usage it cannot split; a missing price is not an error
   }
+}
+
+/** A price of 1,000 tokens as USD per million, without the float noise of the multiplication. */
+function perMillion(per1k: number): number {
+  return Math.round(per1k * 1000 * 1e9) / 1e9;
 }
 
 function num(v: unknown): number | undefined {

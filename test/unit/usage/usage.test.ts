@@ -6,7 +6,7 @@ import { AnyModelClient } from '../../../src/core/client';
 import { buildConfig } from '../../../src/core/config/load';
 import { ResponseCache } from '../../../src/core/cache/response-cache';
 import { UsageLog, type UsageRecord } from '../../../src/core/usage/records';
-import { costOf } from '../../../src/core/usage/prices';
+import { costOf, unitPrices } from '../../../src/core/usage/prices';
 import { resolveModelId } from '../../../src/core/config/resolve';
 import { startOllamaMock } from '../mocks/ollama';
 import { collect } from '../helpers/mock-server';
@@ -60,6 +60,12 @@ describe('usage records', () => {
     const usage = { inputTokens: 1000, outputTokens: 1000, totalTokens: 2000 };
     assert.deepEqual(costOf(usage, resolveModelId('ollama_chat/llama3.2', { env: {} }), true), { usd: 0, source: 'local' });
     assert.deepEqual(costOf(usage, resolveModelId('openai/not-a-real-model-xyz', { env: {} }), false), { usd: 0, source: 'unknown' });
+  });
+
+  it('unit prices are the base tier, not the long-context one a million-token request would hit', () => {
+    // Claude Sonnet 4.5: $3 / $15 per million tokens up to 200K input tokens, $6 / $22.50 beyond.
+    assert.deepEqual(unitPrices(resolveModelId('anthropic/claude-sonnet-4-5', { env: {} }), false), { inputPerMTok: 3, outputPerMTok: 15 });
+    assert.deepEqual(unitPrices(resolveModelId('openai/gpt-4o-mini', { env: {} }), false), { inputPerMTok: 0.15, outputPerMTok: 0.6 });
   });
 });
 
