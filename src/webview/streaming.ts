@@ -7,8 +7,9 @@
  * When is a block finished? When the lexer has already started another block after it. Markdown
  * only lets a later line change the block right before it (a setext underline, a table's
  * delimiter row, another list item after a blank line), and that block is the open one, so a kept
- * block never needs re-rendering. The one thing lost is a reference-style link whose definition
- * comes after the kept block: it stays text, which is harmless.
+ * block never needs re-rendering. The exception is a reference-style definition (`[1]: https://…`),
+ * which applies to links before it: a block kept before it arrived shows the link as text, or with
+ * the URL cut where the chunk ended. An answer holding one is rendered again, whole, at finish().
  */
 import type { Token } from 'marked';
 import { h } from './dom';
@@ -31,6 +32,9 @@ export interface StreamStats {
   /** Blocks kept so far. */
   keptBlocks: number;
 }
+
+/** A line that may be a link reference definition (CommonMark 4.7); a false match only costs a re-render. */
+const REFERENCE_DEFINITION = /^ {0,3}\[[^\]\n]+\]:/m;
 
 export class StreamingMarkdown {
   /** The element to put into the message; owns kept blocks followed by the open-block slot. */
@@ -79,6 +83,10 @@ export class StreamingMarkdown {
     if (this.pendingCarriageReturn) this.source += '\n';
     this.pendingCarriageReturn = false;
     this.finished = true;
+    if (this.kept > 0 && REFERENCE_DEFINITION.test(this.source)) {
+      this.element.replaceChildren(this.openSlot);
+      this.kept = 0;
+    }
     this.render(true);
     this.openSlot.remove();
   }

@@ -52,6 +52,16 @@ describe('streaming markdown', () => {
     }
   });
 
+  it('resolves reference-style links defined after kept blocks, even when a chunk cut the definition', function () {
+    this.timeout(30_000);
+    const answer = 'See [the docs][1] and ![chart][img].\n\nMore text.\n\n[1]: https://example.com/docs\n[img]: https://example.com/chart.png';
+    const expected = renderFinishedMarkdown(answer).innerHTML;
+    assert.match(expected, /href="https:\/\/example.com\/docs"/);
+    for (const sizes of [[1], [5], [answer.indexOf('https') + 5, 200], [answer.length]]) {
+      assert.equal(stream(answer, sizes).element.innerHTML, expected, `chunk sizes ${sizes.join(',')}`);
+    }
+  });
+
   it('handles \\r\\n split across deltas like \\n', function () {
     this.timeout(30_000);
     const crlf = ANSWER.replace(/\n/g, '\r\n');
