@@ -2,10 +2,14 @@
  * A person's-eye view of the VS Code workbench in the browser: what they see (status bar, quick
  * input rows, panels) and what they do (keys, clicks). The UI suites talk to VS Code only through
  * this, so a selector that changes with a VS Code release is fixed in one place.
+ *
+ * The chat panel is a webview: VS Code nests it in two iframes (the webview host, then the
+ * `active-frame` with the extension's HTML). chatFrame() finds it by what it shows, the chat app's
+ * root `#app.chat-app`, rather than by VS Code's frame names.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { SCREENSHOT_DIR } from '../../scripts/vscode/paths';
 
 export class Workbench {
@@ -74,6 +78,96 @@ export class Workbench {
   async closeQuickInput(): Promise<void> {
     await this.page.keyboard.press('Escape');
     await this.quickInput().waitFor({ state: 'hidden', timeout: 5_000 });
+  }
+
+  /** The quick input's text box (the command palette, a password box, a picker's filter). */
+  quickInputBox(): Locator {
+    return this.quickInput().locator('.quick-input-box input');
+  }
+
+  /**
+   * A notification's text as VS Code announces it to screen readers (its aria alert). In this
+   * headless web workbench info notifications are announced but no toast is drawn.
+   */
+  announcement(text: string): Locator {
+    return this.page.locator('.monaco-aria-container .monaco-alert').getByText(text, { exact: false }).first();
+  }
+
+  /** A modal dialog (e.g. "Open this link?"). */
+  dialog(): Locator {
+    return this.page.locator('.monaco-dialog-box');
+  }
+
+  /**
+   * "AnyModel: Set API Key" as a person does it: the palette, the provider's row, the key typed
+   * into the password box, Enter. Resolves once the "stored" notification is announced.
+   */
+  async setApiKey(provider: string, key: string): Promise<void> {
+    await this.runCommand('AnyModel: Set API Key');
+    await this.quickInputTitle().filter({ hasText: 'AnyModel: Set API Key' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await this.page.keyboard.type(provider, { delay: 10 });
+    await this.quickInputRows().filter({ hasText: provider }).first().waitFor({ state: 'visible', timeout: 5_000 });
+    await this.clickQuickInputRow(provider);
+    await this.quickInputTitle().filter({ hasText: `API key for ${provider}` }).waitFor({ state: 'visible', timeout: 10_000 });
+    const box = this.quickInputBox();
+    if (await box.getAttribute('type') !== 'password') throw new Error('the key box is not a password box');
+    await this.page.keyboard.type(key, { delay: 5 });
+    await this.page.keyboard.press('Enter');
+    await this.announcement(`key for ${provider} stored in secret storage`).waitFor({ state: 'attached', timeout: 10_000 });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The chat panel (a webview)
+
+  /** The chat webview's document, found by its content; waits up to `timeoutMs` for it to load. */
+  async chatFrame(timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of this.page.frames()) {
+        if (frame.isDetached()) continue;
+        // A frame that goes away between the listing and the query (a reload) is just skipped.
+        const found = await frame.locator('#app.chat-app').count().catch(() => 0);
+        if (found > 0) return frame;
+      }
+      if (Date.now() > deadline) throw new Error(`no chat webview (#app.chat-app) within ${timeoutMs} ms; frames: ${this.page.frames().map((f) => f.url().slice(0, 80)).join(', ')}`);
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** The chat frame once the app has its state from the extension (`aria-busy` drops at the handshake). */
+  async readyChat(timeoutMs = 30_000): Promise<Frame> {
+    const chat = await this.chatFrame(timeoutMs);
+    await chat.locator('#app.chat-app[aria-busy="false"]').waitFor({ state: 'attached', timeout: timeoutMs });
+    return chat;
+  }
+
+  /** Clicks into the chat's input box and types, key by key. */
+  async typeInChat(text: string): Promise<void> {
+    const input = (await this.chatFrame()).locator('textarea.composer-input');
+    await input.click();
+    await this.page.keyboard.type(text, { delay: 5 });
+  }
+
+  /** Types a message into the chat and presses Enter. */
+  async sendInChat(text: string): Promise<void> {
+    await this.typeInChat(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** What the thread shows, top to bottom: who spoke, the answering model, the text. */
+  async chatMessages(): Promise<{ role: 'user' | 'assistant' | 'notice' | 'error'; model?: string; text: string }[]> {
+    const chat = await this.chatFrame();
+    // No named helpers inside: tsx would wrap them in a __name() the page does not have.
+    return chat.locator('.message-list').evaluate((list) => [...list.children].map((el) => {
+      if (el.classList.contains('message-user')) return { role: 'user' as const, text: el.querySelector('.message-body')?.textContent?.trim() ?? '' };
+      if (el.classList.contains('message-assistant')) {
+        const model = el.querySelector('.message-model')?.textContent?.trim();
+        const text = el.querySelector('.message-body')?.textContent?.trim() || el.querySelector('.message-error-text')?.textContent?.trim() || '';
+        return { role: 'assistant' as const, ...(model ? { model } : {}), text };
+      }
+      if (el.classList.contains('notice')) return { role: 'notice' as const, text: el.textContent?.trim() ?? '' };
+      return { role: 'error' as const, text: el.textContent?.trim() ?? '' };
+    }));
   }
 
   /** Saves test-results/screenshots/<name>.png; stable names so runs can be compared. */
