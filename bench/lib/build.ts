@@ -1,4 +1,4 @@
-/** Makes sure dist/cli.js (the proxy the benchmark runs) is built from the current sources. */
+/** Makes sure dist/ (the proxy, the extension host bundles) is built from the current sources. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,15 +19,17 @@ export function hasSourceMap(root: string): boolean {
 }
 
 /**
- * Runs `npm run build` when dist/cli.js is missing, older than anything under src/core or
- * src/proxy, or a production build (no source map for the profile). Returns a warning when the
- * build failed and the benchmark goes on with the dist/cli.js that is there.
+ * Runs `npm run build` when dist/cli.js, dist/extension.js or dist/services.js (what the proxy and
+ * activation suites run) is missing or older than anything under src/, or dist/cli.js is a
+ * production build (no source map for the profile). Returns a warning when the build failed and
+ * the benchmark goes on with the dist/ that is there.
  */
 export function ensureBuilt(root: string, log: (s: string) => void): string | undefined {
   const cli = join(root, 'dist/cli.js');
-  const sources = Math.max(newestMtime(join(root, 'src/core')), newestMtime(join(root, 'src/proxy')));
-  if (existsSync(cli) && statSync(cli).mtimeMs >= sources && hasSourceMap(root)) return undefined;
-  log('dist/cli.js is missing, older than src/ or a production build: npm run build');
+  const bundles = [cli, join(root, 'dist/extension.js'), join(root, 'dist/services.js')];
+  const sources = newestMtime(join(root, 'src'));
+  if (bundles.every((b) => existsSync(b) && statSync(b).mtimeMs >= sources) && hasSourceMap(root)) return undefined;
+  log('dist/ is missing a bundle, older than src/ or a production build: npm run build');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
   try {
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env, timeout: 300_000 });

@@ -13,9 +13,15 @@ import { openBrowser } from '../../scripts/vscode/browser';
 import { buildWebviewHtml, createNonce } from '../../src/webview/html';
 import { fmt, type BenchContext, type Suite, type SuiteResult } from '../lib/report';
 
-const ORIGIN = 'http://anymodel-bench.test';
+// A secure context (127.0.0.1 is one) may be cross-origin isolated. Nothing listens there: every
+// request is answered by the route below.
+const ORIGIN = 'http://127.0.0.1:9';
 const TOKEN_CHARS = 4;
 const INTERVAL_MS = 10; // 100 tokens/s
+const WARM_UP_TOKENS = 200;
+const REPLAYS = Number(process.env.BENCH_WEBVIEW_REPLAYS ?? 3);
+
+interface ReplayResult { chunks: number; early: number; late: number; ratio: number; worstFrame: number; longTasks: Timed[]; codeBlocks: number }
 
 /** About 2,000 tokens of the markdown a model writes: headings, prose, lists, code, a table. */
 export function benchAnswer(tokens = 2000): string {
@@ -30,6 +36,13 @@ export function benchAnswer(tokens = 2000): string {
 }
 
 interface Timed { at: number; ms: number }
+
+/** `work`, or an error after `ms`: a page that hangs must not hang the benchmark (the browser is closed after). */
+function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms / 1000} s`)), ms); });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 
 /** Main-thread ms per chunk inside [from, to): handling plus frames, over the chunks handled there. */
 function perChunk(handled: Timed[], frames: Timed[], from: number, to: number): number {
@@ -61,59 +74,84 @@ export const webviewSuite: Suite = {
         const url = new URL(route.request().url());
         const file = url.origin === ORIGIN ? files[url.pathname] : undefined;
         if (!file) { refused.push(url.href); return route.abort(); }
-        return route.fulfill({ body: file.body, contentType: file.type });
+        // Cross-origin isolated, so performance.now() has 5 µs steps instead of 100 µs: a delta's
+        // handling takes a few tenths of a millisecond.
+        return route.fulfill({ body: file.body, contentType: file.type, headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' } });
       });
       const load = async (query: string) => {
-        await browser.page.goto(`${ORIGIN}/index.html${query}`);
+        await browser.page.goto(`${ORIGIN}/index.html${query}`, { timeout: 60_000 });
         await browser.page.waitForFunction(() => (window as unknown as { __bench: { ready: boolean } }).__bench.ready, undefined, { timeout: 60_000 });
       };
+      type Replay = (t: string, c: number, m: number, id: string) => Promise<{ startedAt: number; endedAt: number; chunks: number }>;
+      const replayIn = (text: string, id: string) => within(text.length / TOKEN_CHARS * INTERVAL_MS * 3 + 30_000, `replaying ${id}`, browser.page.evaluate(
+        ([t, chars, ms, messageId]) => (window as unknown as { __bench: { replay: Replay } }).__bench.replay(t, chars, ms, messageId), [text, TOKEN_CHARS, INTERVAL_MS, id] as const));
 
-      // Streaming replay.
       await load('');
+      const isolated = await browser.page.evaluate(() => crossOriginIsolated);
+      // The observer's silence means something only if it reports a task we know is long.
+      const probe = await within(10_000, 'long-task probe', browser.page.evaluate(() => (window as unknown as { __bench: { probeLongTask(ms: number): Promise<number | undefined> } }).__bench.probeLongTask(80)));
+
+      // Streaming replays, each in a fresh page. A neighbour on this shared machine that takes the
+      // CPU for a second or two moves one window of one replay; a cost that grows moves all of them.
       const answer = benchAnswer();
-      ctx.log(`  replaying ${answer.length} characters at ${1000 / INTERVAL_MS} tokens/s (${Math.round(answer.length / TOKEN_CHARS * INTERVAL_MS / 1000)} s)`);
-      const span = await browser.page.evaluate(([text, chars, ms]) => (window as unknown as { __bench: { replay(t: string, c: number, m: number): Promise<{ startedAt: number; endedAt: number; chunks: number }> } }).__bench.replay(text, chars, ms), [answer, TOKEN_CHARS, INTERVAL_MS] as const);
-      const replay = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { handled: Timed[]; frames: Timed[]; longTasks: Timed[] } }).__bench; return { handled: b.handled, frames: b.frames, longTasks: b.longTasks }; });
-      const handled = replay.handled.filter((t) => t.at >= span.startedAt);
-      const duration = span.endedAt - span.startedAt;
-      const early = perChunk(handled, replay.frames, span.startedAt, span.startedAt + duration * 0.1);
-      const late = perChunk(handled, replay.frames, span.startedAt + duration * 0.9, span.endedAt);
-      const replayLong = replay.longTasks.filter((t) => t.at >= span.startedAt);
-      const worstFrame = Math.max(...replay.frames.filter((t) => t.at >= span.startedAt).map((t) => t.ms));
-      const rendered = await browser.page.locator('article.message-assistant .code-block').count();
+      const replays: ReplayResult[] = [];
+      for (let r = 0; r < REPLAYS; r++) {
+        if (r > 0) await load('');
+        // A short answer first, unmeasured: otherwise the first 10 % would carry the JIT's warm-up,
+        // which inflates "start" and could hide a per-chunk cost that grows.
+        await replayIn(benchAnswer(WARM_UP_TOKENS), 'warm-up');
+        ctx.log(`  replay ${r + 1}/${REPLAYS}: ${answer.length} characters at ${1000 / INTERVAL_MS} tokens/s (${Math.round(answer.length / TOKEN_CHARS * INTERVAL_MS / 1000)} s)`);
+        const span = await replayIn(answer, 'bench-answer');
+        const page = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { handled: Timed[]; frames: Timed[]; longTasks: Timed[] } }).__bench; return { handled: b.handled, frames: b.frames, longTasks: b.longTasks }; });
+        const handled = page.handled.filter((t) => t.at >= span.startedAt);
+        const duration = span.endedAt - span.startedAt;
+        const early = perChunk(handled, page.frames, span.startedAt, span.startedAt + duration * 0.1);
+        const late = perChunk(handled, page.frames, span.startedAt + duration * 0.9, span.endedAt);
+        replays.push({
+          chunks: span.chunks, early, late, ratio: late / early,
+          worstFrame: Math.max(...page.frames.filter((t) => t.at >= span.startedAt).map((t) => t.ms)),
+          longTasks: page.longTasks.filter((t) => t.at >= span.startedAt),
+          codeBlocks: await browser.page.locator('article.message-assistant[data-message-id="bench-answer"] .code-block').count(),
+        });
+      }
+      const mid = [...replays].sort((x, y) => x.ratio - y.ratio)[(replays.length - 1) >> 1]!;
+      const replayLong = replays.flatMap((r) => r.longTasks);
+      const worstFrame = Math.max(...replays.map((r) => r.worstFrame));
 
       // Opening a long conversation.
       await load('?open=500');
-      const open = await browser.page.evaluate(() => {
-        const b = (window as unknown as { __bench: { openMs: number; allShownMs: number; openStartedAt: number; longTasks: Timed[] } }).__bench;
+      const open = await within(30_000, 'reading the open figures', browser.page.evaluate(() => {
+        const b = (window as unknown as { __bench: { openMs: number; allShownMs: number; openStartedAt: number; openHandledMs: number; longTasks: Timed[] } }).__bench;
         // Long tasks from the state on: parsing the bundle at page load is not the conversation's cost.
-        return { openMs: b.openMs, allShownMs: b.allShownMs, longTasks: b.longTasks.filter((t) => t.at >= b.openStartedAt) };
-      });
+        return { openMs: b.openMs, allShownMs: b.allShownMs, handledMs: b.openHandledMs, longTasks: b.longTasks.filter((t) => t.at >= b.openStartedAt) };
+      }));
       const shown = await browser.page.locator('article.message').count();
 
-      const ratio = late / early;
       return {
         tables: [{
-          title: `Chat webview in Chromium (${span.chunks} deltas of ${TOKEN_CHARS} characters every ${INTERVAL_MS} ms; ${rendered} code blocks rendered)`,
+          title: `Chat webview in Chromium (${mid.chunks} deltas of ${TOKEN_CHARS} characters every ${INTERVAL_MS} ms after a ${WARM_UP_TOKENS}-token warm-up answer; ${mid.codeBlocks} code blocks rendered; ${REPLAYS} replays)`,
           headers: ['measure', 'value'],
           rows: [
-            ['per chunk near the start (first 10 %), ms', fmt(early, 3)],
-            ['per chunk near the end (last 10 %), ms', fmt(late, 3)],
-            ['end / start', fmt(ratio)],
-            ['slowest frame during the replay, ms', fmt(worstFrame, 1)],
-            ['long tasks (> 50 ms) during the replay', replayLong.length],
+            ...replays.map((r, i) => [`replay ${i + 1}: per chunk in the first / last 10 %, ms (end / start)`, `${fmt(r.early, 3)} / ${fmt(r.late, 3)} (${fmt(r.ratio)}×)`]),
+            ['end / start, median of the replays', fmt(mid.ratio)],
+            ['long tasks (> 50 ms) during the replays', replayLong.length],
+            ['slowest frame during the replays, ms', fmt(worstFrame, 1)],
             ['open a 500-message conversation: newest messages shown, ms', fmt(open.openMs, 0)],
+            ['  of which handling the state message (one task), ms', fmt(open.handledMs, 1)],
             [`  all ${shown} messages in place, ms`, fmt(open.allShownMs, 0)],
             ['long tasks while opening it', `${open.longTasks.length}${open.longTasks.length ? ` (longest ${fmt(Math.max(...open.longTasks.map((t) => t.ms)), 0)} ms)` : ''}`],
           ],
-          notes: [`Requests refused (none may leave the page): ${refused.length ? refused.join(', ') : 'none'}.`],
+          notes: [
+            `Long-task observer check: an 80 ms busy task was ${probe === undefined ? 'NOT reported, so the long-task counts above prove nothing' : `reported as ${fmt(probe, 0)} ms`}.`,
+            `Timer: ${isolated ? 'cross-origin isolated, 5 µs steps' : 'NOT cross-origin isolated, 100 µs steps'}. Requests refused (none may leave the page): ${refused.length ? refused.join(', ') : 'none'}.`,
+          ],
         }],
         targets: [
-          { suite: 'webview', name: 'no long task in the replay', pass: replayLong.length === 0, measured: `${replayLong.length} long tasks; slowest frame ${fmt(worstFrame, 1)} ms = ${fmt(worstFrame / 50)}× the 50 ms limit` },
-          { suite: 'webview', name: 'per-chunk cost does not grow (end/start ≤ 1.5)', pass: ratio <= 1.5, measured: `${fmt(late, 3)} vs ${fmt(early, 3)} ms = ${fmt(ratio)}×` },
-          { suite: 'webview', name: 'no long task opening 500 messages', pass: open.longTasks.length === 0, measured: `${open.longTasks.length} long tasks; newest shown in ${fmt(open.openMs, 0)} ms, all in ${fmt(open.allShownMs, 0)} ms` },
+          { suite: 'webview', name: 'no long task in the replay', pass: probe === undefined ? undefined : replayLong.length === 0, measured: `${replayLong.length} long tasks; slowest frame ${fmt(worstFrame, 1)} ms = ${fmt(worstFrame / 50)}× the 50 ms limit` },
+          { suite: 'webview', name: 'per-chunk cost does not grow (end/start ≤ 1.5)', pass: mid.ratio <= 1.5, measured: `${fmt(mid.late, 3)} vs ${fmt(mid.early, 3)} ms = ${fmt(mid.ratio)}× (median of ${REPLAYS} replays: ${replays.map((r) => `${fmt(r.ratio)}×`).join(', ')})` },
+          { suite: 'webview', name: 'no long task opening 500 messages', pass: probe === undefined ? undefined : open.longTasks.length === 0, measured: `${open.longTasks.length} long tasks; newest shown in ${fmt(open.openMs, 0)} ms, all in ${fmt(open.allShownMs, 0)} ms` },
         ],
-        data: { span, early, late, worstFrame, replayLongTasks: replayLong, openMs: open.openMs, openLongTasks: open.longTasks, shown, refused },
+        data: { longTaskProbeMs: probe, isolated, replays, worstFrame, openMs: open.openMs, openHandledMs: open.handledMs, allShownMs: open.allShownMs, openLongTasks: open.longTasks, shown, refused },
       };
     } finally {
       await browser.close();

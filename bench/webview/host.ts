@@ -16,11 +16,15 @@ interface Bench {
   openMs?: number;
   allShownMs?: number;
   openStartedAt?: number;
-  replay(text: string, chunkChars: number, intervalMs: number): Promise<{ startedAt: number; endedAt: number; chunks: number }>;
+  /** Handling the state message: one task, the longest of the opening. */
+  openHandledMs?: number;
+  replay(text: string, chunkChars: number, intervalMs: number, messageId?: string): Promise<{ startedAt: number; endedAt: number; chunks: number }>;
+  /** Blocks the main thread for `ms` and resolves with the long task observed for it, if any. */
+  probeLongTask(ms: number): Promise<number | undefined>;
 }
 
 const win = window as unknown as Window & { __bench: Bench; acquireVsCodeApi(): unknown };
-const bench: Bench = { handled: [], frames: [], longTasks: [], ready: false, replay };
+const bench: Bench = { handled: [], frames: [], longTasks: [], ready: false, replay, probeLongTask };
 win.__bench = bench;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) bench.longTasks.push({ at: e.startTime, ms: e.duration }); }).observe({ type: 'longtask', buffered: true });
 
@@ -41,20 +45,44 @@ function deliver(message: HostMessage): void {
 const nextFrame = () => new Promise<number>((resolve) => nativeRaf(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** ?open=N: the conversation to restore on `ready` has N messages. */
+const CODE_SNIPPETS = [
+  'ts\nconst free = group.filter((d) => !cooling(d));\nreturn pick(free.length ? free : group);\n',
+  'py\nfrom openai import OpenAI\nclient = OpenAI(base_url="http://127.0.0.1:4000/v1", api_key=key)\nprint(client.models.list())\n',
+  'sh\ncurl -s http://127.0.0.1:4000/v1/chat/completions \\\n  -H "Authorization: Bearer $KEY" -d @request.json | jq .usage\n',
+  'yaml\nmodel_list:\n  - model_name: fast\n    litellm_params:\n      model: ollama_chat/llama3.2\n      api_base: http://127.0.0.1:11434\n',
+];
+
+/** An assistant answer of the kind a model writes; `i` picks the mix (prose, lists, code, a table). */
+function answer(i: number): string {
+  const parts = [`It skips deployments in **cooldown** and picks by \`weight\` among the rest; a request that fails with a *retryable* status moves on to the next one (${i}).`];
+  if (i % 3 === 0) parts.push(`\`\`\`${CODE_SNIPPETS[Math.floor(i / 6) % CODE_SNIPPETS.length]}\`\`\``);
+  if (i % 4 === 1) parts.push('- cooldown: `cooldown_time` seconds\n- retries: `num_retries`, honouring `Retry-After`\n- then [the docs](https://docs.litellm.ai/docs/routing)');
+  if (i % 10 === 5) parts.push(`| status | retried | why |\n|---|:-:|---|\n| 429 | yes | rate limit |\n| 401 | no | the same request fails again |\n| 503 | yes | deployment ${i} is down |`);
+  if (i % 5 === 2) parts.push('### Why not retry a stream\n\nOnce the first chunk reached you, a retry would repeat text you already read, so a stream that breaks ends with an error instead, and **Retry** starts a new answer.');
+  return parts.join('\n\n');
+}
+
+/** ?open=N: the conversation to restore on `ready` has N messages, user and assistant in turn. */
 function conversation(n: number): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (let i = 0; i < n; i++) {
     out.push(i % 2 === 0
-      ? { id: `u${i}`, role: 'user', text: `Question ${i}: how does the router pick a deployment when two are cooling down?` }
-      : { id: `a${i}`, role: 'assistant', model: 'openai/gpt-4o', finishReason: 'stop', cost: 0.0012, usage: { inputTokens: 800, outputTokens: 240, totalTokens: 1040 },
-        text: `It skips deployments in **cooldown** and picks by \`weight\` among the rest (${i}).\n\n\`\`\`ts\nconst free = group.filter((d) => !cooling(d));\nreturn pick(free.length ? free : group, ${i});\n\`\`\`\n\n- cooldown: \`cooldown_time\` seconds\n- then [the docs](https://docs.litellm.ai/docs/routing)\n` });
+      ? { id: `m${i}`, role: 'user', text: i % 6 === 0 ? `Question ${i}: here is my config, why does the router pick a deployment that is cooling down?\n\n\`\`\`yaml\nrouter_settings:\n  cooldown_time: 30\n\`\`\`` : `Question ${i}: how are retries and fallbacks ordered?` }
+      : { id: `m${i}`, role: 'assistant', model: 'openai/gpt-4o', finishReason: 'stop', cost: 0.0012, usage: { inputTokens: 800, outputTokens: 240, totalTokens: 1040 }, text: answer(i) });
   }
   return out;
 }
 
-async function replay(text: string, chunkChars: number, intervalMs: number): Promise<{ startedAt: number; endedAt: number; chunks: number }> {
-  const messageId = 'bench-answer';
+/** A task that blocks for `ms`: the long-task observer must report it (else its silence means nothing). */
+function probeLongTask(ms: number): Promise<number | undefined> {
+  return new Promise((resolve) => setTimeout(() => {
+    const start = performance.now();
+    while (performance.now() - start < ms) { /* busy on purpose */ }
+    setTimeout(() => resolve(bench.longTasks.find((t) => t.at >= start - 5)?.ms), 200);
+  }, 0));
+}
+
+async function replay(text: string, chunkChars: number, intervalMs: number, messageId = 'bench-answer'): Promise<{ startedAt: number; endedAt: number; chunks: number }> {
   deliver({ type: 'streamStart', conversationId: 'c1', messageId, model: 'openai/gpt-4o' });
   const startedAt = performance.now();
   let chunks = 0;
@@ -69,7 +97,9 @@ async function replay(text: string, chunkChars: number, intervalMs: number): Pro
   deliver({ type: 'streamEnd', messageId, usage: { inputTokens: 100, outputTokens: chunks, totalTokens: 100 + chunks }, cost: 0.01, finishReason: 'stop' });
   await nextFrame();
   await nextFrame();
-  return { startedAt, endedAt: performance.now(), chunks };
+  const endedAt = performance.now();
+  await sleep(100); // long-task entries reach the observer after their task
+  return { startedAt, endedAt, chunks };
 }
 
 win.acquireVsCodeApi = () => ({
@@ -80,16 +110,22 @@ win.acquireVsCodeApi = () => ({
       type: 'state', inReplyTo: message.requestId, conversations: [{ id: 'c1', title: 'Bench', updatedAt: 1 }], activeConversationId: n ? 'c1' : null,
       messages: conversation(n), draft: '', models: [{ id: 'openai/gpt-4o' }], currentModel: 'openai/gpt-4o', offline: null,
     };
-    // Delivered in a task of its own, timed until the frame after the one that shows it.
+    // Delivered in a task of its own, timed until the frame after the one that shows the newest
+    // message (a frame's callbacks run before its paint, so the next frame's come after it).
+    const newest = n ? `[data-message-id="m${n - 1}"]` : undefined;
     setTimeout(async () => {
       const start = performance.now();
       bench.openStartedAt = start;
       deliver(state);
+      bench.openHandledMs = bench.handled.at(-1)?.ms;
       await nextFrame();
+      for (let i = 0; i < 600 && newest && !document.querySelector(newest); i++) await nextFrame();
       await nextFrame();
       bench.openMs = performance.now() - start;
       for (let i = 0; i < 600 && document.querySelectorAll('article.message').length < n; i++) await nextFrame();
+      await nextFrame();
       bench.allShownMs = performance.now() - start;
+      await sleep(100); // long-task entries reach the observer after their task
       bench.ready = true;
     }, 0);
   },
