@@ -15,7 +15,8 @@ import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache'
 import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
 import { Accounting } from './usage/accounting';
-import { streamParts } from './stream';
+import { streamParts, type StreamObserver } from './stream';
+import type { AbortLike } from './types/abort';
 import type { Deployment } from './types/deployment';
 import { AnyModelError } from './types/errors';
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from './types/request';
@@ -40,7 +41,8 @@ export interface ClientOptions {
 }
 
 export interface CallOptions {
-  signal?: AbortSignal;
+  /** An AbortSignal, or anything with its `aborted` flag and abort listeners. */
+  signal?: AbortLike;
   /** Neither read nor write the response cache for this request. */
   noCache?: boolean;
 }
@@ -111,18 +113,16 @@ export class AnyModelClient {
       track.cacheHit(hit.deployment, req.model);
       return { ...this.cachedProvenance(req.model, hit.deployment), parts: replay(hit.result) };
     }
-    let prepared: ChatRequest = req;
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
-      prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
+      const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
       const spec = adapter.buildChatRequest(prepared, dep, true);
-      const p = prepared;
-      return this.sendStream(dep, adapter, spec, opts, () => adapter.createStreamDecoder(dep, p));
+      return this.openStream(dep, adapter, spec, opts, () => adapter.createStreamDecoder(dep, prepared));
     }, opts);
-    const parts = track.stream(routed, routed.value, (result) => {
+    const parts = routed.value.parts(track.observe(routed, (result) => {
       if (key) this.cache!.set(key, { result, deployment: routed.deployment.id });
       this.router.recordTokens(routed.deployment, result.usage.totalTokens);
-    });
+    }));
     return { ...provenance(routed), parts };
   }
 
@@ -143,9 +143,9 @@ export class AnyModelClient {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
       const decoder = adapter.createCompletionStreamDecoder.bind(adapter);
-      return this.sendStream(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, true), opts, () => decoder(dep));
+      return this.openStream(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, true), opts, () => decoder(dep));
     }, opts);
-    return { ...provenance(routed), parts: track.stream(routed, routed.value) };
+    return { ...provenance(routed), parts: routed.value.parts(track.observe(routed)) };
   }
 
   async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<Answered<EmbeddingResult>> {
@@ -216,11 +216,21 @@ export class AnyModelClient {
     return parse(await readJson(sent, dep.provider));
   }
 
-  /** Resolves once the response headers arrived: up to then the router may retry; after, never. */
-  private async sendStream(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, decoder: () => StreamDecoder): Promise<AsyncIterable<StreamPart>> {
+  /**
+   * Resolves once the response headers arrived: up to then the router may retry; after, never.
+   * The parts start once the caller has the accounting observer (after routing).
+   */
+  private async openStream(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, decoder: () => StreamDecoder): Promise<OpenStream> {
     const sent = await this.send(dep, adapter, spec, opts);
-    return streamParts(sent, adapter, decoder(), dep.provider, dep.streamIdleTimeoutMs ?? this.options.streamIdleTimeoutMs);
+    const d = decoder();
+    const idle = dep.streamIdleTimeoutMs ?? this.options.streamIdleTimeoutMs;
+    return { parts: (observer) => streamParts(sent, adapter, d, dep.provider, idle, observer) };
   }
+}
+
+/** A stream whose headers arrived, waiting for its observer. */
+interface OpenStream {
+  parts(observer: StreamObserver): AsyncIterable<StreamPart>;
 }
 
 function provenance<T>(r: Routed<T>): Provenance {

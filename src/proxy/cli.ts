@@ -55,12 +55,17 @@ export async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
     const config = await loadConfigFile(values.config);
     printWarnings(config);
-    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}, log: (l) => process.stderr.write(`${l}\n`) });
+    const requestLog = batchedLines(process.stderr);
+    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}, log: requestLog.line });
     process.stdout.write(`AnyModel proxy listening on ${proxy.url}/v1 with ${config.deployments.length} deployment(s): ${proxy.client.modelNames().join(', ') || '(none)'}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
+        requestLog.flush();
         process.stderr.write(`${signal}: shutting down\n`);
-        void proxy.close().then(resolve);
+        void proxy.close().then(() => {
+          requestLog.flush();
+          resolve();
+        });
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
@@ -97,6 +102,32 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   return fail(`Unknown command "${command}". Run anymodel --help.`);
+}
+
+/**
+ * Request log lines, written once per turn of the event loop: a write per line (a system call to
+ * stderr) cost ≈ 4 µs a request under load in the proxy profile. Lines still appear within a turn.
+ */
+function batchedLines(out: NodeJS.WritableStream): { line(text: string): void; flush(): void } {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    out.write(text);
+  };
+  return {
+    line: (text) => {
+      pending += `${text}\n`;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
 }
 
 function print(text: string, code = 0): number {

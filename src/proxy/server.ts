@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AnyModelClient, CallOptions, Provenance, StreamHandle } from '../core/client';
+import type { AbortLike } from '../core/types/abort';
 import { AnyModelError, isAnyModelError } from '../core/types/errors';
 import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextCompletion } from './openai-format';
 import { badRequest, validateBody } from './validate';
@@ -21,32 +22,75 @@ export interface ProxyOptions {
 }
 
 type Json = unknown;
-const JSON_HEADERS = { 'content-type': 'application/json' };
+const ROUTES = new Set(['/chat/completions', '/completions', '/embeddings']);
+
+/**
+ * One request's state: the client's abort, as the AbortLike the core takes (an AbortController
+ * with its listeners cost ≈ 10 µs a request, for an abort that almost never happens), and the
+ * deployment for the log line.
+ */
+class Exchange implements AbortLike {
+  aborted = false;
+  provider: string | undefined;
+  private listeners: (() => void)[] | undefined;
+
+  constructor(res: http.ServerResponse) {
+    // The client went away before we finished: stop the upstream request too.
+    res.on('close', () => { if (!res.writableFinished) this.abort(); });
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const i = this.listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.listeners!.splice(i, 1);
+  }
+
+  private abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners ?? [];
+    this.listeners = undefined;
+    for (const l of listeners) l();
+  }
+}
 
 export function createProxyServer(opts: ProxyOptions): http.Server {
   const maxBody = opts.maxBodyBytes ?? 10 * 1024 * 1024;
   const keyHash = opts.masterKey ? digest(opts.masterKey) : undefined;
+  // The Host header accepted last: clients send the same one on every request.
+  let loopbackHost: string | undefined;
 
-  return http.createServer((req, res) => {
+  return http.createServer((req, res) => { void serve(req, res); });
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
-    const abort = new AbortController();
-    // The client went away before we finished: stop the upstream request too.
-    res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-    handle(req, res, abort.signal)
-      .catch((err) => sendError(res, toAnyModelError(err)))
-      .finally(() => opts.log?.(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms${res.getHeader('x-anymodel-provider') ? ` ${String(res.getHeader('x-anymodel-provider'))}` : ''}`));
-  });
+    const exchange = new Exchange(res);
+    try {
+      await handle(req, res, exchange);
+    } catch (err) {
+      sendError(res, toAnyModelError(err));
+    } finally {
+      opts.log?.(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms${exchange.provider ? ` ${exchange.provider}` : ''}`);
+    }
+  }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, signal: AbortSignal): Promise<void> {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, exchange: Exchange): Promise<void> {
     // Browsers attach Origin to cross-origin requests; nothing legitimate calls this server from a page.
     if (req.headers.origin !== undefined || req.method === 'OPTIONS') {
       throw new AnyModelError({ kind: 'PermissionDenied', message: 'Cross-origin browser requests are not accepted' });
     }
-    const path = (req.url ?? '/').split('?')[0]!.replace(/^\/v1(?=\/)/, '');
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = (query < 0 ? url : url.slice(0, query)).replace(/^\/v1(?=\/)/, '');
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'healthy' });
-    if (!keyHash && !isLoopbackHost(req.headers.host)) {
+    const host = req.headers.host;
+    if (!keyHash && (host === undefined || host !== loopbackHost)) {
       // Without a key the server only listens on loopback; a foreign Host header means DNS rebinding.
-      throw new AnyModelError({ kind: 'PermissionDenied', message: `Host "${req.headers.host ?? ''}" is not accepted` });
+      if (!isLoopbackHost(host)) throw new AnyModelError({ kind: 'PermissionDenied', message: `Host "${host ?? ''}" is not accepted` });
+      loopbackHost = host;
     }
     if (keyHash) authenticate(req, keyHash);
 
@@ -55,35 +99,32 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
       const created = Math.floor(Date.now() / 1000);
       return sendJson(res, 200, { object: 'list', data: opts.client.modelNames().map((id) => ({ id, object: 'model', created, owned_by: 'anymodel' })) });
     }
-    if (req.method !== 'POST' || !['/chat/completions', '/completions', '/embeddings'].includes(path)) {
+    if (req.method !== 'POST' || !ROUTES.has(path)) {
       throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
     }
     const body = await readJsonBody(req, maxBody);
-    const call: CallOptions = { signal, noCache: /no-cache|no-store/i.test(String(req.headers['cache-control'] ?? '')) };
+    const cacheControl = req.headers['cache-control'];
+    const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl) };
     if (path === '/chat/completions') {
       const chat = validateBody('chat', body);
-      if (chat.stream) return sendStream(res, await opts.client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
+      if (chat.stream) return sendStream(res, exchange, await opts.client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
       const answered = await opts.client.chat(chat, call);
-      setAnswerHeaders(res, answered);
-      return sendJson(res, 200, toChatCompletion(answered.value, chat.model));
+      return sendJson(res, 200, toChatCompletion(answered.value, chat.model), answerHeaders(exchange, answered));
     }
     if (path === '/completions') {
       const completion = validateBody('completion', body);
-      if (completion.stream) return sendStream(res, await opts.client.streamComplete(completion, call), completion.model, 'text', completion.stream_options?.include_usage);
+      if (completion.stream) return sendStream(res, exchange, await opts.client.streamComplete(completion, call), completion.model, 'text', completion.stream_options?.include_usage);
       const answered = await opts.client.complete(completion, call);
-      setAnswerHeaders(res, answered);
-      return sendJson(res, 200, toTextCompletion(answered.value, completion.model));
+      return sendJson(res, 200, toTextCompletion(answered.value, completion.model), answerHeaders(exchange, answered));
     }
     const embedding = validateBody('embedding', body);
     const answered = await opts.client.embed(embedding, call);
-    setAnswerHeaders(res, answered);
-    return sendJson(res, 200, toEmbeddingList(answered.value, embedding.model, embedding.encoding_format));
+    return sendJson(res, 200, toEmbeddingList(answered.value, embedding.model, embedding.encoding_format), answerHeaders(exchange, answered));
   }
 }
 
-async function sendStream(res: http.ServerResponse, handle: StreamHandle, model: string, kind: 'chat' | 'text', includeUsage = false): Promise<void> {
-  setAnswerHeaders(res, handle);
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+async function sendStream(res: http.ServerResponse, exchange: Exchange, handle: StreamHandle, model: string, kind: 'chat' | 'text', includeUsage = false): Promise<void> {
+  res.writeHead(200, { ...answerHeaders(exchange, handle), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   const writer = new ChunkWriter(model, kind);
   for await (const part of handle.parts) {
     if (res.destroyed) return; // leaving the loop aborts the upstream request
@@ -99,14 +140,21 @@ async function sendStream(res: http.ServerResponse, handle: StreamHandle, model:
   res.end(`${includeUsage ? `data: ${JSON.stringify(writer.usageChunk())}\n\n` : ''}data: [DONE]\n\n`);
 }
 
-/** Where the answer came from (and, for a whole answer, what it cost): never a silent switch of model. */
-function setAnswerHeaders(res: http.ServerResponse, answered: Provenance & { costUsd?: number }): void {
-  res.setHeader('x-anymodel-provider', answered.deployment.id);
-  res.setHeader('x-anymodel-model-group', answered.modelGroup);
-  res.setHeader('x-anymodel-attempts', String(answered.attempts));
-  res.setHeader('x-anymodel-fallback', String(answered.fallback));
-  res.setHeader('x-anymodel-cache-hit', String(answered.cacheHit));
-  if (answered.costUsd !== undefined) res.setHeader('x-anymodel-response-cost', answered.costUsd.toFixed(8));
+/**
+ * Where the answer came from (and, for a whole answer, what it cost): never a silent switch of
+ * model. Given to `writeHead` with the rest: one call instead of a `setHeader` per header.
+ */
+function answerHeaders(exchange: Exchange, answered: Provenance & { costUsd?: number }): Record<string, string> {
+  exchange.provider = answered.deployment.id;
+  const headers: Record<string, string> = {
+    'x-anymodel-provider': answered.deployment.id,
+    'x-anymodel-model-group': answered.modelGroup,
+    'x-anymodel-attempts': String(answered.attempts),
+    'x-anymodel-fallback': String(answered.fallback),
+    'x-anymodel-cache-hit': String(answered.cacheHit),
+  };
+  if (answered.costUsd !== undefined) headers['x-anymodel-response-cost'] = answered.costUsd.toFixed(8);
+  return headers;
 }
 
 function authenticate(req: http.IncomingMessage, keyHash: Buffer): void {
@@ -123,30 +171,47 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-async function readJsonBody(req: http.IncomingMessage, max: number): Promise<Json> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > max) throw new AnyModelError({ kind: 'BadRequest', code: 'request_too_large', message: `Request body of ${declared} bytes is over the limit of ${max} bytes` });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) {
-      req.destroy();
-      throw new AnyModelError({ kind: 'BadRequest', code: 'request_too_large', message: `Request body is over the limit of ${max} bytes` });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`The request body is not valid JSON: ${(err as Error).message}`);
-  }
+/** The body, read with listeners: an async iterator over the request costs more than the read itself. */
+function readJsonBody(req: http.IncomingMessage, max: number): Promise<Json> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > max) return reject(new AnyModelError({ kind: 'BadRequest', code: 'request_too_large', message: `Request body of ${declared} bytes is over the limit of ${max} bytes` }));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > max) {
+        req.destroy();
+        return fail(new AnyModelError({ kind: 'BadRequest', code: 'request_too_large', message: `Request body is over the limit of ${max} bytes` }));
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', fail);
+    // Closed before its end: the client went away (the iterator called this a premature close).
+    req.on('close', () => fail(new Error('Premature close')));
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(JSON.parse(text));
+      } catch (err) {
+        reject(badRequest(`The request body is not valid JSON: ${(err as Error).message}`));
+      }
+    });
+  });
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: Json): void {
+function sendJson(res: http.ServerResponse, status: number, body: Json, headers?: Record<string, string>): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

@@ -20,11 +20,17 @@ const IGNORED = new Set(['metadata', 'store', 'service_tier', 'prompt_cache_key'
 export type Endpoint = 'chat' | 'completion' | 'embedding';
 
 const SCHEMAS = { chat: chatRequestSchema, completion: completionRequestSchema, embedding: embeddingRequestSchema } as const;
+/** Each endpoint's field names, computed once rather than per request. */
+const KNOWN: Record<Endpoint, ReadonlySet<string>> = {
+  chat: new Set(Object.keys(chatRequestSchema.shape)),
+  completion: new Set(Object.keys(completionRequestSchema.shape)),
+  embedding: new Set(Object.keys(embeddingRequestSchema.shape)),
+};
 
 export function validateBody<E extends Endpoint>(endpoint: E, body: unknown): z.infer<(typeof SCHEMAS)[E]> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
   const schema = SCHEMAS[endpoint];
-  const known = new Set(Object.keys(schema.shape));
+  const known = KNOWN[endpoint];
   for (const key of Object.keys(body)) {
     if (FORBIDDEN.has(key)) throw badRequest(`"${key}" is not accepted in a request body: endpoints and credentials come from the proxy's config`, key);
     if (!known.has(key) && !IGNORED.has(key)) throw badRequest(`Unsupported parameter "${key}"`, key);

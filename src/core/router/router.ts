@@ -5,6 +5,7 @@
  * nothing is retried or switched after the first token reached the caller.
  */
 import type { CoreConfig } from '../config/load';
+import type { AbortLike } from '../types/abort';
 import type { Deployment } from '../types/deployment';
 import { AnyModelError, isAnyModelError } from '../types/errors';
 import { backoffMs, sleep as defaultSleep } from '../transport/retry';
@@ -15,7 +16,7 @@ import { pickDeployment, type RoutingStrategy } from './strategies';
 export interface RouterDeps {
   now?: () => number;
   random?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortLike) => Promise<void>;
   /** Price per token of a deployment (cost-based routing). */
   priceOf?: (dep: Deployment) => number | undefined;
   /** Context window of a deployment (pre-call context window fallbacks). */
@@ -32,7 +33,7 @@ export interface Routed<T> {
 }
 
 export interface RouteOptions {
-  signal?: AbortSignal;
+  signal?: AbortLike;
   /** Estimated prompt tokens, for the pre-call context window check. */
   promptTokens?: number;
   /** Resolves a group name that is not configured (the CLI accepts bare provider/model ids). */
@@ -44,10 +45,16 @@ export class Router {
   private readonly strategy: RoutingStrategy;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortLike) => Promise<void>;
   private readonly cooldownMs: number;
   private readonly allowedFails: number;
   private readonly maxRetryAfterMs: number;
+  private readonly latencyWindowMs: number;
+  private readonly latencyBuffer: number;
+  private readonly priceOf: (dep: Deployment) => number | undefined;
+  /** Model name → its deployments, built from `config.deployments` (and rebuilt if that list changes). */
+  private groups = new Map<string, Deployment[]>();
+  private groupsFrom: { list: Deployment[]; length: number } | undefined;
 
   constructor(private readonly config: CoreConfig, private readonly deps: RouterDeps = {}) {
     this.now = deps.now ?? Date.now;
@@ -60,10 +67,29 @@ export class Router {
     this.allowedFails = rs.allowed_fails ?? 3;
     this.cooldownMs = 1000 * (rs.cooldown_time ?? 5);
     this.maxRetryAfterMs = 1000 * (rs.retry_after ?? 10);
+    this.latencyWindowMs = 1000 * Number(rs.routing_strategy_args?.ttl ?? 3600);
+    this.latencyBuffer = Number(rs.routing_strategy_args?.lowest_latency_buffer ?? 0);
+    this.priceOf = deps.priceOf ?? (() => undefined);
   }
 
+  /** The deployments of a model group (a copy: callers may keep or change it). */
   group(model: string): Deployment[] {
-    return this.config.deployments.filter((d) => d.modelName === model);
+    return [...this.groupOf(model)];
+  }
+
+  /** The group's deployments without a copy, for reading only: a lookup, not a filter per request. */
+  private groupOf(model: string): readonly Deployment[] {
+    const list = this.config.deployments;
+    if (this.groupsFrom?.list !== list || this.groupsFrom.length !== list.length) {
+      this.groups = new Map();
+      for (const d of list) {
+        const g = this.groups.get(d.modelName);
+        if (g) g.push(d);
+        else this.groups.set(d.modelName, [d]);
+      }
+      this.groupsFrom = { list, length: list.length };
+    }
+    return this.groups.get(model) ?? [];
   }
 
   async run<T>(model: string, call: (dep: Deployment) => Promise<T>, opts: RouteOptions = {}): Promise<Routed<T>> {
@@ -74,7 +100,7 @@ export class Router {
     let lastError: unknown;
     for (;;) {
       tried.add(current);
-      const group = this.group(current);
+      const group = this.groupOf(current);
       const deployments = group.length ? group : [opts.resolveUnknown?.(current)].filter((d): d is Deployment => !!d);
       if (!deployments.length) {
         throw new AnyModelError({ kind: 'NotFound', param: 'model', message: `Model "${current}" is not configured. Available: ${[...new Set(this.config.deployments.map((d) => d.modelName))].join(', ') || '(none)'}` });
@@ -99,16 +125,15 @@ export class Router {
   }
 
   /** Tries one group: up to num_retries + 1 attempts across its deployments. */
-  private async tryGroup<T>(deployments: Deployment[], call: (dep: Deployment) => Promise<T>, signal: AbortSignal | undefined, count: () => void): Promise<{ value: T; deployment: Deployment }> {
+  private async tryGroup<T>(deployments: readonly Deployment[], call: (dep: Deployment) => Promise<T>, signal: AbortLike | undefined, count: () => void): Promise<{ value: T; deployment: Deployment }> {
     const maxAttempts = this.config.settings.numRetries + 1;
     let lastError: unknown;
     const failedHere = new Set<string>();
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const pool = deployments.filter((d) => !(lastError && isAnyModelError(lastError) && RETRY_ELSEWHERE_ONLY.has(lastError.kind) && failedHere.has(d.id)));
+      const elsewhere = lastError !== undefined && isAnyModelError(lastError) && RETRY_ELSEWHERE_ONLY.has(lastError.kind);
+      const pool = elsewhere ? deployments.filter((d) => !failedHere.has(d.id)) : deployments;
       const dep = pickDeployment(pool, this.strategy, {
-        states: this.states, random: this.random, priceOf: this.deps.priceOf ?? (() => undefined),
-        latencyWindowMs: 1000 * Number(this.config.router.routing_strategy_args?.ttl ?? 3600),
-        latencyBuffer: Number(this.config.router.routing_strategy_args?.lowest_latency_buffer ?? 0),
+        states: this.states, random: this.random, priceOf: this.priceOf, latencyWindowMs: this.latencyWindowMs, latencyBuffer: this.latencyBuffer,
       });
       if (!dep) {
         if (lastError) throw lastError;
@@ -150,7 +175,7 @@ export class Router {
     this.states.addTokens(dep, tokens);
   }
 
-  private overWindow(deployments: Deployment[], promptTokens: number | undefined): boolean {
+  private overWindow(deployments: readonly Deployment[], promptTokens: number | undefined): boolean {
     if (!promptTokens || !this.deps.contextWindowOf) return false;
     const windows = deployments.map((d) => this.deps.contextWindowOf!(d)).filter((w): w is number => w !== undefined);
     return windows.length > 0 && promptTokens > Math.max(...windows);

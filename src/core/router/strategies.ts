@@ -18,10 +18,16 @@ export interface PickContext {
   latencyBuffer: number;
 }
 
-export function pickDeployment(candidates: Deployment[], strategy: RoutingStrategy, ctx: PickContext): Deployment | undefined {
+export function pickDeployment(candidates: readonly Deployment[], strategy: RoutingStrategy, ctx: PickContext): Deployment | undefined {
   let pool = candidates.filter((d) => !ctx.states.isCooling(d));
   if (strategy.startsWith('usage-based')) pool = pool.filter((d) => !ctx.states.atLimit(d));
   if (!pool.length) return undefined;
+  // One candidate (most groups): every strategy picks it after drawing one random number; drawing
+  // it here too keeps the random sequence, and so tests with a seeded one, the same.
+  if (pool.length === 1) {
+    ctx.random();
+    return pool[0];
+  }
   const minOrder = Math.min(...pool.map((d) => d.order ?? Number.MAX_SAFE_INTEGER));
   pool = pool.filter((d) => (d.order ?? Number.MAX_SAFE_INTEGER) === minOrder);
   switch (strategy) {

@@ -7,6 +7,7 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { RawStreamEvent, StreamFormat } from '../providers/adapter';
 import { AnyModelError } from '../types/errors';
+import { IterableChunks } from './body';
 
 export interface FramingOptions {
   /** Fail if no bytes arrive for this long. */
@@ -14,16 +15,21 @@ export interface FramingOptions {
   provider: string;
 }
 
-/**
- * Yields the raw events of a response body in the given framing, as one batch per network read:
- * a read often holds many events, and one await per batch instead of per event keeps the cost of
- * a chunk close to that of parsing it.
- */
-export function frameStream(body: AsyncIterable<Uint8Array>, format: StreamFormat, opts: FramingOptions): AsyncGenerator<RawStreamEvent[]> {
-  return format === 'sse' ? sseEvents(body, opts) : ndjsonEvents(body, opts);
+/** Text in, whole events out, synchronously: the framing of one response. */
+export interface Framer {
+  /** The events completed by this text (often none or one; many when a read held many). Throws on a line that is not SSE. */
+  feed(text: string): RawStreamEvent[];
+  /** The events the end of the body completes. */
+  end(): RawStreamEvent[];
 }
 
-async function* sseEvents(body: AsyncIterable<Uint8Array>, opts: FramingOptions): AsyncGenerator<RawStreamEvent[]> {
+const NONE: RawStreamEvent[] = [];
+
+export function createFramer(format: StreamFormat, provider: string): Framer {
+  return format === 'sse' ? sseFramer(provider) : ndjsonFramer();
+}
+
+function sseFramer(provider: string): Framer {
   let pending: RawStreamEvent[] = [];
   let failure: AnyModelError | undefined;
   const parser = createParser({
@@ -32,76 +38,64 @@ async function* sseEvents(body: AsyncIterable<Uint8Array>, opts: FramingOptions)
       // A line that is neither a field nor a comment: often a bare JSON error body sent with a 200.
       failure ??= new AnyModelError({
         kind: 'BadGateway',
-        provider: opts.provider,
-        message: `${opts.provider} sent a stream line that is not Server-Sent Events: ${truncate(e.line ?? e.message)}`,
+        provider,
+        message: `${provider} sent a stream line that is not Server-Sent Events: ${truncate(e.line ?? e.message)}`,
       });
     },
   });
-  for await (const text of decodeText(body, opts)) {
-    parser.feed(text);
+  const take = () => {
     if (failure) throw failure;
-    if (pending.length) {
-      const batch = pending;
-      pending = [];
-      yield batch;
-    }
-  }
-  // The spec drops an event not followed by a blank line; servers that end without one still mean it.
-  parser.feed('\n\n');
-  if (failure) throw failure;
-  if (pending.length) yield pending;
+    if (!pending.length) return NONE;
+    const batch = pending;
+    pending = [];
+    return batch;
+  };
+  return {
+    feed: (text) => { parser.feed(text); return take(); },
+    // The spec drops an event not followed by a blank line; servers that end without one still mean it.
+    end: () => { parser.feed('\n\n'); return take(); },
+  };
 }
 
-async function* ndjsonEvents(body: AsyncIterable<Uint8Array>, opts: FramingOptions): AsyncGenerator<RawStreamEvent[]> {
+function ndjsonFramer(): Framer {
   let buffer = '';
-  for await (const text of decodeText(body, opts)) {
-    buffer += text;
-    const batch: RawStreamEvent[] = [];
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).replace(/\r$/, '');
-      buffer = buffer.slice(nl + 1);
-      if (line.trim()) batch.push({ data: line });
-    }
-    if (batch.length) yield batch;
-  }
-  if (buffer.trim()) yield [{ data: buffer.replace(/\r$/, '') }];
+  return {
+    feed: (text) => {
+      buffer += text;
+      let batch = NONE;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).replace(/\r$/, '');
+        buffer = buffer.slice(nl + 1);
+        if (line.trim()) (batch === NONE ? (batch = []) : batch).push({ data: line });
+      }
+      return batch;
+    },
+    end: () => (buffer.trim() ? [{ data: buffer.replace(/\r$/, '') }] : NONE),
+  };
 }
 
-/** Decodes a byte stream to text, enforcing an idle timeout between reads; stops the body when the consumer stops. */
-async function* decodeText(body: AsyncIterable<Uint8Array>, opts: FramingOptions): AsyncGenerator<string> {
-  const it = body[Symbol.asyncIterator]();
+/**
+ * Yields the raw events of a body in the given framing, one batch per read. The core reads live
+ * responses without this generator (see `streamParts`); it serves bodies given as async iterables.
+ */
+export async function* frameStream(body: AsyncIterable<Uint8Array>, format: StreamFormat, opts: FramingOptions): AsyncGenerator<RawStreamEvent[]> {
+  const source = new IterableChunks(body, opts.provider, opts.idleTimeoutMs);
+  const framer = createFramer(format, opts.provider);
   const decoder = new TextDecoder('utf-8');
   let finished = false;
   try {
-    for (;;) {
-      const { done, value } = await nextWithTimeout(it, opts);
-      if (done) break;
-      const text = decoder.decode(value, { stream: true });
-      if (text) yield text;
+    for (let chunk = await source.next(); chunk !== undefined; chunk = await source.next()) {
+      const text = decoder.decode(chunk, { stream: true });
+      const batch = text ? framer.feed(text) : NONE;
+      if (batch.length) yield batch;
     }
     finished = true;
     const tail = decoder.decode();
-    if (tail) yield tail;
+    const last = [...(tail ? framer.feed(tail) : NONE), ...framer.end()];
+    if (last.length) yield last;
   } finally {
-    if (!finished) void it.return?.();
-  }
-}
-
-async function nextWithTimeout(it: AsyncIterator<Uint8Array>, opts: FramingOptions): Promise<IteratorResult<Uint8Array>> {
-  const ms = opts.idleTimeoutMs;
-  if (!ms) return it.next();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new AnyModelError({ kind: 'Timeout', provider: opts.provider, message: `${opts.provider} sent nothing for ${ms} ms in the middle of a stream` })),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([it.next(), timeout]);
-  } finally {
-    clearTimeout(timer);
+    if (!finished) source.cancel();
   }
 }
 

@@ -5,6 +5,7 @@ import type { Deployment } from '../../types/deployment';
 import type { EmbeddingRequest } from '../../types/request';
 import { parseProviderBody } from '../shared';
 import { chatCompletionSchema, completionSchema, embeddingListSchema, type OpenAIUsage } from './schemas';
+import { isCommonChatCompletion, schemaLikeUsage } from './common-shape';
 
 /** `function_call` is the legacy name of `tool_calls`; anything unknown means the model stopped. */
 export function mapFinishReason(reason: string | null | undefined): FinishReason {
@@ -29,7 +30,9 @@ export function mapUsage(u: OpenAIUsage | null | undefined): Usage {
 }
 
 export function parseChatResponse(body: unknown, dep: Deployment): ChatResult {
-  const r = parseProviderBody(chatCompletionSchema, body, dep, 'chat completion');
+  // The common shape skips zod's copy; usage.raw is then shaped as the schema would give it.
+  const common = isCommonChatCompletion(body);
+  const r = common ? { ...body, usage: schemaLikeUsage(body.usage) } : parseProviderBody(chatCompletionSchema, body, dep, 'chat completion');
   const choice = r.choices[0]!;
   const m = choice.message;
   const result: ChatResult = {
