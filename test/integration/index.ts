@@ -8,7 +8,8 @@ import path from 'node:path';
 import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 20_000, reporter: 'spec', color: process.env.CI ? false : undefined });
+  // ANYMODEL_TEST_GREP runs only the matching tests (while working on one suite); CI sets none.
+  const mocha = new Mocha({ ui: 'bdd', timeout: 20_000, reporter: 'spec', color: process.env.CI ? false : undefined, grep: process.env.ANYMODEL_TEST_GREP || undefined });
   const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
   await mocha.loadFilesAsync();
