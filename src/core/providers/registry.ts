@@ -4,10 +4,10 @@
  */
 import type { ProviderPreset } from './preset';
 import { openaiPresets } from './openai/presets';
-import { azurePresets } from './azure/adapter';
+import { azurePresets } from './azure/presets';
 import { anthropicPresets } from './anthropic/presets';
-import { geminiPresets } from './gemini/adapter';
-import { ollamaPresets } from './ollama/adapter';
+import { geminiPresets } from './gemini/presets';
+import { ollamaPresets } from './ollama/presets';
 import { AnyModelError } from '../types/errors';
 
 export const PROVIDERS: Readonly<Record<string, ProviderPreset>> = {

@@ -9,7 +9,6 @@
  *   classifyUpstreamError), `finish_reason: content_filter`, and stream chunks with empty `choices`
  *   carrying `prompt_filter_results` (the shared stream decoder accepts them).
  */
-import type { ProviderPreset } from '../preset';
 import type { Deployment } from '../../types/deployment';
 import { createOpenAICompatibleAdapter } from '../openai/adapter';
 import { wantsMaxCompletionTokens } from '../openai/convert-request';
@@ -34,7 +33,3 @@ export const azureAdapter = createOpenAICompatibleAdapter({
   },
   maxCompletionTokens: wantsMaxCompletionTokens,
 });
-
-export const azurePresets: Record<string, ProviderPreset> = {
-  azure: { adapter: azureAdapter, apiKeyEnv: ['AZURE_API_KEY', 'AZURE_OPENAI_API_KEY'], apiBaseEnv: ['AZURE_API_BASE', 'AZURE_OPENAI_ENDPOINT'], apiVersionEnv: ['AZURE_API_VERSION'], keyRequired: true, local: false, docs: 'https://learn.microsoft.com/azure/ai-services/openai/reference' },
-};

@@ -1,10 +1,9 @@
 /**
- * Google Gemini API (Generative Language API) adapter and preset. https://ai.google.dev/api
+ * The Google Gemini API (Generative Language API) adapter. https://ai.google.dev/api
  * The key travels in the `x-goog-api-key` header, never in the URL (DESIGN §1).
  */
 import { z } from 'zod';
 import type { HttpRequestSpec, ProviderAdapter } from '../adapter';
-import type { ProviderPreset } from '../preset';
 import type { Deployment } from '../../types/deployment';
 import { makeUsage } from '../../types/result';
 import { AnyModelError } from '../../types/errors';
@@ -46,8 +45,4 @@ export const geminiAdapter: ProviderAdapter = {
     return { model: dep.model, data: r.embeddings.map((e, index) => ({ index, embedding: e.values })), usage: makeUsage(0, 0) };
   },
   parseError: parseGeminiError,
-};
-
-export const geminiPresets: Record<string, ProviderPreset> = {
-  gemini: { adapter: geminiAdapter, defaultApiBase: 'https://generativelanguage.googleapis.com', apiKeyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'], apiBaseEnv: ['GEMINI_API_BASE'], keyRequired: true, local: false, docs: 'https://ai.google.dev/api' },
 };

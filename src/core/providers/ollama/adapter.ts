@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import type { HttpRequestSpec, ProviderAdapter } from '../adapter';
-import type { ProviderPreset } from '../preset';
 import type { Deployment } from '../../types/deployment';
 import { makeUsage } from '../../types/result';
 import { AnyModelError } from '../../types/errors';
@@ -48,7 +47,3 @@ export const ollamaAdapter: ProviderAdapter = {
   },
   parseError: (input, dep) => ollamaError(input.status, input.body, dep),
 };
-
-const preset: ProviderPreset = { adapter: ollamaAdapter, defaultApiBase: 'http://127.0.0.1:11434', apiKeyEnv: ['OLLAMA_API_KEY'], apiBaseEnv: ['OLLAMA_API_BASE'], keyRequired: false, local: true, docs: 'https://github.com/ollama/ollama/blob/main/docs/api.md' };
-
-export const ollamaPresets: Record<string, ProviderPreset> = { ollama: preset, ollama_chat: preset };
