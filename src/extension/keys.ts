@@ -5,7 +5,7 @@
  * resolves a key from the environment, and one slot serves every provider sharing that variable.
  */
 import * as vscode from 'vscode';
-import { PROVIDERS } from '../core/providers/registry';
+import { PROVIDERS } from '../core';
 
 const SECRET_PREFIX = 'anymodel.apiKey.';
 

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { ErrorKind } from '../core/types/errors';
+import type { ErrorKind } from '../core';
 import type { OfflineNotice } from '../shared/protocol';
 
 /** Errors that say "cannot reach it" rather than "it refused this request". */

@@ -6,9 +6,9 @@
  */
 import http from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { AnyModelClient, CallOptions, Provenance, StreamHandle } from '../core/client';
-import type { AbortLike } from '../core/types/abort';
-import { AnyModelError, isAnyModelError } from '../core/types/errors';
+import type { AnyModelClient, CallOptions, Provenance, StreamHandle } from '../core';
+import type { AbortLike } from '../core';
+import { AnyModelError, isAnyModelError } from '../core';
 import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextCompletion } from './openai-format';
 import { badRequest, validateBody } from './validate';
 import { isLoopbackHost } from './net';
