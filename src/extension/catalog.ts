@@ -1,10 +1,10 @@
 /**
- * The models the editor offers and the core client that serves them. Sources, merged in this
- * order: the LiteLLM config file (`anymodel.configFile`), `anymodel.models`, the models a local
- * Ollama has pulled (`GET /api/tags`), and the models a LiteLLM proxy or other OpenAI-compatible
- * gateway lists (`GET /v1/models`). Each invalid entry is reported with its path and skipped; the
- * rest keeps working (DESIGN §3). Keys come from SecretStorage (as environment variables, see
- * keys.ts), then from the environment.
+ * The models the editor offers and the core client that serves them. Sources, merged in this order:
+ * the LiteLLM config file (`anymodel.configFile`), `anymodel.models`, the models a local Ollama has
+ * pulled (`GET /api/tags`), and the models a LiteLLM proxy or other OpenAI-compatible gateway lists
+ * (`GET /v1/models`). Each invalid entry is reported with its path and skipped; the rest keeps
+ * working (docs/architecture.md#validation-at-every-boundary). Keys come from SecretStorage (as
+ * environment variables, see keys.ts), then from the environment.
  */
 import { z } from 'zod';
 import { AnyModelClient, type ClientOptions } from '../core';

@@ -1,5 +1,6 @@
 /**
- * Markdown → sanitised DOM for model output, which is untrusted (DESIGN §3).
+ * Markdown → sanitised DOM for model output, which is untrusted
+ * (docs/architecture.md#untrusted-model-output-in-the-webview).
  *
  * marked (~50 KB min) rather than markdown-it (~100 KB): it is what VS Code's own chat view uses,
  * and its lexer hands back top-level block tokens with their exact `raw` source, which is the unit

@@ -1,6 +1,6 @@
 /**
  * The Google Gemini API (Generative Language API) adapter. https://ai.google.dev/api
- * The key travels in the `x-goog-api-key` header, never in the URL (DESIGN §1).
+ * The key travels in the `x-goog-api-key` header, never in the URL (docs/architecture.md#keys).
  */
 import { z } from 'zod';
 import type { HttpRequestSpec, ProviderAdapter } from '../adapter';
