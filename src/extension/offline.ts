@@ -1,9 +1,10 @@
 /**
  * The offline switch: when a cloud model fails because the network or the provider is down, the
  * chat answers with a local model (`anymodel.offlineModel`, else the first Ollama model found),
- * says so, and checks the cloud again every `anymodel.offlineRecheckSeconds` until it answers,
- * then switches back. It only decides which model a *new* request goes to: an answer that has
- * started is never moved (DESIGN §3). Imports no `vscode`, so it is tested on plain Node.
+ * says so, and checks the cloud again every `anymodel.offlineRecheckSeconds` until it answers, then
+ * switches back. It only decides which model a *new* request goes to: an answer that has started is
+ * never moved (docs/architecture.md#retries-and-fallbacks). Imports no `vscode`, so it is tested on
+ * plain Node.
  *
  * A silent network (a captive portal, dead Wi-Fi, a blackholed route) refuses nothing: requests
  * just wait. So a cloud request that has sent nothing after the connect timeout gets its server
@@ -12,8 +13,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { parseModelId } from '../core/providers/registry';
-import { AnyModelError, type ErrorKind } from '../core/types/errors';
+import { AnyModelError, parseModelId, type ErrorKind } from '../core';
 import type { OfflineNotice } from '../shared/protocol';
 
 /** Errors that say "cannot reach it" rather than "it refused this request". */
