@@ -34,7 +34,7 @@ describe('UI smoke: AnyModel in a real VS Code window', function () {
     const serverMs = Date.now() - t0;
     browser = await openBrowser();
     wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: FIXTURE_WORKSPACE, extensionDevelopmentPaths: [ROOT] }));
+    await browser.page.goto(server.workbenchUrl({ folder: FIXTURE_WORKSPACE, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 }); // the default 30 s is not enough on a loaded machine
     await wb.waitUntilReady();
     // The extension activates on startup finished; its status bar item is the sign it is up.
     await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
