@@ -109,8 +109,9 @@ type PostRoute = (body: unknown, ctx: RouteContext) => Promise<void>;
 
 /**
  * The POST routes, by path without `/v1`. A new client API (another wire format) is one entry
- * here: it reads its body with `readJsonBody` (size, content type, UTF-8 and depth already
- * checked), validates it, calls the core and writes its answer.
+ * here: it gets the body `readJsonBody` read (size, content type, UTF-8 and depth checked),
+ * validates it, calls the core and writes its answer (`sendJson`, or `sendStream` for chat
+ * chunks; `drained` for another stream format).
  */
 const POST_ROUTES = new Map<string, PostRoute>([
   ['/chat/completions', async (body, { client, res, exchange, call }) => {
@@ -236,7 +237,7 @@ async function sendStream(res: http.ServerResponse, exchange: Exchange, handle: 
 }
 
 /** Resolves on `drain`, or when the response closes first (the client went away: never drains). */
-function drained(res: http.ServerResponse): Promise<void> {
+export function drained(res: http.ServerResponse): Promise<void> {
   if (res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
