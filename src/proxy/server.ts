@@ -5,13 +5,13 @@
  * requests, capped bodies, no endpoints or credentials taken from requests.
  */
 import http from 'node:http';
-import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AnyModelClient, CallOptions, Provenance, StreamHandle } from '../core/client';
 import type { AbortLike } from '../core/types/abort';
 import { AnyModelError, isAnyModelError } from '../core/types/errors';
 import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextCompletion } from './openai-format';
-import { badRequest, checkDepth, validateBody } from './validate';
+import { validateBody } from './validate';
+import { closeAfterAnswer, readJsonBody } from './body';
 import { isLoopbackHost } from './net';
 
 export interface ProxyOptions {
@@ -281,84 +281,6 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-const tooLarge = (message: string) => new AnyModelError({ kind: 'BadRequest', code: 'request_too_large', message });
-
-/**
- * A JSON request body, refused with a clear error when it is not one this server can take: a
- * content type other than JSON (415), more than `max` bytes (413, declared or counted), bytes
- * that are not UTF-8, text that is not JSON, or JSON nested deeper than `MAX_JSON_DEPTH` (400).
- * Read with listeners: an async iterator over the request costs more than the read itself.
- * Shared by every POST route.
- */
-export function readJsonBody(req: http.IncomingMessage, max: number): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    const type = req.headers['content-type'];
-    if (!isJsonContentType(type)) return reject(unsupportedMediaType(type));
-    const declared = Number(req.headers['content-length']);
-    if (declared > max) return reject(tooLarge(`Request body of ${declared} bytes is over the limit of ${max} bytes`));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      reject(err);
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return; // past the limit: the rest is read and dropped, see sendError
-      size += chunk.length;
-      if (size > max) {
-        chunks.length = 0;
-        return fail(tooLarge(`Request body is over the limit of ${max} bytes`));
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', fail);
-    // Closed before its end: the client went away (the iterator called this a premature close).
-    req.on('close', () => fail(new Error('Premature close')));
-    req.on('end', () => {
-      if (settled) return;
-      settled = true;
-      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      // toString would turn bad bytes into U+FFFD and send that upstream as if the client wrote it.
-      if (!isUtf8(bytes)) return reject(badRequest('The request body is not valid UTF-8'));
-      let body: Json;
-      try {
-        body = JSON.parse(bytes.toString('utf8'));
-      } catch (err) {
-        return reject(badRequest(`The request body is not valid JSON: ${(err as Error).message}`));
-      }
-      try {
-        checkDepth(body);
-      } catch (err) {
-        return reject(err);
-      }
-      resolve(body);
-    });
-  });
-}
-
-/**
- * `application/json` or any `+json` type, with any parameters; a charset, when named, must be
- * UTF-8 (RFC 8259 §8.1). The openai SDKs send `application/json`.
- */
-function isJsonContentType(header: string | undefined): boolean {
-  if (!header) return false;
-  const semi = header.indexOf(';');
-  const media = (semi < 0 ? header : header.slice(0, semi)).trim().toLowerCase();
-  if (media !== 'application/json' && !(media.startsWith('application/') && media.endsWith('+json'))) return false;
-  if (semi < 0) return true;
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(header)?.[1]?.toLowerCase();
-  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
-}
-
-function unsupportedMediaType(type: string | undefined): AnyModelError {
-  return new AnyModelError({
-    kind: 'BadRequest', code: 'unsupported_media_type', param: 'content-type',
-    message: `The request body must be sent as Content-Type: application/json (UTF-8), not ${type ? `"${type}"` : 'without a Content-Type'}`,
-  });
-}
-
 function sendJson(res: http.ServerResponse, status: number, body: Json, headers?: Record<string, string>): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -367,9 +289,6 @@ function sendJson(res: http.ServerResponse, status: number, body: Json, headers?
 
 /** Statuses our own checks answer with that the error kinds do not name. */
 const STATUS_BY_CODE: Record<string, number> = { request_too_large: 413, unsupported_media_type: 415 };
-
-/** How long a refused upload may go on being read (and dropped) after the answer, before the connection is cut. */
-const LINGER_MS = 2000;
 
 function sendError(req: http.IncomingMessage, res: http.ServerResponse, err: AnyModelError): void {
   if (res.headersSent) {
@@ -383,24 +302,6 @@ function sendError(req: http.IncomingMessage, res: http.ServerResponse, err: Any
   if (err.retryAfterMs !== undefined) res.setHeader('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
   sendJson(res, (err.code ? STATUS_BY_CODE[err.code] : undefined) ?? err.httpStatus, toErrorBody(err));
   if (err.code === 'request_too_large' && !req.complete) closeAfterAnswer(req, res);
-}
-
-/**
- * A body refused before its end: answer, then close the connection without losing the answer.
- * Destroying the socket while the client still sends makes the kernel reset the connection, and
- * a client that sees a reset before it read the 413 retries the upload (openai-node does, three
- * times). So: the answer, then our FIN, and the rest of the upload read and dropped until the
- * client closes its side or LINGER_MS pass (what Go's net/http and nginx do in this case).
- */
-function closeAfterAnswer(req: http.IncomingMessage, res: http.ServerResponse): void {
-  req.resume();
-  res.once('finish', () => {
-    const socket = req.socket;
-    socket.end();
-    const cut = setTimeout(() => socket.destroy(), LINGER_MS);
-    cut.unref();
-    socket.once('close', () => clearTimeout(cut));
-  });
 }
 
 function toAnyModelError(err: unknown): AnyModelError {
