@@ -4,7 +4,7 @@
  */
 import type http from 'node:http';
 import { isUtf8 } from 'node:buffer';
-import { AnyModelError } from '../core/types/errors';
+import { AnyModelError } from '../core';
 import { badRequest, checkDepth } from './validate';
 
 const tooLarge = (message: string) => new AnyModelError({ kind: 'BadRequest', code: 'request_too_large', message });
