@@ -9,7 +9,7 @@ import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
 import { ModelService } from './models';
 import { providerOf } from './catalog';
 import { pickModel } from './pickModel';
-import { OfflineSwitch, probeOrigin } from './offline';
+import { OfflineSwitch, probeOrigin, type OfflinePolicy } from './offline';
 import { EditorProxy } from './proxy';
 import { formatUsageLine } from './requestLog';
 import { askQuestion, codeContext, PROMPTS } from './selection';
@@ -20,6 +20,8 @@ import { EditorActions } from './chat/editorActions';
 import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, SECTION } from './settings';
 import type { ModelStatusBar } from './statusBar';
 import type { HostMessage } from '../shared/protocol';
+import { LanguageModelBridge } from './lm/provider';
+import { manageModels, useInVSCodeChat } from './lm/guide';
 
 export interface Services {
   openChat(): Promise<void>;
@@ -34,6 +36,12 @@ export interface Services {
   addSelectionToChat(): Promise<void>;
   startProxy(): Promise<string>;
   stopProxy(): Promise<boolean>;
+  /** Leads through enabling AnyModel's models in VS Code's own Chat view. */
+  useInVSCodeChat(): Promise<string>;
+  /** The language model vendor's management command. */
+  manageModels(): Promise<void>;
+  /** What VS Code's chat talks to (src/extension/lm/register.ts forwards to it). */
+  readonly lm: LanguageModelBridge;
   /** For the integration tests: drive the chat as the webview does and see what it is sent. */
   readonly testing: {
     post(message: unknown): Promise<void>;
@@ -79,6 +87,15 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   };
   const doSetKey = (provider?: string) => setApiKey(keys, log, provider);
   const doPick = () => pickModel(models, log, doSetKey);
+  // One policy for the panel and VS Code's chat, so both switch to the same local model alike.
+  const offlinePolicy: OfflinePolicy = {
+    offlineModel: (catalog) => {
+      const wanted = readSettings().offlineModel;
+      if (wanted) return wanted;
+      return catalog.models.find((m) => m.local && m.source === 'ollama')?.id ?? catalog.models.find((m) => m.local)?.id;
+    },
+    autoOfflineSwitch: () => readSettings().autoOfflineSwitch,
+  };
   controller = new ChatController({
     store,
     catalog: () => models.catalog(),
@@ -86,12 +103,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     offline,
     currentModel: readDefaultModel,
     setModel,
-    offlineModel: (catalog) => {
-      const wanted = readSettings().offlineModel;
-      if (wanted) return wanted;
-      return catalog.models.find((m) => m.local && m.source === 'ollama')?.id ?? catalog.models.find((m) => m.local)?.id;
-    },
-    autoOfflineSwitch: () => readSettings().autoOfflineSwitch,
+    offlineModel: offlinePolicy.offlineModel,
+    autoOfflineSwitch: offlinePolicy.autoOfflineSwitch,
     runAction: async (kind, model) => {
       if (kind === 'setKey') {
         const provider = providerOf((await models.catalog()).models, model);
@@ -103,6 +116,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     observe: (message) => { for (const l of hostListeners) l(message); },
   });
   const panel = new ChatPanel(context.extensionUri, controller);
+  const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick });
+  context.subscriptions.push(lm);
 
   const refreshModelsInView = () => controller.notify({ type: 'models', models: models.options(), currentModel: readDefaultModel() });
   context.subscriptions.push(
@@ -154,6 +169,9 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     },
     startProxy: () => proxy.start(),
     stopProxy: () => proxy.stop(),
+    useInVSCodeChat: () => useInVSCodeChat({ models, log, setKey: doSetKey, pickModel: doPick }),
+    manageModels: () => manageModels({ models, log, setKey: doSetKey, pickModel: doPick }),
+    lm,
     testing: {
       post: (message) => controller.handle(message),
       onHostMessage: (listener) => {

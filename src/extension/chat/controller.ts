@@ -17,7 +17,7 @@ import {
   type ChatError, type ChatMessage, type ErrorAction, type Fallback, type FinishReason, type HostMessage, type MessageOf, type WebviewMessage,
 } from '../../shared/protocol';
 import type { Catalog } from '../catalog';
-import { isOutage, type OfflineSwitch } from '../offline';
+import { offlineTarget, type OfflineSwitch } from '../offline';
 import type { Conversation, ConversationStore } from './store';
 
 /** How often a streaming answer is written to the history while it grows. */
@@ -184,7 +184,7 @@ export class ChatController {
       try {
         handle = await catalog.client.streamChat({ model: route.model, messages: toCoreMessages(conversation.messages), stream: true }, { signal: running.abort.signal });
       } catch (err) {
-        const local = !route.fallback && this.deps.autoOfflineSwitch() && isOutage(asError(err)) && !isLocal(catalog, route.model) ? this.deps.offlineModel(catalog) : undefined;
+        const local = route.fallback ? undefined : offlineTarget(err, route.model, catalog, this.deps);
         if (!local || running.stopped) throw err;
         this.deps.offline.activate(route.model, local, asError(err)?.message ?? String(err));
         await this.addNotice(conversation, this.deps.offline.notice()!.message);
@@ -281,10 +281,6 @@ function newId(prefix: string): string {
 
 function asError(err: unknown): AnyModelError | undefined {
   return isAnyModelError(err) ? err : undefined;
-}
-
-function isLocal(catalog: Catalog, model: string): boolean {
-  return catalog.models.find((m) => m.id === model)?.local ?? false;
 }
 
 /** The thread as the core wants it: questions and answers, without notices and failed answers. */
