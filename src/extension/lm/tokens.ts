@@ -3,9 +3,10 @@
  * are estimates, not tokenizer output: the exact tokenizers (OpenAI's o200k BPE ranks, Gemini's
  * SentencePiece model, Llama's) are megabytes of data each, too big for an extension bundle that
  * serves every provider, and Anthropic publishes none. The estimate counts the way BPE tokenizers
- * split text: a word is about one token per 4 letters (a bit less per token for Anthropic and
- * Llama, whose vocabularies are smaller), each punctuation mark or symbol one, each CJK character
- * one, and images at the providers' documented fixed or typical costs. It leans high on purpose:
+ * split text: a short word (with its leading space) is one token, a longer one about one per 4
+ * letters (a bit less per token for Anthropic and Llama, whose vocabularies are smaller), digits
+ * in groups of three, each punctuation mark or symbol one, each CJK character one, and images at
+ * the providers' documented fixed or typical costs. It leans high on purpose:
  * an over-count trims a little early, an under-count sends a request the model refuses.
  */
 import type * as vscode from 'vscode';
@@ -25,6 +26,9 @@ const IMAGE_TOKENS: Record<string, number> = { openai: 765, azure: 765, anthropi
 /** Per-message framing (role markers): OpenAI documents 3 tokens a message plus 3 for the reply. */
 const MESSAGE_OVERHEAD = 4;
 
+/** Words up to this length are mostly one token (with their leading space) in BPE vocabularies. */
+const WHOLE_WORD = 6;
+
 const PIECE = /[\p{L}\p{N}_]+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[^\s\p{L}\p{N}_]/gu;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
@@ -36,7 +40,8 @@ export function estimateTextTokens(text: string, family: string): number {
     if (CJK.test(piece)) {
       // A run of CJK characters matched as a word: one token per character.
       tokens += [...piece].filter((c) => CJK.test(c)).length + Math.ceil([...piece].filter((c) => !CJK.test(c)).length / perToken);
-    } else if (/^[\p{L}\p{N}_]/u.test(piece)) tokens += Math.max(1, Math.ceil(piece.length / perToken));
+    } else if (/^\p{N}+$/u.test(piece)) tokens += Math.ceil(piece.length / 3); // digits go in groups of up to 3
+    else if (/^[\p{L}\p{N}_]/u.test(piece)) tokens += piece.length <= WHOLE_WORD ? 1 : Math.ceil(piece.length / perToken);
     else tokens += 1;
   }
   // Runs of whitespace beyond single spaces (indentation) cost tokens too: about one per 4.
