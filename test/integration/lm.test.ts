@@ -63,7 +63,7 @@ describe('VS Code language models (extension host, mock providers)', function ()
       { model_name: 'lm-anthropic', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropic.url } },
       { model_name: 'lm-gemini', litellm_params: { model: 'gemini/gemini-2.5-flash', api_base: gemini.url } },
       { model_name: 'lm-plain', litellm_params: { model: 'openai/plain-text-model', api_base: `${openai.url}/v1` }, model_info: { supports_function_calling: false, supports_vision: false, max_input_tokens: 16_000 } },
-      { model_name: 'lm-nokey', litellm_params: { model: 'groq/llama-3.3-70b-versatile', api_base: `${openai.url}/v1` } },
+      { model_name: 'lm-nokey', litellm_params: { model: 'together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo', api_base: `${openai.url}/v1` } },
       { model_name: 'lm-slow', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${slow.url}/v1` } },
       { model_name: 'lm-down', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${down.url}/v1` } },
     ], vscode.ConfigurationTarget.Workspace);
@@ -216,7 +216,7 @@ describe('VS Code language models (extension host, mock providers)', function ()
     const error = await ask('lm-nokey', [vscode.LanguageModelChatMessage.User('Hi')]).then(() => undefined, (e: unknown) => e);
     assert.ok(error instanceof vscode.LanguageModelError, `a LanguageModelError, got ${String(error)}`);
     assert.equal(error.code, vscode.LanguageModelError.NoPermissions.name);
-    assert.match(error.message, /No API key for groq .*"AnyModel: Set API Key"/);
+    assert.match(error.message, /No API key for together_ai .*"AnyModel: Set API Key"/);
     assert.equal(openai.requests.length, before, 'nothing was sent without the key');
   });
 
