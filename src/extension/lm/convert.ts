@@ -1,6 +1,6 @@
 /**
  * VS Code's language model messages and options ⇄ the core's unified request and stream parts
- * (the OpenAI Chat Completions shape, see docs/architecture.md). The core then translates for the
+ * (the OpenAI Chat Completions shape of src/core/types/request.ts). The core then translates for the
  * provider, exactly as for the chat panel: there is no second translation per provider here.
  *
  * VS Code API: https://code.visualstudio.com/api/references/vscode-api#LanguageModelChatProvider

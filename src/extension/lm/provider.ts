@@ -2,8 +2,8 @@
  * AnyModel's models in VS Code's own chat (the Chat view, inline chat, agent mode) through the
  * `LanguageModelChatProvider` API (final in VS Code 1.104). A bridge, like the chat controller:
  * the same catalog and long-lived client (router, fallbacks, budgets, response cache, one usage
- * line per request with its cost), the same offline switch, the same error wording. See
- * docs/architecture.md for how a request flows through the core.
+ * line per request with its cost), the same offline switch, the same error wording. The README's
+ * "AnyModel's models in VS Code's own chat" says what a user sees.
  */
 import * as vscode from 'vscode';
 import { getPreset } from '../../core/providers/registry';
