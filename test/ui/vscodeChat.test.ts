@@ -157,10 +157,11 @@ describe('UI: AnyModel models in VS Code\'s own Chat view', function () {
   });
 
   it('looks right in a dark theme too', async () => {
-    // As "Preferences: Color Theme" would: the user setting, which VS Code applies as soon as the file changes.
-    const file = path.join(scratch!, 'user-data', 'User', 'settings.json');
-    const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(file, JSON.stringify({ ...settings, 'workbench.colorTheme': 'Dark 2026' }, null, 2));
+    await wb.typeInCommandPalette('Preferences: Color Theme');
+    await wb.clickQuickInputRow('Preferences: Color Theme');
+    await wb.page.keyboard.type('Dark 2026', { delay: 10 });
+    await wb.quickInputRows().filter({ hasText: 'Dark 2026' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await wb.clickQuickInputRow('Dark 2026');
     await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: 30_000 });
     await wb.page.locator('.monaco-list-row.response .rendered-markdown').filter({ hasText: 'Exponential backoff' }).last().waitFor({ state: 'visible', timeout: 10_000 });
     await wb.screenshot('ui-22-vscode-chat-answer-dark');
