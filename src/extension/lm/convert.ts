@@ -9,9 +9,9 @@
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { AnyModelError } from '../../core/types/errors';
-import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../../core/types/request';
-import type { StreamPart } from '../../core/types/result';
+import { AnyModelError, type ChatMessage, type ChatRequest, type ContentPart, type StreamPart } from '../../core';
+
+type ToolDefinition = NonNullable<ChatRequest['tools']>[number];
 
 /** The shape of a data part, read structurally: parts may come from any extension in the host. */
 interface DataLike { mimeType: string; data: Uint8Array }

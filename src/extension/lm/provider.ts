@@ -6,9 +6,7 @@
  * "AnyModel's models in VS Code's own chat" says what a user sees.
  */
 import * as vscode from 'vscode';
-import { getPreset } from '../../core/providers/registry';
-import { AnyModelError, isAnyModelError } from '../../core/types/errors';
-import type { ChatMessage, ChatRequest } from '../../core/types/request';
+import { AnyModelError, getPreset, isAnyModelError, type ChatMessage, type ChatRequest } from '../../core';
 import type { Catalog, CatalogModel } from '../catalog';
 import { chatError } from '../chat/controller';
 import type { ModelService } from '../models';
