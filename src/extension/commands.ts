@@ -14,4 +14,6 @@ export const SERVICE_COMMANDS = {
   'anymodel.addSelectionToChat': 'addSelectionToChat',
   'anymodel.startProxy': 'startProxy',
   'anymodel.stopProxy': 'stopProxy',
+  'anymodel.useInVSCodeChat': 'useInVSCodeChat',
+  'anymodel.manageModels': 'manageModels',
 } as const;

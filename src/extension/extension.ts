@@ -13,6 +13,7 @@ import type { Services } from './services';
 /** Set by the bundle's last line (esbuild.js footer); absent when the sources run unbundled. */
 declare const __anymodelLoadMs: number | undefined;
 import { CHAT_VIEW_TYPE } from './chat/viewType';
+import { registerChatModels } from './lm/register';
 
 
 /** What `vscode.extensions.getExtension('anymodel.anymodel').exports` returns. */
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): AnyModelApi {
       // Not bundled into this file (esbuild marks it external): loaded only when a command needs it.
       const mod = require('./services.js') as typeof import('./services');
       const s = await mod.createServices(context, log, statusBar);
+      chatModels.attach(s);
       log.info(`Services loaded in ${(performance.now() - t0).toFixed(0)} ms.`);
       return s;
     })().catch((err: unknown) => {
@@ -46,9 +48,12 @@ export function activate(context: vscode.ExtensionContext): AnyModelApi {
     });
     return services;
   };
+  // VS Code's chat sees AnyModel's models from the start; the bridge loads when it first asks.
+  const chatModels = registerChatModels(load);
   context.subscriptions.push(
     log,
     statusBar,
+    chatModels,
     vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => log.show()),
     vscode.window.registerWebviewPanelSerializer(CHAT_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => (await load()).revivePanel(panel),

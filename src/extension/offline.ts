@@ -13,7 +13,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { AnyModelError, parseModelId, type ErrorKind } from '../core';
+import { AnyModelError, isAnyModelError, parseModelId, type ErrorKind } from '../core';
+import type { Catalog } from './catalog';
 import type { OfflineNotice } from '../shared/protocol';
 
 /** Errors that say "cannot reach it" rather than "it refused this request". */
@@ -21,6 +22,24 @@ const OUTAGE_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['APIConnection'
 
 export function isOutage(error: { kind?: string } | undefined): boolean {
   return !!error?.kind && OUTAGE_KINDS.has(error.kind as ErrorKind);
+}
+
+/** When to switch: the setting and the local model to switch to. */
+export interface OfflinePolicy {
+  autoOfflineSwitch(): boolean;
+  /** The local model to switch to when the cloud is down; undefined when there is none. */
+  offlineModel(catalog: Catalog): string | undefined;
+}
+
+/**
+ * The local model to answer with when `err` (raised before any answer started) says the cloud
+ * model `model` cannot be reached; undefined when the error stands. The chat panel and VS Code's
+ * chat both decide with this, so they switch alike.
+ */
+export function offlineTarget(err: unknown, model: string, catalog: Catalog, policy: OfflinePolicy): string | undefined {
+  if (!policy.autoOfflineSwitch() || !isOutage(isAnyModelError(err) ? err : undefined)) return undefined;
+  if (catalog.models.find((m) => m.id === model)?.local) return undefined;
+  return policy.offlineModel(catalog);
 }
 
 export interface OfflineDeps {

@@ -9,7 +9,7 @@ import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
 import { ModelService } from './models';
 import { providerOf } from './catalog';
 import { pickModel } from './pickModel';
-import { OfflineSwitch, probeOrigin, resolveOfflineModel, type OfflineChoice } from './offline';
+import { OfflineSwitch, probeOrigin, resolveOfflineModel, type OfflineChoice, type OfflinePolicy } from './offline';
 import type { Catalog } from './catalog';
 import { EditorProxy } from './proxy';
 import { formatUsageLine } from './requestLog';
@@ -21,6 +21,8 @@ import { EditorActions } from './chat/editorActions';
 import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, SECTION } from './settings';
 import type { ModelStatusBar } from './statusBar';
 import type { HostMessage } from '../shared/protocol';
+import { LanguageModelBridge } from './lm/provider';
+import { manageModels, useInVSCodeChat } from './lm/guide';
 
 export interface Services {
   openChat(): Promise<void>;
@@ -35,6 +37,12 @@ export interface Services {
   addSelectionToChat(): Promise<void>;
   startProxy(): Promise<string>;
   stopProxy(): Promise<boolean>;
+  /** Leads through enabling AnyModel's models in VS Code's own Chat view. */
+  useInVSCodeChat(): Promise<string>;
+  /** The language model vendor's management command. */
+  manageModels(): Promise<void>;
+  /** What VS Code's chat talks to (src/extension/lm/register.ts forwards to it). */
+  readonly lm: LanguageModelBridge;
   /** For the integration tests: drive the chat as the webview does and see what it is sent. */
   readonly testing: {
     post(message: unknown): Promise<void>;
@@ -81,6 +89,11 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   };
   const doSetKey = (provider?: string) => setApiKey(keys, log, provider);
   const doPick = () => pickModel(models, log, doSetKey);
+  // One policy for the panel and VS Code's chat, so both switch to the same local model alike.
+  const offlinePolicy: OfflinePolicy = {
+    offlineModel: (catalog) => offlineChoice(catalog).model,
+    autoOfflineSwitch: () => readSettings().autoOfflineSwitch,
+  };
   controller = new ChatController({
     store,
     catalog: () => models.catalog(),
@@ -88,8 +101,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     offline,
     currentModel: readDefaultModel,
     setModel,
-    offlineModel: (catalog) => offlineChoice(catalog).model,
-    autoOfflineSwitch: () => readSettings().autoOfflineSwitch,
+    offlineModel: offlinePolicy.offlineModel,
+    autoOfflineSwitch: offlinePolicy.autoOfflineSwitch,
     runAction: async (kind, model) => {
       if (kind === 'setKey') {
         const provider = providerOf((await models.catalog()).models, model);
@@ -101,6 +114,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     observe: (message) => { for (const l of hostListeners) l(message); },
   });
   const panel = new ChatPanel(context.extensionUri, controller);
+  const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick });
+  context.subscriptions.push(lm);
 
   const refreshModelsInView = () => controller.notify({ type: 'models', models: models.options(), currentModel: readDefaultModel() });
   context.subscriptions.push(
@@ -168,6 +183,9 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     },
     startProxy: () => proxy.start(),
     stopProxy: () => proxy.stop(),
+    useInVSCodeChat: () => useInVSCodeChat({ models, log, setKey: doSetKey, pickModel: doPick }),
+    manageModels: () => manageModels({ models, log, setKey: doSetKey, pickModel: doPick }),
+    lm,
     testing: {
       post: (message) => controller.handle(message),
       onHostMessage: (listener) => {

@@ -20,10 +20,21 @@ describe('activation', () => {
     assert.ok(api.activationMs < 250, `activate() took ${api.activationMs.toFixed(1)} ms; keep heavy work out of it`);
   });
 
+  it('registers the anymodel language model vendor without loading dist/services.js', async () => {
+    await anyModelExtension().activate();
+    const contributed = (anyModelExtension().packageJSON as { contributes: { languageModelChatProviders?: { vendor: string }[] } }).contributes.languageModelChatProviders;
+    assert.deepEqual(contributed?.map((p) => p.vendor), ['anymodel']);
+    // Node's module cache is the extension host's: services.js is in it only once something required it.
+    const loaded = Object.keys(require.cache).filter((p) => p.endsWith(path.join('dist', 'services.js')));
+    assert.deepEqual(loaded, [], 'activation (and registering the provider) leaves the services bundle unloaded');
+  });
+
   it('runs this checkout\'s dist/extension.js in the extension host, with none of the core in it', async () => {
     console.log(`      VS Code ${vscode.version}, ${vscode.env.appName}, uiKind ${vscode.UIKind[vscode.env.uiKind]}, Node ${process.version}`);
     const ext = anyModelExtension();
     const api = await ext.activate();
+    const [major = 0, minor = 0] = vscode.version.split('.').map(Number);
+    assert.ok(major > 1 || minor >= 104, `VS Code ${vscode.version} is older than engines.vscode ^1.104.0`);
     // The compiled suite lives in out/test/integration/ of the checkout under test.
     assert.equal(fs.realpathSync(ext.extensionPath), fs.realpathSync(path.resolve(__dirname, '../../..')), 'the extension under test is this checkout');
     assert.equal(typeof api.loadMs, 'number', 'the host loaded the bundle (its esbuild banner and footer ran), not the sources');

@@ -117,16 +117,16 @@ export class Workbench {
    */
   async setApiKey(provider: string, key: string): Promise<void> {
     await this.runCommand('AnyModel: Set API Key');
-    await this.quickInputTitle().filter({ hasText: 'AnyModel: Set API Key' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await this.quickInputTitle().filter({ hasText: 'AnyModel: Set API Key' }).waitFor({ state: 'visible', timeout: 30_000 });
     await this.page.keyboard.type(provider, { delay: 10 });
-    await this.quickInputRows().filter({ hasText: provider }).first().waitFor({ state: 'visible', timeout: 5_000 });
+    await this.quickInputRows().filter({ hasText: provider }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await this.clickQuickInputRow(provider);
-    await this.quickInputTitle().filter({ hasText: `API key for ${provider}` }).waitFor({ state: 'visible', timeout: 10_000 });
+    await this.quickInputTitle().filter({ hasText: `API key for ${provider}` }).waitFor({ state: 'visible', timeout: 30_000 });
     const box = this.quickInputBox();
     if (await box.getAttribute('type') !== 'password') throw new Error('the key box is not a password box');
     await this.page.keyboard.type(key, { delay: 5 });
     await this.page.keyboard.press('Enter');
-    await this.announcement(`key for ${provider} stored in secret storage`).waitFor({ state: 'attached', timeout: 10_000 });
+    await this.announcement(`key for ${provider} stored in secret storage`).waitFor({ state: 'attached', timeout: 30_000 });
   }
 
   // -------------------------------------------------------------------------------------------

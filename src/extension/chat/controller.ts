@@ -17,7 +17,7 @@ import {
   type ChatError, type ChatMessage, type ErrorAction, type Fallback, type FinishReason, type HostMessage, type MessageOf, type WebviewMessage,
 } from '../../shared/protocol';
 import type { Catalog } from '../catalog';
-import { isOutage, type OfflineSwitch } from '../offline';
+import { offlineTarget, type OfflineSwitch } from '../offline';
 import type { Conversation, ConversationStore } from './store';
 
 /** How often a streaming answer is written to the history while it grows. */
@@ -186,7 +186,7 @@ export class ChatController {
         const opening = catalog.client.streamChat({ model: route.model, messages: toCoreMessages(conversation.messages), stream: true }, { signal: running.abort.signal });
         handle = await (mayGoOffline ? this.deps.offline.guard(route.model, opening, () => running.abort.abort()) : opening);
       } catch (err) {
-        const local = mayGoOffline && isOutage(asError(err)) ? this.deps.offlineModel(catalog) : undefined;
+        const local = mayGoOffline ? offlineTarget(err, route.model, catalog, this.deps) : undefined;
         if (!local || running.stopped) throw err;
         this.deps.offline.activate(route.model, local, asError(err)?.message ?? String(err));
         await this.addNotice(conversation, this.deps.offline.notice()!.message);
