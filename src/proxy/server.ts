@@ -12,6 +12,8 @@ import { AnyModelError, isAnyModelError } from '../core/types/errors';
 import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextCompletion } from './openai-format';
 import { badRequest, validateBody } from './validate';
 import { isLoopbackHost } from './net';
+import { clientApiErrorReply, dispatchClientApi, isClientApiPath, type ApiContext } from './client-apis';
+import { ResponseStore } from './responses/store';
 
 export interface ProxyOptions {
   client: AnyModelClient;
@@ -62,6 +64,8 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
   const keyHash = opts.masterKey ? digest(opts.masterKey) : undefined;
   // The Host header accepted last: clients send the same one on every request.
   let loopbackHost: string | undefined;
+  // `previous_response_id` for the Responses API, within this process.
+  const responses = new ResponseStore();
 
   return http.createServer((req, res) => { void serve(req, res); });
 
@@ -71,7 +75,8 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
     try {
       await handle(req, res, exchange);
     } catch (err) {
-      sendError(res, toAnyModelError(err));
+      const e = toAnyModelError(err);
+      sendError(res, e, clientApiErrorReply(req.url, e));
     } finally {
       opts.log?.(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms${exchange.provider ? ` ${exchange.provider}` : ''}`);
     }
@@ -98,6 +103,15 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
     if (req.method === 'GET' && path === '/models') {
       const created = Math.floor(Date.now() / 1000);
       return sendJson(res, 200, { object: 'list', data: opts.client.modelNames().map((id) => ({ id, object: 'model', created, owned_by: 'anymodel' })) });
+    }
+    if (isClientApiPath(req.method, path)) {
+      const api: ApiContext = {
+        client: opts.client, res, responses,
+        call: { signal: exchange, noCache: /no-cache|no-store/i.test(req.headers['cache-control'] ?? '') },
+        headers: (answered) => answerHeaders(exchange, answered),
+        sendJson: (status, body, headers) => sendJson(res, status, body, headers),
+      };
+      return dispatchClientApi(req.method, path, api, () => readJsonBody(req, maxBody));
     }
     if (req.method !== 'POST' || !ROUTES.has(path)) {
       throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
@@ -215,7 +229,7 @@ function sendJson(res: http.ServerResponse, status: number, body: Json, headers?
   res.end(text);
 }
 
-function sendError(res: http.ServerResponse, err: AnyModelError): void {
+function sendError(res: http.ServerResponse, err: AnyModelError, reply?: { status: number; body: unknown }): void {
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
     return;
@@ -226,7 +240,7 @@ function sendError(res: http.ServerResponse, err: AnyModelError): void {
     res.destroy();
     return;
   }
-  sendJson(res, status, toErrorBody(err));
+  sendJson(res, reply?.status ?? status, reply?.body ?? toErrorBody(err));
 }
 
 function toAnyModelError(err: unknown): AnyModelError {
