@@ -64,6 +64,10 @@ describe('proxy: HTTP surface and security', () => {
   it('lists models and reports health', async () => {
     const models = await client.models.list();
     assert.deepEqual(models.data.map((m) => m.id), ['gpt']);
+    const one = await client.models.retrieve('gpt');
+    assert.equal(one.id, 'gpt');
+    assert.equal(one.object, 'model');
+    await assert.rejects(client.models.retrieve('nope'), (e: unknown) => e instanceof OpenAI.NotFoundError && /"nope" does not exist/.test(e.message));
     const health = await fetch(`${proxy.url}/health`);
     assert.equal(health.status, 200);
   });
