@@ -5,9 +5,9 @@
  * unified result → its response); see docs/architecture.md. The server calls `dispatchClientApi`
  * after authentication and before its own routes.
  */
+import { AnyModelError } from '../core';
+import type { AnyModelClient, CallOptions, Provenance } from '../core';
 import type http from 'node:http';
-import type { AnyModelClient, CallOptions, Provenance } from '../core/client';
-import { AnyModelError } from '../core/types/errors';
 import { handleCountTokens, handleMessages } from './anthropic-messages/handler';
 import { anthropicErrorType, toAnthropicErrorBody } from './anthropic-messages/from-unified';
 import { handleResponses } from './responses/handler';

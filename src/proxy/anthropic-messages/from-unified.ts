@@ -2,8 +2,7 @@
  * Unified results and errors → Anthropic Messages wire objects
  * (https://docs.anthropic.com/en/api/messages, https://docs.anthropic.com/en/api/errors).
  */
-import type { AnyModelError, ErrorKind } from '../../core/types/errors';
-import type { ChatResult, FinishReason, Usage } from '../../core/types/result';
+import type { AnyModelError, ChatResult, ErrorKind, FinishReason, Usage } from '../../core';
 
 /** Anthropic's `usage`: `input_tokens` excludes the tokens read from or written to the prompt cache. */
 export function toMessagesUsage(u: Usage | undefined): Record<string, number> {

@@ -2,10 +2,10 @@
  * `POST /v1/messages` and `/v1/messages/count_tokens`: the Anthropic Messages API over the core,
  * for any configured model (same router, budgets, cache and accounting as chat completions).
  */
+import { AnyModelError, contentText } from '../../core';
+import type { ChatRequest } from '../../core';
 import type { ApiContext } from '../client-apis';
 import { parseClientBody } from '../validate';
-import { AnyModelError } from '../../core/types/errors';
-import { contentText, type ChatRequest } from '../../core/types/request';
 import { countTokensRequestSchema, messagesRequestSchema } from './schema';
 import { messagesToUnified } from './to-unified';
 import { toMessage } from './from-unified';

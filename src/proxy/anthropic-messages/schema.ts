@@ -3,8 +3,8 @@
  * `/v1/messages/count_tokens` (https://docs.anthropic.com/en/api/messages). Strict where a field
  * would change the answer: a block or field we cannot honour is a 400 naming it, never dropped.
  */
+import { cacheControlSchema } from '../../core';
 import { z } from 'zod';
-import { cacheControlSchema } from '../../core/types/request';
 
 const cache = { cache_control: cacheControlSchema.nullish() };
 

@@ -6,8 +6,7 @@
  * stop reason and the usage (cumulative, input included), and `message_stop`. Blocks are
  * numbered in order; one is open at a time, as the API sends them.
  */
-import type { StreamPart } from '../../core/types/result';
-import type { AnyModelError } from '../../core/types/errors';
+import type { AnyModelError, StreamPart } from '../../core';
 import { messageId, toMessagesUsage, toStopReason, toolUseId, toAnthropicErrorBody } from './from-unified';
 
 type Event = Record<string, unknown> & { type: string };

@@ -5,7 +5,7 @@
  * blocks with their signatures on assistant turns, and the `thinking` setting. See
  * docs/architecture.md (the proxy's client APIs).
  */
-import type { ChatMessage, ChatRequest, ContentPart, TextPart, ToolChoice } from '../../core/types/request';
+import type { ChatMessage, ChatRequest, ContentPart, TextPart, ToolChoice } from '../../core';
 import { badRequest } from '../validate';
 import type { MessageParam, MessagesBlock, MessagesImage, MessagesRequest, MessagesText } from './schema';
 

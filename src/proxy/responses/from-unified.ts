@@ -3,9 +3,8 @@
  * the `response` with its output items — `reasoning` (the reasoning text as a summary),
  * `message` with `output_text`, `function_call` — and its usage.
  */
+import type { ChatMessage, ChatResult, FinishReason, Usage } from '../../core';
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage } from '../../core/types/request';
-import type { ChatResult, FinishReason, Usage } from '../../core/types/result';
 import type { ResponsesRequest } from './schema';
 
 export type Item = Record<string, unknown> & { type: string; id: string };

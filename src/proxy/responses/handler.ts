@@ -3,10 +3,10 @@
  * `store` (the default, as in OpenAI's API) the conversation is kept in this process for
  * `previous_response_id` (see ./store.ts).
  */
+import { StreamAccumulator } from '../../core';
+import type { ChatMessage } from '../../core';
 import type { ApiContext } from '../client-apis';
 import { badRequest, parseClientBody } from '../validate';
-import { StreamAccumulator } from '../../core/cache/response-cache';
-import type { ChatMessage } from '../../core/types/request';
 import { IGNORED_FIELDS, responsesRequestSchema, type ResponsesRequest } from './schema';
 import { inputMessages, responsesToUnified } from './to-unified';
 import { assistantTurn, newId, outputItems, responseObject } from './from-unified';

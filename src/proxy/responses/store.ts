@@ -3,7 +3,7 @@
  * each stored response ended (its input turns and its output), the oldest dropped past a bound.
  * Instructions are not part of it: the API does not carry them over to the next response.
  */
-import type { ChatMessage } from '../../core/types/request';
+import type { ChatMessage } from '../../core';
 
 export class ResponseStore {
   private readonly entries = new Map<string, ChatMessage[]>();

@@ -8,8 +8,7 @@
  * reasoning) and `response.output_item.done`; then `response.completed` (or `response.incomplete`)
  * with the usage. Every event has a `sequence_number`.
  */
-import type { FinishReason, StreamPart, Usage } from '../../core/types/result';
-import type { AnyModelError } from '../../core/types/errors';
+import type { AnyModelError, FinishReason, StreamPart, Usage } from '../../core';
 import { functionCallItem, messageItem, newId, outputTextPart, reasoningItem, responseObject, type Item } from './from-unified';
 import type { ResponsesRequest } from './schema';
 

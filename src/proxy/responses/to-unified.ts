@@ -4,7 +4,7 @@
  * share one turn), `function_call_output` onto `tool` messages; `instructions` is the system
  * message, put before the stored conversation of `previous_response_id`.
  */
-import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core/types/request';
+import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core';
 import type { InputItem, ResponsesRequest } from './schema';
 
 export function inputMessages(input: ResponsesRequest['input']): ChatMessage[] {
