@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { buildConfig } from '../../../src/core/config/load';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import { startMockServer, type MockServer, type RecordedRequest } from '../helpers/mock-server';
 import { startOpenAIMock } from '../mocks/openai';
-import { anthropicError, startAnthropicMock } from '../mocks/anthropic';
+import { anthropicError, anthropicSse, startAnthropicMock } from '../mocks/anthropic';
 import { startGeminiMock } from '../mocks/gemini';
 import { startOllamaMock } from '../mocks/ollama';
 
@@ -136,13 +137,24 @@ describe('POST /v1/messages: errors, auth and what reaches Anthropic', () => {
 
   before(async () => {
     anthropic = await startAnthropicMock();
-    flaky = await startMockServer((req) => (req.body as Json).model === 'claude-limited'
-      ? anthropicError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit')
-      : anthropicError(529, 'overloaded_error', 'Overloaded'));
+    flaky = await startMockServer((req) => {
+      const model = (req.body as Json).model;
+      if (model === 'claude-limited') return anthropicError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit');
+      if (model !== 'claude-midstream') return anthropicError(529, 'overloaded_error', 'Overloaded');
+      // A 200 whose stream breaks off with Anthropic's in-band error event.
+      const events = [
+        { type: 'message_start', message: { id: 'msg_cut', type: 'message', role: 'assistant', model, content: [], usage: { input_tokens: 5, output_tokens: 1 } } },
+        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Half an ans' } },
+        { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+      ];
+      return { kind: 'raw', contentType: 'text/event-stream', pieces: [anthropicSse(events)] };
+    });
     const model_list = [
       { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropic.url, api_key: 'test-key' } },
       { model_name: 'limited', litellm_params: { model: 'anthropic/claude-limited', api_base: flaky.url, api_key: 'test-key' } },
       { model_name: 'overloaded', litellm_params: { model: 'anthropic/claude-overloaded', api_base: flaky.url, api_key: 'test-key' } },
+      { model_name: 'midstream', litellm_params: { model: 'anthropic/claude-midstream', api_base: flaky.url, api_key: 'test-key' } },
     ];
     proxy = await startProxy({ config: buildConfig({ model_list, litellm_settings: { num_retries: 0 } }, {}), port: 0, masterKey: KEY });
     client = new Anthropic({ baseURL: proxy.url, apiKey: KEY, maxRetries: 0 });
@@ -171,6 +183,25 @@ describe('POST /v1/messages: errors, auth and what reaches Anthropic', () => {
     await assert.rejects(overloaded, Anthropic.OverloadedError);
     await rejects(client.messages.create({ model: 'overloaded', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), 529, 'overloaded_error');
     await rejects(client.messages.create({ model: 'nope', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), 404, 'not_found_error', /nope/);
+  });
+
+  it('ends a stream that fails midway with Anthropic\'s error event (and the Responses API with its own)', async () => {
+    const stream = client.messages.stream({ model: 'midstream', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
+    let text = '';
+    stream.on('text', (t) => { text += t; });
+    await assert.rejects(stream.finalMessage(), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.APIError, String(e));
+      assert.equal((e.error as Json).error.type, 'overloaded_error');
+      return true;
+    });
+    assert.equal(text, 'Half an ans');
+
+    const openai = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    const events: string[] = [];
+    await assert.rejects((async () => {
+      for await (const e of openai.responses.stream({ model: 'midstream', input: 'x' })) events.push(e.type);
+    })(), (e: unknown) => e instanceof OpenAI.APIError && /Overloaded/.test(e.message));
+    assert.ok(events.includes('response.output_text.delta') && !events.includes('response.completed'), events.join(','));
   });
 
   it('refuses a field it cannot honour, naming it', async () => {
