@@ -15,6 +15,7 @@ import { badRequest, validateBody } from './validate';
 import { isLoopbackHost } from './net';
 import { clientApiErrorReply, dispatchClientApi, isClientApiPath, type ApiContext } from './client-apis';
 import { ResponseStore } from './responses/store';
+import { fanOut } from './fan-out';
 
 export interface ProxyOptions {
   client: AnyModelClient;
@@ -122,6 +123,10 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
     const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl) };
     if (path === '/chat/completions') {
       const chat = validateBody('chat', body);
+      if (chat.n !== undefined && chat.n > 1) {
+        const fanned = await fanOut(opts.client, chat, call);
+        return sendJson(res, 200, fanned.body, answerHeaders(exchange, fanned));
+      }
       if (chat.stream) return sendStream(res, exchange, await opts.client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
       const answered = await opts.client.chat(chat, call);
       return sendJson(res, 200, toChatCompletion(answered.value, chat.model), answerHeaders(exchange, answered));
