@@ -82,6 +82,7 @@ const ANTHROPIC_ERRORS: Partial<Record<ErrorKind, [string, number]>> = {
 
 export function anthropicErrorType(err: Pick<AnyModelError, 'kind' | 'code'>): { type: string; status: number } {
   if (err.code === 'request_too_large') return { type: 'request_too_large', status: 413 };
+  if (err.code === 'unsupported_media_type') return { type: 'invalid_request_error', status: 415 };
   const hit = ANTHROPIC_ERRORS[err.kind];
   // The 400 family (bad request, unsupported parameter, context window, budget, content policy).
   return hit ? { type: hit[0], status: hit[1] } : { type: 'invalid_request_error', status: 400 };

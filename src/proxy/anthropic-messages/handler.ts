@@ -16,19 +16,18 @@ export async function handleMessages(ctx: ApiContext, body: unknown): Promise<vo
   const chat = messagesToUnified(req);
   if (!req.stream) {
     const answered = await ctx.client.chat(chat, ctx.call);
-    return ctx.sendJson(200, toMessage(answered.value, req.model), ctx.headers(answered));
+    return ctx.sendJson(200, toMessage(answered.value, req.model), answered);
   }
   const handle = await ctx.client.streamChat(chat, ctx.call);
-  const { res } = ctx;
-  res.writeHead(200, { ...ctx.headers(handle), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  ctx.startStream(handle);
   const writer = new MessagesStreamWriter(req.model);
   for await (const part of handle.parts) {
-    if (res.destroyed) return; // leaving the loop aborts the upstream request
+    if (ctx.gone()) return; // leaving the loop aborts the upstream request
     const out = writer.write(part);
-    if (part.type === 'error') return void res.end(out);
-    if (out) res.write(out);
+    if (part.type === 'error') return ctx.end(out);
+    await ctx.write(out);
   }
-  res.end();
+  ctx.end();
 }
 
 /**

@@ -22,23 +22,22 @@ export async function handleResponses(ctx: ApiContext, body: unknown): Promise<v
     const answered = await ctx.client.chat(chat, ctx.call);
     keep(answered.value);
     const r = answered.value;
-    return ctx.sendJson(200, responseObject(id, r.created, req, outputItems(r), r.finishReason, r.usage), ctx.headers(answered));
+    return ctx.sendJson(200, responseObject(id, r.created, req, outputItems(r), r.finishReason, r.usage), answered);
   }
   const handle = await ctx.client.streamChat(chat, ctx.call);
-  const { res } = ctx;
-  res.writeHead(200, { ...ctx.headers(handle), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  ctx.startStream(handle);
   const writer = new ResponsesStreamWriter(id, req);
   const acc = new StreamAccumulator();
-  res.write(writer.start());
+  await ctx.write(writer.start());
   for await (const part of handle.parts) {
-    if (res.destroyed) return; // leaving the loop aborts the upstream request
+    if (ctx.gone()) return; // leaving the loop aborts the upstream request
     const out = writer.write(part);
-    if (part.type === 'error') return void res.end(out);
+    if (part.type === 'error') return ctx.end(out);
     acc.add(part);
     if (part.type === 'finish') keep(acc.result(part, req.model));
-    if (out) res.write(out);
+    await ctx.write(out);
   }
-  res.end();
+  ctx.end();
 }
 
 function previous(ctx: ApiContext, req: ResponsesRequest): ChatMessage[] {
