@@ -27,6 +27,9 @@ export { upstreamError } from './providers/shared';
 export { readJson, sendRequest } from './transport/http';
 export type { SendOptions, SentRequest } from './transport/http';
 
+// Folding stream parts back into a result (the proxy's Responses API keeps the streamed turn).
+export { StreamAccumulator } from './cache/response-cache';
+
 // Usage and prices.
 export { contextWindowOf, costOf, unitPrices } from './usage/prices';
 export type { Cost } from './usage/prices';
@@ -35,8 +38,8 @@ export type { SpendTotals, UsageRecord } from './usage/records';
 // The unified types.
 export { AnyModelError, ERROR_KINDS, isAnyModelError } from './types/errors';
 export type { AnyModelErrorInit, ErrorKind } from './types/errors';
-export { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from './types/request';
-export type { ChatMessage, ChatRequest, CompletionRequest, ContentPart, EmbeddingRequest } from './types/request';
+export { cacheControlSchema, chatRequestSchema, completionRequestSchema, contentText, embeddingRequestSchema } from './types/request';
+export type { ChatMessage, ChatRequest, CompletionRequest, ContentPart, EmbeddingRequest, TextPart, ThinkingBlock, ToolCall, ToolChoice } from './types/request';
 export type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from './types/result';
 export type { Deployment } from './types/deployment';
 export type { AbortLike } from './types/abort';

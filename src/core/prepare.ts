@@ -6,7 +6,7 @@
 import type { Capabilities } from './providers/adapter';
 import type { Deployment } from './types/deployment';
 import { AnyModelError } from './types/errors';
-import { OPTIONAL_CHAT_PARAMS, type ChatRequest } from './types/request';
+import { OPTIONAL_CHAT_PARAMS, effortForBudget, type ChatRequest } from './types/request';
 
 export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capabilities): ChatRequest {
   const out: ChatRequest = { ...(dep.defaults as Partial<ChatRequest>), ...req };
@@ -21,6 +21,11 @@ export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capa
   const usesTools = (out.tools?.length ?? 0) > 0 || out.messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.tool_calls?.length));
   if (usesTools && !caps.tools) throw unsupported(dep, 'tool calls');
 
+  // Anthropic's `thinking` for a provider that only has OpenAI's reasoning_effort: the nearest effort.
+  if (out.thinking && !caps.params.has('thinking') && caps.params.has('reasoning_effort')) {
+    if (out.thinking.type === 'enabled') out.reasoning_effort ??= effortForBudget(out.thinking.budget_tokens);
+    delete out.thinking;
+  }
   const refused: string[] = [];
   for (const param of OPTIONAL_CHAT_PARAMS) {
     if (out[param] === undefined || caps.params.has(param)) continue;

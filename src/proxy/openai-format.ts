@@ -11,12 +11,19 @@ export interface OpenAIUsage {
   total_tokens: number;
   prompt_tokens_details?: { cached_tokens: number };
   completion_tokens_details?: { reasoning_tokens: number };
+  /** LiteLLM's names for Anthropic's prompt-cache counts, which OpenAI's usage has no field for. */
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
 }
 
 export function toOpenAIUsage(u: Usage): OpenAIUsage {
   const out: OpenAIUsage = { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.totalTokens };
   if (u.cachedInputTokens !== undefined) out.prompt_tokens_details = { cached_tokens: u.cachedInputTokens };
   if (u.reasoningTokens !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
+  if (u.cacheWriteInputTokens !== undefined) {
+    out.cache_creation_input_tokens = u.cacheWriteInputTokens;
+    out.cache_read_input_tokens = u.cachedInputTokens ?? 0;
+  }
   return out;
 }
 
@@ -24,6 +31,7 @@ export function toChatCompletion(r: ChatResult, model: string): unknown {
   const message: Record<string, unknown> = { role: 'assistant', content: r.content, refusal: null };
   if (r.toolCalls.length) message.tool_calls = r.toolCalls;
   if (r.reasoning) message.reasoning_content = r.reasoning;
+  if (r.thinkingBlocks?.length) message.thinking_blocks = r.thinkingBlocks;
   return {
     id: r.id,
     object: 'chat.completion',
@@ -99,7 +107,12 @@ export class ChunkWriter {
       case 'text-delta':
         return [this.kind === 'text' ? this.textChunk(part.text, null) : this.chunk({ content: part.text })];
       case 'reasoning-delta':
-        return this.kind === 'text' ? [] : [this.chunk({ reasoning_content: part.text })];
+        return this.kind === 'text' || !part.text ? [] : [this.chunk({ reasoning_content: part.text })];
+      // LiteLLM streams the signature as a `thinking_blocks` delta; clients send the blocks back on the next turn.
+      case 'reasoning-signature':
+        return this.kind === 'text' ? [] : [this.chunk({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: part.signature }] })];
+      case 'reasoning-redacted':
+        return this.kind === 'text' ? [] : [this.chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: part.data }] })];
       case 'tool-call-start':
         return [this.chunk({ tool_calls: [{ index: part.index, id: part.id, type: 'function', function: { name: part.name, arguments: '' } }] })];
       case 'tool-call-delta':

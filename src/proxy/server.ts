@@ -14,6 +14,9 @@ import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextComp
 import { validateBody } from './validate';
 import { closeAfterAnswer, readJsonBody } from './body';
 import { isLoopbackHost } from './net';
+import { CLIENT_API_ROUTES, clientApiErrorReply, modelById, type ApiContext } from './client-apis';
+import { ResponseStore } from './responses/store';
+import { fanOut } from './fan-out';
 
 export interface ProxyOptions {
   client: AnyModelClient;
@@ -104,6 +107,8 @@ interface RouteContext {
   res: http.ServerResponse;
   exchange: Exchange;
   call: CallOptions;
+  /** Stored Responses API answers for `previous_response_id`, one store per server. */
+  responses: ResponseStore;
 }
 
 type PostRoute = (body: unknown, ctx: RouteContext) => Promise<void>;
@@ -117,6 +122,10 @@ type PostRoute = (body: unknown, ctx: RouteContext) => Promise<void>;
 const POST_ROUTES = new Map<string, PostRoute>([
   ['/chat/completions', async (body, { client, res, exchange, call }) => {
     const chat = validateBody('chat', body);
+    if (chat.n !== undefined && chat.n > 1) {
+      const fanned = await fanOut(client, chat, call);
+      return sendJson(res, 200, fanned.body, answerHeaders(exchange, fanned));
+    }
     if (chat.stream) return sendStream(res, exchange, await client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
     const answered = await client.chat(chat, call);
     sendJson(res, 200, toChatCompletion(answered.value, chat.model), answerHeaders(exchange, answered));
@@ -132,7 +141,24 @@ const POST_ROUTES = new Map<string, PostRoute>([
     const answered = await client.embed(embedding, call);
     sendJson(res, 200, toEmbeddingList(answered.value, embedding.model, embedding.encoding_format), answerHeaders(exchange, answered));
   }],
+  // Anthropic Messages and OpenAI Responses (src/proxy/client-apis.ts).
+  ...[...CLIENT_API_ROUTES].map(([path, handler]): [string, PostRoute] => [path, async (body, ctx) => handler(apiContext(ctx), body)]),
 ]);
+
+/** What a client API translator gets: the core, the call options and the answer's writers. */
+function apiContext({ client, res, exchange, call, responses }: RouteContext): ApiContext {
+  return {
+    client, call, responses,
+    sendJson: (status, body, answered) => sendJson(res, status, body, answered ? answerHeaders(exchange, answered) : undefined),
+    startStream(answered) {
+      res.writeHead(200, { ...answerHeaders(exchange, answered), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      exchange.streaming = true;
+    },
+    gone: () => res.writableEnded || res.destroyed,
+    write: (text) => (text && !res.write(text) ? drained(res) : undefined),
+    end: (text) => { if (!res.writableEnded && !res.destroyed) res.end(text); },
+  };
+}
 
 export function createProxyServer(opts: ProxyOptions): ProxyServer {
   const maxBody = opts.maxBodyBytes ?? 10 * 1024 * 1024;
@@ -142,6 +168,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   // The exchanges under way, for a shutdown to cut; a Set add/delete per request is ≈ 50 ns.
   const open = new Set<Exchange>();
   let closing = false;
+  // `previous_response_id` for the Responses API, within this process.
+  const responses = new ResponseStore();
 
   const server = http.createServer((req, res) => { void serve(req, res); });
   const controls: ProxyControls = {
@@ -169,7 +197,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     try {
       await handle(req, res, exchange);
     } catch (err) {
-      sendError(req, res, toAnyModelError(err));
+      const e = toAnyModelError(err);
+      sendError(req, res, e, clientApiErrorReply(req.url, e));
     } finally {
       open.delete(exchange);
       // While shutting down, a connection whose answer just ended is idle: close it.
@@ -204,12 +233,13 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       const created = Math.floor(Date.now() / 1000);
       return sendJson(res, 200, { object: 'list', data: opts.client.modelNames().map((id) => ({ id, object: 'model', created, owned_by: 'anymodel' })) });
     }
+    if (req.method === 'GET' && path.startsWith('/models/')) return sendJson(res, 200, modelById(opts.client, path));
     const route = req.method === 'POST' ? POST_ROUTES.get(path) : undefined;
     if (!route) throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
     const body = await readJsonBody(req, maxBody);
     const cacheControl = req.headers['cache-control'];
     const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl) };
-    await route(body, { client: opts.client, res, exchange, call });
+    await route(body, { client: opts.client, res, exchange, call, responses });
   }
 }
 
@@ -291,7 +321,8 @@ function sendJson(res: http.ServerResponse, status: number, body: Json, headers?
 /** Statuses our own checks answer with that the error kinds do not name. */
 const STATUS_BY_CODE: Record<string, number> = { request_too_large: 413, unsupported_media_type: 415 };
 
-function sendError(req: http.IncomingMessage, res: http.ServerResponse, err: AnyModelError): void {
+/** `reply`: the status and body of a client API with its own error shape (Anthropic Messages). */
+function sendError(req: http.IncomingMessage, res: http.ServerResponse, err: AnyModelError, reply?: { status: number; body: unknown }): void {
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
     return;
@@ -301,7 +332,8 @@ function sendError(req: http.IncomingMessage, res: http.ServerResponse, err: Any
     return;
   }
   if (err.retryAfterMs !== undefined) res.setHeader('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
-  sendJson(res, (err.code ? STATUS_BY_CODE[err.code] : undefined) ?? err.httpStatus, toErrorBody(err));
+  const status = (err.code ? STATUS_BY_CODE[err.code] : undefined) ?? err.httpStatus;
+  sendJson(res, reply?.status ?? status, reply?.body ?? toErrorBody(err));
   if (err.code === 'request_too_large' && !req.complete) closeAfterAnswer(req, res);
 }
 

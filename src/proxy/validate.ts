@@ -9,7 +9,7 @@ import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } fr
 import { AnyModelError } from '../core';
 import { formatZodError } from '../core';
 
-const FORBIDDEN = new Set([
+export const FORBIDDEN: ReadonlySet<string> = new Set([
   'api_base', 'base_url', 'api_key', 'api_version', 'azure_ad_token', 'azure_endpoint', 'headers', 'extra_headers',
   'extra_body', 'custom_llm_provider', 'litellm_params', 'aws_access_key_id', 'aws_secret_access_key', 'vertex_credentials',
 ]);
@@ -43,6 +43,24 @@ export function validateBody<E extends Endpoint>(endpoint: E, body: unknown): z.
     throw badRequest(`Invalid request: ${formatZodError(parsed.error)}`, issue?.path.join('.'));
   }
   return parsed.data as z.infer<(typeof SCHEMAS)[E]>;
+}
+
+/**
+ * A client API's body (Anthropic Messages, Responses) parsed with its schema: credentials and
+ * endpoints refused as for chat completions, and a field the schema does not know a 400 naming it.
+ */
+export function parseClientBody<T>(schema: z.ZodObject & z.ZodType<T>, body: unknown, ignored: ReadonlySet<string> = new Set()): T {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+  for (const key of Object.keys(body)) {
+    if (FORBIDDEN.has(key)) throw badRequest(`"${key}" is not accepted in a request body: endpoints and credentials come from the proxy's config`, key);
+    if (!(key in schema.shape) && !ignored.has(key)) throw badRequest(`Unsupported parameter "${key}"`, key);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest(`Invalid request: ${formatZodError(parsed.error)}`, issue?.path.join('.'));
+  }
+  return parsed.data as T;
 }
 
 export function badRequest(message: string, param?: string): AnyModelError {

@@ -60,7 +60,15 @@ export class ResponseCache {
 /** Replays a cached answer as stream parts, the way a provider would have streamed it. */
 export function* replayAsStream(r: ChatResult): Generator<StreamPart> {
   yield { type: 'response-metadata', id: r.id, model: r.model, created: r.created };
-  if (r.reasoning) yield { type: 'reasoning-delta', text: r.reasoning };
+  if (r.thinkingBlocks?.length) {
+    for (const b of r.thinkingBlocks) {
+      if (b.type === 'redacted_thinking') yield { type: 'reasoning-redacted', data: b.data };
+      else {
+        yield { type: 'reasoning-delta', text: b.thinking };
+        if (b.signature !== undefined) yield { type: 'reasoning-signature', signature: b.signature };
+      }
+    }
+  } else if (r.reasoning) yield { type: 'reasoning-delta', text: r.reasoning };
   if (r.content) yield { type: 'text-delta', text: r.content };
   for (const [index, tc] of r.toolCalls.entries()) {
     yield { type: 'tool-call-start', index, id: tc.id, name: tc.function.name };
@@ -73,12 +81,17 @@ export function* replayAsStream(r: ChatResult): Generator<StreamPart> {
 export class StreamAccumulator {
   private text = '';
   private reasoning = '';
+  /** Thinking text since the last signed block. */
+  private thinking = '';
+  private readonly blocks: NonNullable<ChatResult['thinkingBlocks']> = [];
   private readonly tools: { id: string; name: string; args: string }[] = [];
   private meta: { id?: string; model?: string; created?: number } = {};
 
   add(part: StreamPart): void {
     if (part.type === 'text-delta') this.text += part.text;
-    else if (part.type === 'reasoning-delta') this.reasoning += part.text;
+    else if (part.type === 'reasoning-delta') { this.reasoning += part.text; this.thinking += part.text; }
+    else if (part.type === 'reasoning-signature') { this.blocks.push({ type: 'thinking', thinking: this.thinking, signature: part.signature }); this.thinking = ''; }
+    else if (part.type === 'reasoning-redacted') this.blocks.push({ type: 'redacted_thinking', data: part.data });
     else if (part.type === 'tool-call-start') this.tools[part.index] = { id: part.id, name: part.name, args: '' };
     else if (part.type === 'tool-call-delta' && this.tools[part.index]) this.tools[part.index]!.args += part.argumentsDelta;
     else if (part.type === 'response-metadata') this.meta = { ...this.meta, ...part };
@@ -95,6 +108,7 @@ export class StreamAccumulator {
       usage: finish.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
     };
     if (this.reasoning) r.reasoning = this.reasoning;
+    if (this.blocks.length) r.thinkingBlocks = this.thinking ? [...this.blocks, { type: 'thinking', thinking: this.thinking }] : [...this.blocks];
     return r;
   }
 }

@@ -2,7 +2,7 @@
  * What the core gives back: a chat result, stream parts (a discriminated union, noun-verb names),
  * usage (normalised, with the provider's raw usage kept), embeddings and text completions.
  */
-import type { ToolCall } from './request';
+import type { ThinkingBlock, ToolCall } from './request';
 import type { AnyModelError } from './errors';
 
 /** Why generation ended, in OpenAI's vocabulary; each adapter maps its provider's reasons onto these. */
@@ -33,6 +33,8 @@ export interface ChatResult {
   toolCalls: ToolCall[];
   /** Visible reasoning text, for providers that return it (Anthropic thinking, DeepSeek, Ollama). */
   reasoning?: string;
+  /** Anthropic's thinking blocks with their signatures, which a later turn must send back unchanged. */
+  thinkingBlocks?: ThinkingBlock[];
   finishReason: FinishReason;
   usage: Usage;
 }
@@ -40,12 +42,18 @@ export interface ChatResult {
 /**
  * One event of a streamed answer. A tool call is announced by `tool-call-start` and its JSON
  * arguments arrive in `tool-call-delta` pieces for the same `index`. `finish` is the last part of a
- * successful stream; a failure mid-stream becomes an `error` part and ends the stream.
+ * successful stream; reasoning arrives as
+ * `reasoning-delta` text, each thinking block closed by a `reasoning-signature` where the provider
+ * signs it; a failure mid-stream becomes an `error` part and ends the stream.
  */
 export type StreamPart =
   | { type: 'response-metadata'; id?: string; model?: string; created?: number }
   | { type: 'text-delta'; text: string }
   | { type: 'reasoning-delta'; text: string }
+  /** Ends the current thinking block with its signature (Anthropic `signature_delta`). */
+  | { type: 'reasoning-signature'; signature: string }
+  /** An encrypted thinking block (Anthropic `redacted_thinking`), passed on as it came. */
+  | { type: 'reasoning-redacted'; data: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
   | { type: 'finish'; finishReason: FinishReason; usage?: Usage }

@@ -13,7 +13,7 @@ import { startMockServer, type MockServer, type Reply } from '../helpers/mock-se
 import { decide, pieces, sniffImage, USAGE, type Answer, type Conversation } from './script';
 
 type Json = Record<string, unknown>;
-interface Block { type: string; input_schema?: unknown; text?: unknown; id?: unknown; name?: unknown; input?: unknown; tool_use_id?: unknown; content?: unknown; source?: { type?: unknown; media_type?: unknown; data?: unknown; url?: unknown } }
+interface Block { type: string; thinking?: unknown; signature?: unknown; data?: unknown; cache_control?: unknown; input_schema?: unknown; text?: unknown; id?: unknown; name?: unknown; input?: unknown; tool_use_id?: unknown; content?: unknown; source?: { type?: unknown; media_type?: unknown; data?: unknown; url?: unknown } }
 interface Msg { role: unknown; content: unknown }
 
 export const REQUEST_ID = 'req_011CMockAnthropic';
@@ -59,7 +59,31 @@ function validate(body: Json): string | undefined {
   }
   const meta = body.metadata as Json | undefined;
   if (meta !== undefined && (typeof meta !== 'object' || Object.keys(meta).some((k) => k !== 'user_id') || typeof meta.user_id !== 'string')) return 'metadata: only user_id (a string) is allowed';
-  return validateTools(body) ?? validateOutput(body) ?? validateMessages(body.messages);
+  return validateTools(body) ?? validateOutput(body) ?? validateThinking(body) ?? validateMessages(body.messages);
+}
+
+/** The signature the mock gives a thinking text (the real one is opaque; it only has to round-trip). */
+export const signatureOf = (thinking: string) => `sig_${Buffer.from(thinking).toString('base64')}`;
+export const THINKING_TEXT = 'The user asks; I answer.';
+
+/**
+ * Extended thinking (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking):
+ * budget_tokens ≥ 1024 and below max_tokens; with thinking on, a final assistant turn that uses a
+ * tool must start with its thinking block, signature unchanged.
+ */
+function validateThinking(body: Json): string | undefined {
+  const t = body.thinking as Json | undefined;
+  if (t === undefined || t.type === 'disabled') return undefined;
+  if (t.type !== 'enabled' || typeof t.budget_tokens !== 'number') return 'thinking: Input should be {type: "enabled", budget_tokens} or {type: "disabled"}';
+  if (t.budget_tokens < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
+  if (t.budget_tokens >= (body.max_tokens as number)) return '`max_tokens` must be greater than `thinking.budget_tokens`';
+  const msgs = (Array.isArray(body.messages) ? body.messages : []) as Msg[];
+  const lastAssistant = [...msgs.entries()].reverse().find(([, m]) => m.role === 'assistant');
+  if (lastAssistant && Array.isArray(lastAssistant[1].content) && (lastAssistant[1].content as Block[]).some((b) => b.type === 'tool_use')) {
+    const first = (lastAssistant[1].content as Block[])[0]!;
+    if (first.type !== 'thinking' && first.type !== 'redacted_thinking') return `messages.${lastAssistant[0]}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${first.type}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block.`;
+  }
+  return undefined;
 }
 
 function validateTools(body: Json): string | undefined {
@@ -145,6 +169,12 @@ function validateBlock(b: Block, at: string, role: unknown, previousToolUse: str
       if (b.content !== undefined && typeof b.content !== 'string' && !Array.isArray(b.content)) return `${at}.tool_result.content: Input should be a valid string or list`;
       if (b.content === '') return 'messages: text content blocks must be non-empty';
       return undefined;
+    case 'thinking':
+      if (role !== 'assistant') return `${at}: thinking blocks are only allowed in assistant messages`;
+      if (typeof b.thinking !== 'string' || b.signature !== signatureOf(b.thinking)) return `${at}: Invalid \`signature\` in \`thinking\` block`;
+      return undefined;
+    case 'redacted_thinking':
+      return role === 'assistant' && typeof b.data === 'string' ? undefined : `${at}: redacted_thinking blocks need data and are only allowed in assistant messages`;
     case 'image':
       if (role !== 'user') return `${at}: image blocks are only allowed in user messages`;
       return validateImage(b, at);
@@ -191,24 +221,31 @@ function answer(body: Json, a: Answer): Reply {
   const usage = { input_tokens: USAGE.input - USAGE.cached, cache_creation_input_tokens: 0, cache_read_input_tokens: USAGE.cached, output_tokens: USAGE.output, service_tier: 'standard' };
   const stopReason = a.kind === 'tool' ? 'tool_use' : 'end_turn';
   const message = { id: 'msg_01MockAnthropic', type: 'message', role: 'assistant', model: body.model, stop_sequence: null };
+  const thinking = (body.thinking as Json | undefined)?.type === 'enabled';
   if (!body.stream) {
-    const content = a.kind === 'text' ? [{ type: 'text', text: a.text }] : [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: TOOL_ID, name: a.name, input: a.args }];
+    const content: Json[] = thinking ? [{ type: 'thinking', thinking: THINKING_TEXT, signature: signatureOf(THINKING_TEXT) }] : [];
+    if (a.kind === 'text') content.push({ type: 'text', text: a.text });
+    else content.push({ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: TOOL_ID, name: a.name, input: a.args });
     return { kind: 'json', headers: { 'request-id': REQUEST_ID }, body: { ...message, content, stop_reason: stopReason, usage } };
   }
-  const events: Json[] = [
-    { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } },
-    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-    { type: 'ping' },
-  ];
-  const textDeltas = (text: string) => pieces(text).map((p) => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: p } }));
-  if (a.kind === 'text') {
-    events.push(...textDeltas(a.text), { type: 'content_block_stop', index: 0 });
-  } else {
-    events.push(...textDeltas('Let me check.'), { type: 'content_block_stop', index: 0 });
-    events.push({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: TOOL_ID, name: a.name, input: {} } });
-    events.push({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '' } });
-    for (const p of pieces(JSON.stringify(a.args), 3)) events.push({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: p } });
-    events.push({ type: 'content_block_stop', index: 1 });
+  const events: Json[] = [{ type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }];
+  let index = 0;
+  if (thinking) {
+    events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+    for (const p of pieces(THINKING_TEXT)) events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: p } });
+    events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: signatureOf(THINKING_TEXT) } }, { type: 'content_block_stop', index });
+    index++;
+  }
+  const text = a.kind === 'text' ? a.text : 'Let me check.';
+  events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }, { type: 'ping' });
+  for (const p of pieces(text)) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: p } });
+  events.push({ type: 'content_block_stop', index });
+  if (a.kind === 'tool') {
+    index++;
+    events.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: TOOL_ID, name: a.name, input: {} } });
+    events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } });
+    for (const p of pieces(JSON.stringify(a.args), 3)) events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: p } });
+    events.push({ type: 'content_block_stop', index });
   }
   events.push(
     { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: USAGE.output } },

@@ -197,7 +197,7 @@ describe('anthropic adapter', () => {
   it('declares what Anthropic lacks instead of pretending', async () => {
     await assert.rejects(client().embed({ model: 'm', input: 'x' }), /does not support embeddings/);
     await assert.rejects(client().complete({ model: 'm', prompt: 'x' }), /does not support the text completion endpoint/);
-    for (const param of [{ seed: 1 }, { presence_penalty: 0.5 }, { reasoning_effort: 'low' as const }]) {
+    for (const param of [{ seed: 1 }, { presence_penalty: 0.5 }]) {
       await rejectsWith(client().chat({ ...user('x'), ...param }), (e) => { assert.equal(e.kind, 'UnsupportedParams'); assert.match(e.message, new RegExp(Object.keys(param)[0]!)); });
     }
     assert.equal(mock.requests.length, 0);
@@ -210,6 +210,10 @@ describe('anthropic adapter', () => {
     const { value } = await replayClient().chat(user('x'));
     assert.equal(value.content, 'Let me look that up.');
     assert.equal(value.reasoning, 'The user asks for the weather; I will call the tool.');
+    assert.deepEqual(value.thinkingBlocks, [
+      { type: 'thinking', thinking: 'The user asks for the weather; I will call the tool.', signature: 'RXhhbXBsZVNpZ25hdHVyZQ==' },
+      { type: 'redacted_thinking', data: 'RW5jcnlwdGVkVGhpbmtpbmc=' },
+    ]);
     assert.deepEqual(value.toolCalls.map((t) => [t.id, t.function.name, JSON.parse(t.function.arguments)]), [['toolu_01T1x1fJ34qAmk2tNTrN7Up6', 'get_weather', { location: 'Paris', unit: 'celsius' }], ['toolu_01NoInput', 'get_time', {}]]);
     assert.equal(value.finishReason, 'tool_calls');
     const { raw, ...usage } = value.usage;
@@ -236,6 +240,7 @@ describe('anthropic adapter', () => {
       { type: 'response-metadata', id: 'msg_01XkThinkTool', model: 'claude-sonnet-4-5-20250929' },
       { type: 'reasoning-delta', text: 'The user wants the weather in Zürich; ' },
       { type: 'reasoning-delta', text: 'I should call get_weather.' },
+      { type: 'reasoning-signature', signature: 'RXhhbXBsZVNpZ25hdHVyZUZvclRlc3RzT25seQ==' },
       { type: 'text-delta', text: 'Checking Zürich ' },
       { type: 'text-delta', text: '— one moment ☀️' },
       { type: 'tool-call-start', index: 0, id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather' },

@@ -47,6 +47,19 @@ describe('proxy: HTTP surface and security', () => {
     assert.equal((sent.body as { model: string }).model, 'gpt-4o');
   });
 
+  it('answers n > 1 with parallel requests, summed usage, and refuses it streamed', async () => {
+    const { data, response } = await client.chat.completions.create({ model: 'gpt', n: 3, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    assert.deepEqual(data.choices.map((c) => [c.index, c.message.content]), [[0, 'Hello from openai: hi'], [1, 'Hello from openai: hi'], [2, 'Hello from openai: hi']]);
+    assert.equal(data.usage?.prompt_tokens, 33);
+    assert.equal(data.usage?.completion_tokens, 21);
+    assert.equal(upstream.requests.length, 3);
+    assert.ok(upstream.requests.every((r) => (r.body as { n?: number }).n === undefined));
+    assert.ok(Number(response.headers.get('x-anymodel-response-cost')) > 0);
+    await assert.rejects(client.chat.completions.create({ model: 'gpt', n: 2, stream: true, messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => e instanceof OpenAI.BadRequestError && /n > 1 is not supported with stream/.test(e.message));
+    await assert.rejects(client.chat.completions.create({ model: 'gpt', n: 9, messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => e instanceof OpenAI.BadRequestError && /at most 8/.test(e.message));
+    assert.equal(upstream.requests.length, 3);
+  });
+
   it('streams with a final usage chunk when include_usage is asked, ending with [DONE]', async () => {
     const stream = await client.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'stream me' }], stream: true, stream_options: { include_usage: true } });
     let text = '';
@@ -65,6 +78,10 @@ describe('proxy: HTTP surface and security', () => {
   it('lists models and reports health', async () => {
     const models = await client.models.list();
     assert.deepEqual(models.data.map((m) => m.id), ['gpt']);
+    const one = await client.models.retrieve('gpt');
+    assert.equal(one.id, 'gpt');
+    assert.equal(one.object, 'model');
+    await assert.rejects(client.models.retrieve('nope'), (e: unknown) => e instanceof OpenAI.NotFoundError && /"nope" does not exist/.test(e.message));
     const health = await fetch(`${proxy.url}/health`);
     assert.equal(health.status, 200);
   });

@@ -17,8 +17,8 @@ import { supportsStructuredOutputs } from './models';
 /** https://docs.anthropic.com/en/api/versioning — the current (and only recommended) version. */
 export const ANTHROPIC_VERSION = '2023-06-01';
 
-/** No seed, no presence/frequency penalties in the Messages API; no reasoning_effort mapping yet. */
-const BASE_PARAMS: readonly OptionalChatParam[] = ['tools', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_tokens', 'stop', 'user'];
+/** No seed, no presence/frequency penalties in the Messages API; reasoning_effort becomes a thinking budget. */
+const BASE_PARAMS: readonly OptionalChatParam[] = ['tools', 'tool_choice', 'parallel_tool_calls', 'temperature', 'top_p', 'max_tokens', 'stop', 'user', 'reasoning_effort', 'thinking'];
 const PARAMS = new Set<OptionalChatParam>(BASE_PARAMS);
 const PARAMS_WITH_FORMAT = new Set<OptionalChatParam>([...BASE_PARAMS, 'response_format']);
 

@@ -10,8 +10,11 @@
  *   results", https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use).
  * - Empty text blocks are left out (the API rejects them), and a final assistant turn (a prefill)
  *   loses its trailing whitespace, which the API also rejects.
+ * - `cache_control` on a content part stays on the block made from it (prompt caching), and an
+ *   assistant turn's `thinking_blocks` come first in its content with their signatures unchanged,
+ *   as extended thinking with tool use requires.
  */
-import type { ChatMessage, ContentPart, TextPart } from '../../types/request';
+import type { CacheControl, ChatMessage, ContentPart, TextPart } from '../../types/request';
 import { contentText } from '../../types/request';
 import type { Deployment } from '../../types/deployment';
 import { AnyModelError } from '../../types/errors';
@@ -20,8 +23,8 @@ import { parseDataUrl, parseToolArguments } from '../shared';
 export type Block = Record<string, unknown> & { type: string };
 export interface Turn { role: 'user' | 'assistant'; content: Block[] }
 export interface AnthropicPrompt {
-  /** A string for one system message; text blocks, one per message, for several. */
-  system?: string | { type: 'text'; text: string }[];
+  /** A string for one system message; text blocks, one per message (or part, with cache_control), for several. */
+  system?: string | Block[];
   messages: Turn[];
 }
 
@@ -29,7 +32,7 @@ export interface AnthropicPrompt {
 const IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 export function toAnthropicPrompt(messages: readonly ChatMessage[], dep: Deployment): AnthropicPrompt {
-  const system: string[] = [];
+  const system: Block[] = [];
   const turns: Turn[] = [];
   const push = (role: Turn['role'], blocks: Block[]) => {
     if (!blocks.length) return;
@@ -41,8 +44,11 @@ export function toAnthropicPrompt(messages: readonly ChatMessage[], dep: Deploym
     switch (m.role) {
       case 'system':
       case 'developer': {
-        const text = contentText(m.content);
-        if (text) system.push(text);
+        if (typeof m.content !== 'string' && m.content.some((p) => p.cache_control)) system.push(...textBlocks(m.content));
+        else {
+          const text = contentText(m.content);
+          if (text) system.push({ type: 'text', text });
+        }
         break;
       }
       case 'user':
@@ -59,15 +65,20 @@ export function toAnthropicPrompt(messages: readonly ChatMessage[], dep: Deploym
   for (const t of turns) if (t.role === 'user') t.content = toolResultsFirst(t.content);
   trimFinalAssistant(turns);
   const prompt: AnthropicPrompt = { messages: turns };
-  if (system.length === 1) prompt.system = system[0]!;
-  else if (system.length > 1) prompt.system = system.map((text) => ({ type: 'text' as const, text }));
+  if (system.length === 1 && !system[0]!.cache_control) prompt.system = system[0]!.text as string;
+  else if (system.length) prompt.system = system;
   return prompt;
 }
 
 function textBlocks(content: string | readonly TextPart[] | null | undefined): Block[] {
   if (content == null) return [];
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
-  return content.filter((p) => p.text).map((p) => ({ type: 'text', text: p.text }));
+  return content.filter((p) => p.text).map((p) => withCache({ type: 'text', text: p.text }, p.cache_control));
+}
+
+function withCache(block: Block, cache: CacheControl | undefined): Block {
+  if (cache) block.cache_control = cache;
+  return block;
 }
 
 function userBlocks(content: string | readonly ContentPart[], dep: Deployment): Block[] {
@@ -75,7 +86,7 @@ function userBlocks(content: string | readonly ContentPart[], dep: Deployment): 
   const blocks: Block[] = [];
   for (const p of content) {
     if (p.type === 'text') blocks.push(...textBlocks([p]));
-    else blocks.push(imageBlock(p.image_url.url, dep));
+    else blocks.push(withCache(imageBlock(p.image_url.url, dep), p.cache_control));
   }
   return blocks;
 }
@@ -97,7 +108,8 @@ function imageBlock(url: string, dep: Deployment): Block {
 
 /** Assistant text, then its tool calls as `tool_use` blocks whose `input` is an object, not a JSON string. */
 function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, dep: Deployment): Block[] {
-  const blocks = textBlocks(m.content);
+  const blocks: Block[] = (m.thinking_blocks ?? []).map((b) => ({ ...b }));
+  blocks.push(...textBlocks(m.content));
   for (const tc of m.tool_calls ?? []) {
     blocks.push({ type: 'tool_use', id: tc.id, name: tc.function.name, input: parseToolArguments(tc.function.arguments, dep, tc.function.name) });
   }

@@ -2,7 +2,7 @@
  * Unified chat request → Anthropic Messages request body. https://docs.anthropic.com/en/api/messages
  */
 import type { ChatRequest, ToolChoice, ToolDefinition } from '../../types/request';
-import { stopList } from '../../types/request';
+import { reasoningBudget, stopList } from '../../types/request';
 import type { Deployment } from '../../types/deployment';
 import { AnyModelError } from '../../types/errors';
 import { toAnthropicPrompt } from './convert-messages';
@@ -18,6 +18,12 @@ export const DEFAULT_MAX_TOKENS = 4096;
 export function messagesBody(req: ChatRequest, dep: Deployment, stream: boolean): Record<string, unknown> {
   const prompt = toAnthropicPrompt(req.messages, dep);
   const body: Record<string, unknown> = { model: dep.model, max_tokens: req.max_tokens ?? DEFAULT_MAX_TOKENS, messages: prompt.messages };
+  const budget = reasoningBudget(req);
+  if (req.thinking) body.thinking = req.thinking;
+  else if (budget) body.thinking = { type: 'enabled', budget_tokens: budget };
+  // "budget_tokens must be less than max_tokens" (extended thinking docs): without a max_tokens of
+  // the caller's, the answer gets the default on top of the budget, as LiteLLM does.
+  if (budget && req.max_tokens === undefined) body.max_tokens = budget + DEFAULT_MAX_TOKENS;
   if (prompt.system !== undefined) body.system = prompt.system;
   // Anthropic's temperature range is 0..1 where OpenAI's is 0..2: the top of one is the top of the other.
   if (req.temperature !== undefined) body.temperature = Math.min(req.temperature, 1);
@@ -46,6 +52,7 @@ function toolDefinition(t: ToolDefinition, strictOk: boolean): Record<string, un
   const tool: Record<string, unknown> = { name: t.function.name, input_schema: t.function.parameters ? { type: 'object', ...t.function.parameters } : { type: 'object', properties: {} } };
   if (t.function.description) tool.description = t.function.description;
   if (t.function.strict && strictOk) tool.strict = true;
+  if (t.cache_control) tool.cache_control = t.cache_control;
   return tool;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Anthropic message → unified result. https://docs.anthropic.com/en/api/messages (response):
  * `text` blocks are the answer, `tool_use` blocks the tool calls (their `input` object becomes
- * OpenAI's JSON string of arguments), `thinking` blocks the visible reasoning. `redacted_thinking`
- * is encrypted and other block types (server tools, citations) have no unified counterpart.
+ * OpenAI's JSON string of arguments), `thinking` blocks the visible reasoning, kept with their
+ * signatures (and `redacted_thinking`, encrypted) as `thinkingBlocks` to be sent back. Other block types (server tools, citations) have no unified counterpart.
  */
 import type { ChatResult } from '../../types/result';
 import type { Deployment } from '../../types/deployment';
@@ -20,9 +20,13 @@ export function parseMessage(body: unknown, dep: Deployment): ChatResult {
   let text = '';
   let reasoning = '';
   const toolCalls: ChatResult['toolCalls'] = [];
+  const thinkingBlocks: NonNullable<ChatResult['thinkingBlocks']> = [];
   for (const b of m.content) {
     if (b.type === 'text') text += b.text as string;
-    else if (b.type === 'thinking') reasoning += b.thinking as string;
+    else if (b.type === 'thinking') {
+      reasoning += b.thinking as string;
+      thinkingBlocks.push(typeof b.signature === 'string' ? { type: 'thinking', thinking: b.thinking as string, signature: b.signature } : { type: 'thinking', thinking: b.thinking as string });
+    } else if (b.type === 'redacted_thinking' && typeof b.data === 'string') thinkingBlocks.push({ type: 'redacted_thinking', data: b.data });
     else if (b.type === 'tool_use') {
       toolCalls.push({ id: b.id as string, type: 'function', function: { name: b.name as string, arguments: JSON.stringify(b.input ?? {}) } });
     }
@@ -38,5 +42,6 @@ export function parseMessage(body: unknown, dep: Deployment): ChatResult {
     usage: mapUsage(m.usage),
   };
   if (reasoning) result.reasoning = reasoning;
+  if (thinkingBlocks.length) result.thinkingBlocks = thinkingBlocks;
   return result;
 }

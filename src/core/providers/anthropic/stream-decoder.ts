@@ -47,6 +47,7 @@ export function createStreamDecoder(dep: Deployment): StreamDecoder {
     blocks.set(index, open);
     if (b.type === 'text' && b.text) return [{ type: 'text-delta', text: b.text as string }];
     if (b.type === 'thinking' && b.thinking) return [{ type: 'reasoning-delta', text: b.thinking as string }];
+    if (b.type === 'redacted_thinking' && typeof b.data === 'string') return [{ type: 'reasoning-redacted', data: b.data }];
     if (b.type !== 'tool_use') return [];
     open.toolIndex = toolCount++;
     const parts: StreamPart[] = [{ type: 'tool-call-start', index: open.toolIndex, id: b.id as string, name: b.name as string }];
@@ -95,7 +96,8 @@ export function createStreamDecoder(dep: Deployment): StreamDecoder {
             open.sentArguments = true;
             return [{ type: 'tool-call-delta', index: open.toolIndex, argumentsDelta: d.partial_json as string }];
           }
-          return []; // signature_delta, citations_delta, empty pieces and future delta types
+          if (d.type === 'signature_delta' && open.type === 'thinking') return [{ type: 'reasoning-signature', signature: d.signature as string }];
+          return []; // citations_delta, empty pieces and future delta types
         }
         case 'content_block_stop': {
           const open = blockAt(e.index);

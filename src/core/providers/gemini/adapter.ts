@@ -27,7 +27,7 @@ export const geminiAdapter: ProviderAdapter = {
   streamFormat: 'sse',
   capabilities: () => ({
     chat: true, streaming: true, tools: true, vision: true, embeddings: true, completions: false,
-    params: new Set(['tools', 'tool_choice', 'response_format', 'temperature', 'top_p', 'max_tokens', 'stop', 'seed', 'presence_penalty', 'frequency_penalty'] as const),
+    params: new Set(['tools', 'tool_choice', 'response_format', 'temperature', 'top_p', 'max_tokens', 'stop', 'seed', 'presence_penalty', 'frequency_penalty', 'reasoning_effort', 'thinking'] as const),
   }),
   buildChatRequest: (req, dep, stream) => request(dep, stream ? 'streamGenerateContent' : 'generateContent', generateContentBody(req, dep), stream ? '?alt=sse' : ''),
   parseChatResponse: toChatResult,

@@ -10,7 +10,7 @@
  *   removed (https://ai.google.dev/api/caching#Schema; LiteLLM strips the same ones).
  */
 import type { ChatRequest, ContentPart, ToolChoice } from '../../types/request';
-import { contentText, stopList } from '../../types/request';
+import { contentText, reasoningBudget, stopList } from '../../types/request';
 import type { Deployment } from '../../types/deployment';
 import { AnyModelError } from '../../types/errors';
 import { parseDataUrl, parseToolArguments } from '../shared';
@@ -63,6 +63,10 @@ export function generateContentBody(req: ChatRequest, dep: Deployment): Record<s
     // responseJsonSchema takes standard JSON Schema (https://ai.google.dev/gemini-api/docs/structured-output).
     if (req.response_format.json_schema.schema) config.responseJsonSchema = req.response_format.json_schema.schema;
   }
+  // reasoning_effort / thinking → thinkingConfig (https://ai.google.dev/gemini-api/docs/thinking):
+  // a budget of 0 switches thinking off; includeThoughts returns the thought summaries as parts.
+  const budget = reasoningBudget(req);
+  if (budget !== undefined) config.thinkingConfig = budget ? { thinkingBudget: budget, includeThoughts: true } : { thinkingBudget: 0 };
   if (Object.keys(config).length) body.generationConfig = config;
   if (req.tools?.length) {
     body.tools = [{ functionDeclarations: req.tools.map((t) => ({ name: t.function.name, description: t.function.description, parameters: t.function.parameters ? cleanSchema(t.function.parameters) : undefined })) }];

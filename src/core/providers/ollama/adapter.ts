@@ -31,7 +31,7 @@ export const ollamaAdapter: ProviderAdapter = {
   // Tools and images depend on the model; Ollama refuses them with a clear error where unsupported.
   capabilities: () => ({
     chat: true, streaming: true, tools: true, vision: true, embeddings: true, completions: true,
-    params: new Set(['tools', 'tool_choice', 'response_format', 'temperature', 'top_p', 'max_tokens', 'stop', 'seed', 'presence_penalty', 'frequency_penalty'] as const),
+    params: new Set(['tools', 'tool_choice', 'response_format', 'temperature', 'top_p', 'max_tokens', 'stop', 'seed', 'presence_penalty', 'frequency_penalty', 'reasoning_effort', 'thinking'] as const),
   }),
   buildChatRequest: (req, dep, stream) => request(dep, '/api/chat', chatBody(req, dep, stream)),
   parseChatResponse: toChatResult,

@@ -9,7 +9,7 @@
  *   `format` ("json" or a JSON schema).
  */
 import type { ChatRequest, CompletionRequest } from '../../types/request';
-import { contentText, stopList } from '../../types/request';
+import { contentText, reasoningBudget, stopList } from '../../types/request';
 import type { Deployment } from '../../types/deployment';
 import { AnyModelError } from '../../types/errors';
 import { parseDataUrl, parseToolArguments } from '../shared';
@@ -49,6 +49,10 @@ export function chatBody(req: ChatRequest, dep: Deployment, stream: boolean): Re
   });
   const body: Record<string, unknown> = { model: dep.model, messages, stream };
   if (req.tools?.length && req.tool_choice !== 'none') body.tools = req.tools.map((t) => ({ type: 'function', function: t.function }));
+  // `think` switches a thinking model's reasoning on or off (https://ollama.com/blog/thinking); the
+  // thoughts come back in `message.thinking`.
+  const budget = reasoningBudget(req);
+  if (budget !== undefined) body.think = budget > 0;
   addCommon(body, req, dep);
   return body;
 }

@@ -25,7 +25,8 @@ export interface OpenAICompatibleOptions {
   streamUsage?: boolean;
 }
 
-export const ALL_PARAMS: ReadonlySet<OptionalChatParam> = new Set(OPTIONAL_CHAT_PARAMS);
+/** Every optional parameter but Anthropic's `thinking`, which prepare turns into reasoning_effort here. */
+export const ALL_PARAMS: ReadonlySet<OptionalChatParam> = new Set(OPTIONAL_CHAT_PARAMS.filter((p) => p !== 'thinking'));
 
 export function createOpenAICompatibleAdapter(opts: OpenAICompatibleOptions): ProviderAdapter {
   const unsupported = new Set(opts.capabilities?.unsupportedParams ?? []);

@@ -19,8 +19,9 @@ const PASS_THROUGH = [
 ] as const;
 
 export function chatBody(req: ChatRequest, dep: Deployment, stream: boolean, opts: BodyOptions): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: dep.model, messages: req.messages };
+  const body: Record<string, unknown> = { model: dep.model, messages: withoutAnthropicFields(req.messages) };
   for (const key of PASS_THROUGH) if (req[key] !== undefined) body[key] = req[key];
+  if (req.tools?.some((t) => t.cache_control)) body.tools = req.tools.map(({ cache_control: _, ...t }) => t);
   if (req.max_tokens !== undefined) body[opts.useMaxCompletionTokens ? 'max_completion_tokens' : 'max_tokens'] = req.max_tokens;
   if (stream) {
     body.stream = true;
@@ -28,6 +29,26 @@ export function chatBody(req: ChatRequest, dep: Deployment, stream: boolean, opt
     if (opts.streamUsage) body.stream_options = { include_usage: true };
   }
   return body;
+}
+
+/**
+ * The unified request's Anthropic fields (`cache_control` on parts, `thinking_blocks` and echoed
+ * `reasoning_content` on assistant turns) are not OpenAI's: OpenAI caches prompts by itself and
+ * rejects unknown fields. The messages are copied only when one of them is there.
+ */
+function withoutAnthropicFields(messages: ChatRequest['messages']): ChatRequest['messages'] {
+  const extra = (m: ChatRequest['messages'][number]) =>
+    (m.role === 'assistant' && (m.thinking_blocks !== undefined || m.reasoning_content !== undefined)) ||
+    (Array.isArray(m.content) && m.content.some((p) => p.cache_control !== undefined));
+  if (!messages.some(extra)) return messages;
+  return messages.map((m) => {
+    if (!extra(m)) return m;
+    const copy = { ...m } as Record<string, unknown>;
+    delete copy.thinking_blocks;
+    delete copy.reasoning_content;
+    if (Array.isArray(m.content)) copy.content = m.content.map(({ cache_control: _, ...p }) => p);
+    return copy as ChatRequest['messages'][number];
+  });
 }
 
 export function completionBody(req: CompletionRequest, dep: Deployment, stream: boolean, opts: BodyOptions): Record<string, unknown> {

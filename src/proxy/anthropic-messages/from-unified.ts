@@ -1,0 +1,93 @@
+/**
+ * Unified results and errors → Anthropic Messages wire objects
+ * (https://docs.anthropic.com/en/api/messages, https://docs.anthropic.com/en/api/errors).
+ */
+import type { AnyModelError, ChatResult, ErrorKind, FinishReason, Usage } from '../../core';
+
+/** Anthropic's `usage`: `input_tokens` excludes the tokens read from or written to the prompt cache. */
+export function toMessagesUsage(u: Usage | undefined): Record<string, number> {
+  const read = u?.cachedInputTokens ?? 0;
+  const write = u?.cacheWriteInputTokens ?? 0;
+  return {
+    input_tokens: Math.max(0, (u?.inputTokens ?? 0) - read - write),
+    output_tokens: u?.outputTokens ?? 0,
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: read,
+  };
+}
+
+export function toStopReason(f: FinishReason): string {
+  switch (f) {
+    case 'stop': return 'end_turn';
+    case 'length': return 'max_tokens';
+    case 'tool_calls': return 'tool_use';
+    case 'content_filter': return 'refusal';
+  }
+}
+
+/** Anthropic ids start with `msg_`; another provider's id is kept after the prefix. */
+export function messageId(id: string | undefined): string {
+  if (id?.startsWith('msg_')) return id;
+  return `msg_${id ? id.replace(/[^A-Za-z0-9_-]/g, '') : Date.now().toString(36)}`;
+}
+
+/** Tool ids: Anthropic wants `[a-zA-Z0-9_-]+`; other providers' ids pass when they fit. */
+export function toolUseId(id: string): string {
+  return /^[a-zA-Z0-9_-]+$/.test(id) ? id : `toolu_${id.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+}
+
+export function parseInput(args: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(args || '{}');
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+  } catch {
+    // A model that wrote broken JSON: the client still sees what it wrote.
+    return { _raw_arguments: args };
+  }
+}
+
+export function toMessage(r: ChatResult, model: string): Record<string, unknown> {
+  const content: Record<string, unknown>[] = [];
+  if (r.thinkingBlocks?.length) content.push(...r.thinkingBlocks.map((b) => (b.type === 'thinking' ? { type: 'thinking', thinking: b.thinking, signature: b.signature ?? '' } : { ...b })));
+  else if (r.reasoning) content.push({ type: 'thinking', thinking: r.reasoning, signature: '' });
+  if (r.content) content.push({ type: 'text', text: r.content });
+  for (const tc of r.toolCalls) content.push({ type: 'tool_use', id: toolUseId(tc.id), name: tc.function.name, input: parseInput(tc.function.arguments) });
+  return {
+    id: messageId(r.id),
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: toStopReason(r.finishReason),
+    stop_sequence: null,
+    usage: toMessagesUsage(r.usage),
+  };
+}
+
+/**
+ * Error kinds → Anthropic error types and statuses (https://docs.anthropic.com/en/api/errors):
+ * an overloaded provider is `overloaded_error` with Anthropic's 529, which its SDKs retry.
+ */
+const ANTHROPIC_ERRORS: Partial<Record<ErrorKind, [string, number]>> = {
+  Authentication: ['authentication_error', 401],
+  PermissionDenied: ['permission_error', 403],
+  NotFound: ['not_found_error', 404],
+  RateLimit: ['rate_limit_error', 429],
+  Timeout: ['timeout_error', 504],
+  ServiceUnavailable: ['overloaded_error', 529],
+  InternalServer: ['api_error', 500],
+  APIConnection: ['api_error', 500],
+  BadGateway: ['api_error', 502],
+};
+
+export function anthropicErrorType(err: Pick<AnyModelError, 'kind' | 'code'>): { type: string; status: number } {
+  if (err.code === 'request_too_large') return { type: 'request_too_large', status: 413 };
+  if (err.code === 'unsupported_media_type') return { type: 'invalid_request_error', status: 415 };
+  const hit = ANTHROPIC_ERRORS[err.kind];
+  // The 400 family (bad request, unsupported parameter, context window, budget, content policy).
+  return hit ? { type: hit[0], status: hit[1] } : { type: 'invalid_request_error', status: 400 };
+}
+
+export function toAnthropicErrorBody(err: Pick<AnyModelError, 'kind' | 'code' | 'message'>): Record<string, unknown> {
+  return { type: 'error', error: { type: anthropicErrorType(err).type, message: err.message } };
+}
