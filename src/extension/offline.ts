@@ -7,14 +7,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { ErrorKind } from '../core/types/errors';
+import { isOutageKind } from '../core/types/error-table';
 import type { OfflineNotice } from '../shared/protocol';
 
-/** Errors that say "cannot reach it" rather than "it refused this request". */
-const OUTAGE_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['APIConnection', 'Timeout', 'ServiceUnavailable', 'BadGateway', 'InternalServer']);
-
+/** Errors that say "cannot reach it" rather than "it refused this request": the error table's outage column. */
 export function isOutage(error: { kind?: string } | undefined): boolean {
-  return !!error?.kind && OUTAGE_KINDS.has(error.kind as ErrorKind);
+  return isOutageKind(error?.kind);
 }
 
 export interface OfflineDeps {
