@@ -189,6 +189,14 @@ export class AnyModelClient {
   /** The adapter for a deployment, after checking that a key is there when the provider needs one. */
   private checked(dep: Deployment): ProviderAdapter {
     const preset = getPreset(dep.provider);
+    if (dep.unsetKeyEnv) {
+      throw new AnyModelError({
+        kind: 'Authentication',
+        provider: dep.provider,
+        model: dep.model,
+        message: `No API key for ${dep.provider} (${dep.modelName}): its api_key is os.environ/${dep.unsetKeyEnv} and ${dep.unsetKeyEnv} is not set. Set it; no other key is sent in its place.`,
+      });
+    }
     if (preset.keyRequired && !dep.apiKey && !dep.azureAdToken) {
       throw new AnyModelError({
         kind: 'Authentication',

@@ -67,7 +67,8 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('the config must be a mapping with a model_list', source);
   const warnings: string[] = [];
   const fileEnv = (raw as { environment_variables?: Record<string, string> }).environment_variables ?? {};
-  const resolved = resolveEnvRefs(raw, { ...fileEnv, ...env }, '', warnings);
+  const unset = new Map<string, string>();
+  const resolved = resolveEnvRefs(raw, { ...fileEnv, ...env }, '', warnings, unset);
   const parsed = configFileSchema.safeParse(resolved);
   if (!parsed.success) throw new ConfigError(formatZodError(parsed.error), source);
   for (const key of unknownKeys(configFileSchema, resolved)) warnings.push(`${key}: unknown key, ignored`);
@@ -89,7 +90,8 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
   checkFallbacks(settings, new Set(file.model_list.map((m) => m.model_name)), source);
   const deployments = file.model_list.map((entry, i) => {
     try {
-      return resolveDeployment(entry, { env, dropParams: settings.dropParams, timeoutMs: settings.requestTimeoutMs });
+      const unsetKeyEnv = unset.get(`model_list[${i}].litellm_params.api_key`);
+      return resolveDeployment(entry, { env, dropParams: settings.dropParams, timeoutMs: settings.requestTimeoutMs, ...(unsetKeyEnv ? { unsetKeyEnv } : {}) });
     } catch (err) {
       throw new ConfigError(`model_list[${i}] (${entry.model_name}): ${(err as Error).message}`, source);
     }
@@ -113,22 +115,29 @@ function checkFallbacks(s: CoreSettings, groups: Set<string>, source?: string): 
   if (cycle) throw new ConfigError(`fallbacks form a cycle: ${cycle.join(' → ')}`, source);
 }
 
-/** Replaces every `os.environ/NAME` string with the variable's value; an unset one is left out with a warning. */
-function resolveEnvRefs(value: unknown, env: Env, path: string, warnings: string[]): unknown {
+/**
+ * Replaces every `os.environ/NAME` string with the variable's value; an unset one is left out with a
+ * warning, and its path goes into `unset` (an `api_key` left out must not be filled from another
+ * variable: see resolveDeployment).
+ */
+function resolveEnvRefs(value: unknown, env: Env, path: string, warnings: string[], unset: Map<string, string>): unknown {
   if (typeof value === 'string' && value.startsWith('os.environ/')) {
     const name = value.slice('os.environ/'.length);
     const v = env[name];
     if (v === undefined || v === '') {
-      warnings.push(`${path}: environment variable ${name} is not set`);
+      unset.set(path, name);
+      warnings.push(/\.api_key$/.test(path)
+        ? `${path}: environment variable ${name} is not set: this deployment has no key, and no other key is sent in its place`
+        : `${path}: environment variable ${name} is not set`);
       return undefined;
     }
     return v;
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, warnings));
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, warnings, unset));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const r = resolveEnvRefs(v, env, path ? `${path}.${k}` : k, warnings);
+      const r = resolveEnvRefs(v, env, path ? `${path}.${k}` : k, warnings, unset);
       if (r !== undefined) out[k] = r;
     }
     return out;
