@@ -38,6 +38,8 @@ export interface ClientOptions {
   logPrompts?: boolean;
   /** Called with every usage record. */
   onUsage?: (record: UsageRecord) => void;
+  /** Problems that do not fail a request (the usage log cannot be written); Node's process warning when unset. */
+  onWarning?: (message: string) => void;
 }
 
 export interface CallOptions {
@@ -82,12 +84,12 @@ export class AnyModelClient {
     });
     const c = config.settings.cache;
     if (c.enabled) this.cache = new ResponseCache(c.ttlSeconds * 1000, c.maxSize, options.router?.now);
-    this.accounting = new Accounting(config, this.spend, options.usageLogPath ? new UsageLog(options.usageLogPath) : undefined, options, options.router?.now);
+    this.accounting = new Accounting(config, this.spend, options.usageLogPath ? new UsageLog(options.usageLogPath, undefined, options.onWarning) : undefined, options, options.router?.now);
   }
 
   /** The model names clients can ask for (config model groups). */
   modelNames(): string[] {
-    return [...new Set(this.config.deployments.map((d) => d.modelName))];
+    return this.router.modelNames();
   }
 
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<Answered<ChatResult>> {

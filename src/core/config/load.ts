@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configFileSchema, unknownKeys, type ConfigFile } from './schema';
 import { resolveDeployment } from './resolve';
+import { notActedOn } from './not-acted-on';
 import { findFallbackCycle } from '../router/policy';
 import type { Deployment } from '../types/deployment';
 
@@ -25,6 +26,8 @@ export interface CoreSettings {
   maxRequestBytes: number;
   /** Daily spend limits in USD: over all models, and per model group. */
   budgets: { dailyUsd?: number; perGroupDailyUsd: Record<string, number> };
+  /** `router_settings.model_group_alias`: a name → the model group that answers it. */
+  modelGroupAlias: Record<string, { model: string; hidden: boolean }>;
 }
 
 export interface CoreConfig {
@@ -86,7 +89,9 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
     cache: { enabled: ls.cache ?? false, ttlSeconds: ls.cache_params?.ttl ?? 600, maxSize: ls.cache_params?.max_size ?? 1000 },
     maxRequestBytes: Math.round((file.general_settings.max_request_size_mb ?? 10) * 1024 * 1024),
     budgets: { dailyUsd: ls.max_budget, perGroupDailyUsd: Object.fromEntries(Object.entries(ls.model_max_budget ?? {}).map(([g, b]) => [g, b.budget_limit])) },
+    modelGroupAlias: Object.fromEntries(Object.entries(rs.model_group_alias ?? {}).map(([a, t]) => [a, typeof t === 'string' ? { model: t, hidden: false } : { model: t.model, hidden: t.hidden ?? false }])),
   };
+  warnings.push(...notActedOn(file));
   checkFallbacks(settings, new Set(file.model_list.map((m) => m.model_name)), source);
   const deployments = file.model_list.map((entry, i) => {
     try {
@@ -111,6 +116,9 @@ function checkFallbacks(s: CoreSettings, groups: Set<string>, source?: string): 
     }
   }
   for (const g of s.defaultFallbacks) if (!groups.has(g)) throw new ConfigError(`default_fallbacks: "${g}" is not a model_name in model_list`, source);
+  for (const [alias, { model }] of Object.entries(s.modelGroupAlias)) {
+    if (!groups.has(model)) throw new ConfigError(`router_settings.model_group_alias.${alias}: "${model}" is not a model_name in model_list`, source);
+  }
   const cycle = findFallbackCycle(Object.values(lists));
   if (cycle) throw new ConfigError(`fallbacks form a cycle: ${cycle.join(' → ')}`, source);
 }

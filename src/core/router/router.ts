@@ -72,9 +72,24 @@ export class Router {
     this.priceOf = deps.priceOf ?? (() => undefined);
   }
 
-  /** The deployments of a model group (a copy: callers may keep or change it). */
+  /** The deployments of a model group, or of the group an alias names (a copy: callers may keep or change it). */
   group(model: string): Deployment[] {
-    return [...this.groupOf(model)];
+    return [...this.groupOf(this.resolveAlias(model))];
+  }
+
+  /**
+   * The group a requested name goes to: `model_group_alias` first, as LiteLLM's router looks the
+   * alias up before the groups (https://docs.litellm.ai/docs/proxy/configs, model_group_alias).
+   */
+  resolveAlias(model: string): string {
+    return this.config.settings.modelGroupAlias[model]?.model ?? model;
+  }
+
+  /** The names clients can ask for: the groups, then the aliases that are not hidden. */
+  modelNames(): string[] {
+    const names = new Set(this.config.deployments.map((d) => d.modelName));
+    for (const [alias, { hidden }] of Object.entries(this.config.settings.modelGroupAlias)) if (!hidden) names.add(alias);
+    return [...names];
   }
 
   /** The group's deployments without a copy, for reading only: a lookup, not a filter per request. */
@@ -92,8 +107,9 @@ export class Router {
     return this.groups.get(model) ?? [];
   }
 
-  async run<T>(model: string, call: (dep: Deployment) => Promise<T>, opts: RouteOptions = {}): Promise<Routed<T>> {
+  async run<T>(requested: string, call: (dep: Deployment) => Promise<T>, opts: RouteOptions = {}): Promise<Routed<T>> {
     const s = this.config.settings;
+    const model = this.resolveAlias(requested);
     let attempts = 0;
     const tried = new Set<string>();
     let current = model;
