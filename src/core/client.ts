@@ -8,7 +8,7 @@ import type { CoreConfig, Env } from './config/load';
 import { resolveModelId } from './config/resolve';
 import { getPreset } from './providers/registry';
 import type { HttpRequestSpec, ProviderAdapter, StreamDecoder } from './providers/adapter';
-import { prepareChatRequest, unsupported } from './prepare';
+import { prepareChatRequest, unsupported, withWarningParts, withWarnings } from './prepare';
 import { readJson, sendRequest, type SentRequest } from './transport/http';
 import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache';
@@ -99,8 +99,9 @@ export class AnyModelClient {
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model) };
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
-      const spec = adapter.buildChatRequest(prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep)), dep, false);
-      return this.sendJson(dep, adapter, spec, opts, (body) => adapter.parseChatResponse(body, dep));
+      const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
+      const spec = adapter.buildChatRequest(prepared, dep, false);
+      return this.sendJson(dep, adapter, spec, opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared));
     }, opts);
     if (key) this.cache!.set(key, { result: routed.value, deployment: routed.deployment.id });
     const costUsd = track.success(routed, routed.value.usage);
@@ -119,7 +120,7 @@ export class AnyModelClient {
       const adapter = this.checked(dep);
       const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
       const spec = adapter.buildChatRequest(prepared, dep, true);
-      return this.openStream(dep, adapter, spec, opts, () => adapter.createStreamDecoder(dep, prepared));
+      return this.openStream(dep, adapter, spec, opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared));
     }, opts);
     const parts = routed.value.parts(track.observe(routed, (result) => {
       if (key) this.cache!.set(key, { result, deployment: routed.deployment.id });

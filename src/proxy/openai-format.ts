@@ -103,6 +103,7 @@ export class ChunkWriter {
         this.finishReason = part.finishReason;
         return [this.kind === 'text' ? this.textChunk('', part.finishReason) : this.chunk({}, part.finishReason)];
       case 'error':
+      case 'warning': // said in the log by the server, not in the OpenAI stream, which has no place for it
         return [];
     }
   }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChatRequest } from '../types/request';
-import type { ChatResult, StreamPart } from '../types/result';
+import type { ChatResult, StreamPart, Warning } from '../types/result';
 
 /** Request fields that do not change the answer. */
 const IGNORED = new Set(['stream', 'stream_options', 'user', 'cache']);
@@ -60,13 +60,14 @@ export class ResponseCache {
 /** Replays a cached answer as stream parts, the way a provider would have streamed it. */
 export function* replayAsStream(r: ChatResult): Generator<StreamPart> {
   yield { type: 'response-metadata', id: r.id, model: r.model, created: r.created };
+  for (const warning of r.warnings ?? []) yield { type: 'warning', warning };
   if (r.reasoning) yield { type: 'reasoning-delta', text: r.reasoning };
   if (r.content) yield { type: 'text-delta', text: r.content };
   for (const [index, tc] of r.toolCalls.entries()) {
     yield { type: 'tool-call-start', index, id: tc.id, name: tc.function.name };
     yield { type: 'tool-call-delta', index, argumentsDelta: tc.function.arguments };
   }
-  yield { type: 'finish', finishReason: r.finishReason, usage: r.usage };
+  yield { type: 'finish', finishReason: r.finishReason, ...(r.rawFinishReason !== undefined ? { rawFinishReason: r.rawFinishReason } : {}), usage: r.usage };
 }
 
 /** Folds stream parts back into a result (to cache a streamed answer). */
@@ -75,6 +76,7 @@ export class StreamAccumulator {
   private reasoning = '';
   private readonly tools: { id: string; name: string; args: string }[] = [];
   private meta: { id?: string; model?: string; created?: number } = {};
+  private readonly warnings: Warning[] = [];
 
   add(part: StreamPart): void {
     if (part.type === 'text-delta') this.text += part.text;
@@ -82,6 +84,7 @@ export class StreamAccumulator {
     else if (part.type === 'tool-call-start') this.tools[part.index] = { id: part.id, name: part.name, args: '' };
     else if (part.type === 'tool-call-delta' && this.tools[part.index]) this.tools[part.index]!.args += part.argumentsDelta;
     else if (part.type === 'response-metadata') this.meta = { ...this.meta, ...part };
+    else if (part.type === 'warning') this.warnings.push(part.warning);
   }
 
   result(finish: Extract<StreamPart, { type: 'finish' }>, fallbackModel: string): ChatResult {
@@ -95,6 +98,8 @@ export class StreamAccumulator {
       usage: finish.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
     };
     if (this.reasoning) r.reasoning = this.reasoning;
+    if (finish.rawFinishReason !== undefined) r.rawFinishReason = finish.rawFinishReason;
+    if (this.warnings.length) r.warnings = [...this.warnings];
     return r;
   }
 }
