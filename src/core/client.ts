@@ -14,6 +14,7 @@ import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache';
 import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
+import { estimatePromptTokens } from './usage/estimate';
 import { Accounting } from './usage/accounting';
 import { streamParts, type StreamObserver } from './stream';
 import type { AbortLike } from './types/abort';
@@ -168,7 +169,7 @@ export class AnyModelClient {
       this.accounting.checkBudget(req.model);
       return await this.router.run(req.model, call, {
         signal: opts.signal,
-        promptTokens: req.messages && this.config.settings.contextWindowFallbacks[req.model] ? Math.ceil(JSON.stringify(req.messages).length / 4) : undefined,
+        promptTokens: req.messages && this.config.settings.contextWindowFallbacks[this.router.resolveAlias(req.model)] ? estimatePromptTokens(req.messages as ChatRequest['messages']) : undefined,
         resolveUnknown: this.options.allowUnconfiguredModels
           ? (model) => resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs })
           : undefined,
