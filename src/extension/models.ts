@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { buildCatalog, type Catalog } from './catalog';
 import type { KeyStore } from './keys';
 import { MODELS_KEY, SECTION, readDefaultModel, readSettings } from './settings';
-import type { UsageRecord } from '../core/usage/records';
+import type { UsageRecord } from '../core';
 import type { ModelOption } from '../shared/protocol';
 
 export class ModelService implements vscode.Disposable {

@@ -7,6 +7,9 @@ import { ERROR_TABLE, type ErrorKind } from './error-table';
 
 export type { ErrorKind } from './error-table';
 
+/** Each kind's HTTP status: a view of the error table, for callers that only need the status. */
+export const ERROR_KINDS = Object.fromEntries(Object.entries(ERROR_TABLE).map(([k, r]) => [k, r.status])) as { readonly [K in ErrorKind]: number };
+
 export interface AnyModelErrorInit {
   kind: ErrorKind;
   message: string;
