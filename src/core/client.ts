@@ -8,12 +8,13 @@ import type { CoreConfig, Env } from './config/load';
 import { resolveModelId } from './config/resolve';
 import { getPreset } from './providers/registry';
 import type { HttpRequestSpec, ProviderAdapter, StreamDecoder } from './providers/adapter';
-import { prepareChatRequest, unsupported } from './prepare';
+import { prepareChatRequest, unsupported, withWarningParts, withWarnings } from './prepare';
 import { readJson, sendRequest, type SentRequest } from './transport/http';
 import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache';
 import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
+import { estimatePromptTokens } from './usage/estimate';
 import { Accounting } from './usage/accounting';
 import { streamParts, type StreamObserver } from './stream';
 import type { AbortLike } from './types/abort';
@@ -40,6 +41,8 @@ export interface ClientOptions {
   logPrompts?: boolean;
   /** Called with every usage record. */
   onUsage?: (record: UsageRecord) => void;
+  /** Problems that do not fail a request (the usage log cannot be written); Node's process warning when unset. */
+  onWarning?: (message: string) => void;
 }
 
 export interface CallOptions {
@@ -84,12 +87,12 @@ export class AnyModelClient {
     });
     const c = config.settings.cache;
     if (c.enabled) this.cache = new ResponseCache(c.ttlSeconds * 1000, c.maxSize, options.router?.now);
-    this.accounting = new Accounting(config, this.spend, options.usageLogPath ? new UsageLog(options.usageLogPath) : undefined, options, options.router?.now);
+    this.accounting = new Accounting(config, this.spend, options.usageLogPath ? new UsageLog(options.usageLogPath, undefined, options.onWarning) : undefined, options, options.router?.now);
   }
 
   /** The model names clients can ask for (config model groups). */
   modelNames(): string[] {
-    return [...new Set(this.config.deployments.map((d) => d.modelName))];
+    return this.router.modelNames();
   }
 
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<Answered<ChatResult>> {
@@ -99,8 +102,9 @@ export class AnyModelClient {
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model) };
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
-      const spec = adapter.buildChatRequest(prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep)), dep, false);
-      return this.sendJson(dep, adapter, spec, opts, (body) => adapter.parseChatResponse(body, dep));
+      const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
+      const spec = adapter.buildChatRequest(prepared, dep, false);
+      return this.sendJson(dep, adapter, spec, opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared));
     }, opts);
     if (key) this.cache!.set(key, { result: routed.value, deployment: routed.deployment.id });
     const costUsd = track.success(routed, routed.value.usage);
@@ -119,7 +123,7 @@ export class AnyModelClient {
       const adapter = this.checked(dep);
       const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
       const spec = adapter.buildChatRequest(prepared, dep, true);
-      return this.openStream(dep, adapter, spec, opts, () => adapter.createStreamDecoder(dep, prepared));
+      return this.openStream(dep, adapter, spec, opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared));
     }, opts);
     const parts = routed.value.parts(track.observe(routed, (result) => {
       if (key) this.cache!.set(key, { result, deployment: routed.deployment.id });
@@ -167,7 +171,7 @@ export class AnyModelClient {
       this.accounting.checkBudget(req.model);
       return await this.router.run(req.model, call, {
         signal: opts.signal,
-        promptTokens: req.messages && this.config.settings.contextWindowFallbacks[req.model] ? Math.ceil(JSON.stringify(req.messages).length / 4) : undefined,
+        promptTokens: req.messages && this.config.settings.contextWindowFallbacks[this.router.resolveAlias(req.model)] ? estimatePromptTokens(req.messages as ChatRequest['messages']) : undefined,
         resolveUnknown: this.options.allowUnconfiguredModels
           ? (model) => resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs })
           : undefined,
@@ -191,6 +195,14 @@ export class AnyModelClient {
   /** The adapter for a deployment, after checking that a key is there when the provider needs one. */
   private checked(dep: Deployment): ProviderAdapter {
     const preset = getPreset(dep.provider);
+    if (dep.unsetKeyEnv) {
+      throw new AnyModelError({
+        kind: 'Authentication',
+        provider: dep.provider,
+        model: dep.model,
+        message: `No API key for ${dep.provider} (${dep.modelName}): its api_key is os.environ/${dep.unsetKeyEnv} and ${dep.unsetKeyEnv} is not set. Set it; no other key is sent in its place.`,
+      });
+    }
     if (preset.keyRequired && !dep.apiKey && !dep.azureAdToken) {
       throw new AnyModelError({
         kind: 'Authentication',

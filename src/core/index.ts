@@ -34,12 +34,16 @@ export { StreamAccumulator } from './cache/response-cache';
 export { contextWindowOf, costOf, unitPrices } from './usage/prices';
 export type { Cost } from './usage/prices';
 export type { SpendTotals, UsageRecord } from './usage/records';
+export { estimatePromptTokens } from './usage/estimate';
 
 // The unified types.
 export { AnyModelError, ERROR_KINDS, isAnyModelError } from './types/errors';
 export type { AnyModelErrorInit, ErrorKind } from './types/errors';
+// The error table: what each kind means for the proxy, the router and the offline switch.
+export { anthropicType, ERROR_TABLE, errorRow, isErrorKind, isOutageKind, openAICode } from './types/error-table';
+export type { AnthropicErrorType, ErrorRow } from './types/error-table';
 export { cacheControlSchema, chatRequestSchema, completionRequestSchema, contentText, embeddingRequestSchema } from './types/request';
 export type { ChatMessage, ChatRequest, CompletionRequest, ContentPart, EmbeddingRequest, TextPart, ThinkingBlock, ToolCall, ToolChoice } from './types/request';
-export type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from './types/result';
+export type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage, Warning } from './types/result';
 export type { Deployment } from './types/deployment';
 export type { AbortLike } from './types/abort';

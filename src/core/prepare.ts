@@ -3,10 +3,14 @@
  * defaults fill missing parameters, `max_completion_tokens` folds into `max_tokens`, and a parameter
  * or content the provider cannot take is dropped (`drop_params`) or refused with a clear error.
  */
-import type { Capabilities } from './providers/adapter';
+import type { Capabilities, StreamDecoder } from './providers/adapter';
 import type { Deployment } from './types/deployment';
 import { AnyModelError } from './types/errors';
 import { OPTIONAL_CHAT_PARAMS, effortForBudget, type ChatRequest } from './types/request';
+import type { ChatResult, StreamPart, Warning } from './types/result';
+
+/** What preparing a request dropped, keyed by the prepared request (it travels with it, unchanged). */
+const DROPPED = new WeakMap<ChatRequest, Warning[]>();
 
 export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capabilities): ChatRequest {
   const out: ChatRequest = { ...(dep.defaults as Partial<ChatRequest>), ...req };
@@ -27,11 +31,15 @@ export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capa
     delete out.thinking;
   }
   const refused: string[] = [];
+  const dropped: Warning[] = [];
   for (const param of OPTIONAL_CHAT_PARAMS) {
     if (out[param] === undefined || caps.params.has(param)) continue;
-    if (dep.dropParams) delete out[param];
-    else refused.push(param);
+    if (dep.dropParams) {
+      delete out[param];
+      dropped.push({ type: 'unsupported-setting', setting: param, message: `drop_params: ${dep.provider} does not support ${param} for ${dep.model}; it was dropped from the request` });
+    } else refused.push(param);
   }
+  if (dropped.length) DROPPED.set(out, dropped);
   if (refused.length) {
     throw new AnyModelError({
       kind: 'UnsupportedParams',
@@ -42,6 +50,33 @@ export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capa
     });
   }
   return out;
+}
+
+/** The warnings of a prepared request (parameters `drop_params` removed). */
+export function warningsOf(prepared: ChatRequest): Warning[] {
+  return DROPPED.get(prepared) ?? [];
+}
+
+/** A whole answer with the warnings of the request that produced it. */
+export function withWarnings(result: ChatResult, prepared: ChatRequest): ChatResult {
+  const warnings = warningsOf(prepared);
+  return warnings.length ? { ...result, warnings: [...(result.warnings ?? []), ...warnings] } : result;
+}
+
+/** A stream decoder whose first parts are the request's warnings, before any content. */
+export function withWarningParts(decoder: StreamDecoder, prepared: ChatRequest): StreamDecoder {
+  const warnings = warningsOf(prepared);
+  if (!warnings.length) return decoder;
+  let sent = false;
+  const lead = (): StreamPart[] => {
+    if (sent) return [];
+    sent = true;
+    return warnings.map((warning) => ({ type: 'warning', warning }));
+  };
+  return {
+    onEvent: (event) => { const parts = decoder.onEvent(event); return [...lead(), ...parts]; },
+    onEnd: () => { const parts = decoder.onEnd(); return [...lead(), ...parts]; },
+  };
 }
 
 export function unsupported(dep: Deployment, what: string): AnyModelError {

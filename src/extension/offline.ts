@@ -13,15 +13,13 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { AnyModelError, isAnyModelError, parseModelId, type ErrorKind } from '../core';
+import { AnyModelError, isAnyModelError, isOutageKind, parseModelId } from '../core';
 import type { Catalog } from './catalog';
 import type { OfflineNotice } from '../shared/protocol';
 
-/** Errors that say "cannot reach it" rather than "it refused this request". */
-const OUTAGE_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['APIConnection', 'Timeout', 'ServiceUnavailable', 'BadGateway', 'InternalServer']);
-
+/** Errors that say "cannot reach it" rather than "it refused this request": the error table's outage column. */
 export function isOutage(error: { kind?: string } | undefined): boolean {
-  return !!error?.kind && OUTAGE_KINDS.has(error.kind as ErrorKind);
+  return isOutageKind(error?.kind);
 }
 
 /** When to switch: the setting and the local model to switch to. */

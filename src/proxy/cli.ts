@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     const config = await loadConfigFile(values.config);
     printWarnings(config);
     const requestLog = batchedLines(process.stderr);
-    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}, log: requestLog.line, graceMs: grace * 1000 });
+    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: { ...(values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}), onWarning: (w) => process.stderr.write(`anymodel: warning: ${w}\n`) }, log: requestLog.line, graceMs: grace * 1000 });
     process.stdout.write(`AnyModel proxy listening on ${proxy.url}/v1 with ${config.deployments.length} deployment(s): ${proxy.client.modelNames().join(', ') || '(none)'}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -2,7 +2,7 @@
  * Unified results → OpenAI wire objects, so that any OpenAI client can talk to the proxy.
  * https://platform.openai.com/docs/api-reference/chat/object and /chat-streaming
  */
-import type { AnyModelError } from '../core';
+import { errorRow, openAICode, type AnyModelError } from '../core';
 import type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from '../core';
 
 export interface OpenAIUsage {
@@ -67,20 +67,13 @@ export function toEmbeddingList(r: EmbeddingResult, model: string, encoding: 'fl
   };
 }
 
-/** The OpenAI error body (`{error:{message,type,param,code}}`), with LiteLLM's type names. */
-export function toErrorBody(err: Pick<AnyModelError, 'message' | 'kind' | 'param' | 'code' | 'provider'>): unknown {
-  return { error: { message: err.message, type: errorType(err.kind), param: err.param ?? null, code: err.code ?? err.kind } };
-}
-
-function errorType(kind: AnyModelError['kind']): string {
-  switch (kind) {
-    case 'Authentication': return 'authentication_error';
-    case 'PermissionDenied': return 'permission_error';
-    case 'NotFound': return 'not_found_error';
-    case 'RateLimit': return 'rate_limit_error';
-    case 'BadRequest': case 'UnsupportedParams': case 'ContextWindowExceeded': case 'ContentPolicyViolation': case 'UnprocessableEntity': return 'invalid_request_error';
-    default: return 'api_error';
-  }
+/**
+ * The OpenAI error body (`{error:{message,type,param,code}}`) with OpenAI's own type and code for
+ * the kind (the error table): a context window error from any provider reaches OpenAI clients as
+ * `context_length_exceeded`, whatever the provider called it.
+ */
+export function toErrorBody(err: Pick<AnyModelError, 'message' | 'kind' | 'param' | 'code'>): unknown {
+  return { error: { message: err.message, type: errorRow(err.kind).openai.type, param: err.param ?? null, code: openAICode(err.kind, err.code) } };
 }
 
 /**
@@ -122,6 +115,7 @@ export class ChunkWriter {
         this.finishReason = part.finishReason;
         return [this.kind === 'text' ? this.textChunk('', part.finishReason) : this.chunk({}, part.finishReason)];
       case 'error':
+      case 'warning': // said in the log by the server, not in the OpenAI stream, which has no place for it
         return [];
     }
   }

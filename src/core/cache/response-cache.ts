@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChatRequest } from '../types/request';
-import type { ChatResult, StreamPart } from '../types/result';
+import type { ChatResult, StreamPart, Warning } from '../types/result';
 
 /** Request fields that do not change the answer. */
 const IGNORED = new Set(['stream', 'stream_options', 'user', 'cache']);
@@ -60,6 +60,7 @@ export class ResponseCache {
 /** Replays a cached answer as stream parts, the way a provider would have streamed it. */
 export function* replayAsStream(r: ChatResult): Generator<StreamPart> {
   yield { type: 'response-metadata', id: r.id, model: r.model, created: r.created };
+  for (const warning of r.warnings ?? []) yield { type: 'warning', warning };
   if (r.thinkingBlocks?.length) {
     for (const b of r.thinkingBlocks) {
       if (b.type === 'redacted_thinking') yield { type: 'reasoning-redacted', data: b.data };
@@ -74,7 +75,7 @@ export function* replayAsStream(r: ChatResult): Generator<StreamPart> {
     yield { type: 'tool-call-start', index, id: tc.id, name: tc.function.name };
     yield { type: 'tool-call-delta', index, argumentsDelta: tc.function.arguments };
   }
-  yield { type: 'finish', finishReason: r.finishReason, usage: r.usage };
+  yield { type: 'finish', finishReason: r.finishReason, ...(r.rawFinishReason !== undefined ? { rawFinishReason: r.rawFinishReason } : {}), usage: r.usage };
 }
 
 /** Folds stream parts back into a result (to cache a streamed answer). */
@@ -86,6 +87,7 @@ export class StreamAccumulator {
   private readonly blocks: NonNullable<ChatResult['thinkingBlocks']> = [];
   private readonly tools: { id: string; name: string; args: string }[] = [];
   private meta: { id?: string; model?: string; created?: number } = {};
+  private readonly warnings: Warning[] = [];
 
   add(part: StreamPart): void {
     if (part.type === 'text-delta') this.text += part.text;
@@ -95,6 +97,7 @@ export class StreamAccumulator {
     else if (part.type === 'tool-call-start') this.tools[part.index] = { id: part.id, name: part.name, args: '' };
     else if (part.type === 'tool-call-delta' && this.tools[part.index]) this.tools[part.index]!.args += part.argumentsDelta;
     else if (part.type === 'response-metadata') this.meta = { ...this.meta, ...part };
+    else if (part.type === 'warning') this.warnings.push(part.warning);
   }
 
   result(finish: Extract<StreamPart, { type: 'finish' }>, fallbackModel: string): ChatResult {
@@ -109,6 +112,8 @@ export class StreamAccumulator {
     };
     if (this.reasoning) r.reasoning = this.reasoning;
     if (this.blocks.length) r.thinkingBlocks = this.thinking ? [...this.blocks, { type: 'thinking', thinking: this.thinking }] : [...this.blocks];
+    if (finish.rawFinishReason !== undefined) r.rawFinishReason = finish.rawFinishReason;
+    if (this.warnings.length) r.warnings = [...this.warnings];
     return r;
   }
 }

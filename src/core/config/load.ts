@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configFileSchema, unknownKeys, type ConfigFile } from './schema';
 import { resolveDeployment } from './resolve';
+import { notActedOn } from './not-acted-on';
 import { findFallbackCycle } from '../router/policy';
 import type { Deployment } from '../types/deployment';
 
@@ -25,6 +26,8 @@ export interface CoreSettings {
   maxRequestBytes: number;
   /** Daily spend limits in USD: over all models, and per model group. */
   budgets: { dailyUsd?: number; perGroupDailyUsd: Record<string, number> };
+  /** `router_settings.model_group_alias`: a name → the model group that answers it. */
+  modelGroupAlias: Record<string, { model: string; hidden: boolean }>;
 }
 
 export interface CoreConfig {
@@ -67,7 +70,8 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('the config must be a mapping with a model_list', source);
   const warnings: string[] = [];
   const fileEnv = (raw as { environment_variables?: Record<string, string> }).environment_variables ?? {};
-  const resolved = resolveEnvRefs(raw, { ...fileEnv, ...env }, '', warnings);
+  const unset = new Map<string, string>();
+  const resolved = resolveEnvRefs(raw, { ...fileEnv, ...env }, '', warnings, unset);
   const parsed = configFileSchema.safeParse(resolved);
   if (!parsed.success) throw new ConfigError(formatZodError(parsed.error), source);
   for (const key of unknownKeys(configFileSchema, resolved)) warnings.push(`${key}: unknown key, ignored`);
@@ -85,11 +89,14 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
     cache: { enabled: ls.cache ?? false, ttlSeconds: ls.cache_params?.ttl ?? 600, maxSize: ls.cache_params?.max_size ?? 1000 },
     maxRequestBytes: Math.round((file.general_settings.max_request_size_mb ?? 10) * 1024 * 1024),
     budgets: { dailyUsd: ls.max_budget, perGroupDailyUsd: Object.fromEntries(Object.entries(ls.model_max_budget ?? {}).map(([g, b]) => [g, b.budget_limit])) },
+    modelGroupAlias: Object.fromEntries(Object.entries(rs.model_group_alias ?? {}).map(([a, t]) => [a, typeof t === 'string' ? { model: t, hidden: false } : { model: t.model, hidden: t.hidden ?? false }])),
   };
+  warnings.push(...notActedOn(file));
   checkFallbacks(settings, new Set(file.model_list.map((m) => m.model_name)), source);
   const deployments = file.model_list.map((entry, i) => {
     try {
-      return resolveDeployment(entry, { env, dropParams: settings.dropParams, timeoutMs: settings.requestTimeoutMs });
+      const unsetKeyEnv = unset.get(`model_list[${i}].litellm_params.api_key`);
+      return resolveDeployment(entry, { env, dropParams: settings.dropParams, timeoutMs: settings.requestTimeoutMs, ...(unsetKeyEnv ? { unsetKeyEnv } : {}) });
     } catch (err) {
       throw new ConfigError(`model_list[${i}] (${entry.model_name}): ${(err as Error).message}`, source);
     }
@@ -109,26 +116,36 @@ function checkFallbacks(s: CoreSettings, groups: Set<string>, source?: string): 
     }
   }
   for (const g of s.defaultFallbacks) if (!groups.has(g)) throw new ConfigError(`default_fallbacks: "${g}" is not a model_name in model_list`, source);
+  for (const [alias, { model }] of Object.entries(s.modelGroupAlias)) {
+    if (!groups.has(model)) throw new ConfigError(`router_settings.model_group_alias.${alias}: "${model}" is not a model_name in model_list`, source);
+  }
   const cycle = findFallbackCycle(Object.values(lists));
   if (cycle) throw new ConfigError(`fallbacks form a cycle: ${cycle.join(' → ')}`, source);
 }
 
-/** Replaces every `os.environ/NAME` string with the variable's value; an unset one is left out with a warning. */
-function resolveEnvRefs(value: unknown, env: Env, path: string, warnings: string[]): unknown {
+/**
+ * Replaces every `os.environ/NAME` string with the variable's value; an unset one is left out with a
+ * warning, and its path goes into `unset` (an `api_key` left out must not be filled from another
+ * variable: see resolveDeployment).
+ */
+function resolveEnvRefs(value: unknown, env: Env, path: string, warnings: string[], unset: Map<string, string>): unknown {
   if (typeof value === 'string' && value.startsWith('os.environ/')) {
     const name = value.slice('os.environ/'.length);
     const v = env[name];
     if (v === undefined || v === '') {
-      warnings.push(`${path}: environment variable ${name} is not set`);
+      unset.set(path, name);
+      warnings.push(/\.api_key$/.test(path)
+        ? `${path}: environment variable ${name} is not set: this deployment has no key, and no other key is sent in its place`
+        : `${path}: environment variable ${name} is not set`);
       return undefined;
     }
     return v;
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, warnings));
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, warnings, unset));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const r = resolveEnvRefs(v, env, path ? `${path}.${k}` : k, warnings);
+      const r = resolveEnvRefs(v, env, path ? `${path}.${k}` : k, warnings, unset);
       if (r !== undefined) out[k] = r;
     }
     return out;

@@ -8,6 +8,12 @@ export interface ResolveOptions {
   env: Readonly<Record<string, string | undefined>>;
   dropParams?: boolean;
   timeoutMs?: number;
+  /**
+   * The entry's `api_key` named this environment variable and it is not set. The deployment then
+   * has no key at all: the provider's usual variable (`OPENAI_API_KEY`, ...) is never sent in its
+   * place, since the entry's api_base may be a host that was never meant to receive it.
+   */
+  unsetKeyEnv?: string;
 }
 
 const DEFAULT_PARAM_KEYS = new Set<string>([...OPTIONAL_CHAT_PARAMS, 'max_completion_tokens']);
@@ -17,7 +23,7 @@ export function resolveDeployment(entry: ModelEntry, opts: ResolveOptions): Depl
   const { provider, model } = parseModelId(p.model);
   const preset = getPreset(provider);
   const apiBase = stripSlash(p.api_base ?? p.base_url ?? firstEnv(preset.apiBaseEnv, opts.env) ?? preset.defaultApiBase);
-  const apiKey = p.api_key ?? firstEnv(preset.apiKeyEnv, opts.env);
+  const apiKey = opts.unsetKeyEnv ? undefined : p.api_key ?? firstEnv(preset.apiKeyEnv, opts.env);
   const defaults: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(p)) if (DEFAULT_PARAM_KEYS.has(k) && v !== undefined) defaults[k] = v;
   const dep: Deployment = {
@@ -28,6 +34,7 @@ export function resolveDeployment(entry: ModelEntry, opts: ResolveOptions): Depl
   };
   if (apiBase) dep.apiBase = apiBase;
   if (apiKey) dep.apiKey = apiKey;
+  if (opts.unsetKeyEnv) dep.unsetKeyEnv = opts.unsetKeyEnv;
   const apiVersion = p.api_version ?? firstEnv(preset.apiVersionEnv, opts.env);
   if (apiVersion) dep.apiVersion = apiVersion;
   if (p.azure_ad_token) dep.azureAdToken = p.azure_ad_token;

@@ -78,7 +78,8 @@ export const routerSettingsSchema = z.object({
   context_window_fallbacks: fallbackList.optional(),
   content_policy_fallbacks: fallbackList.optional(),
   default_fallbacks: z.array(z.string()).optional(),
-  model_group_alias: z.record(z.string(), z.string()).optional(),
+  /** A name clients may ask for → the group that answers it; `hidden` keeps it out of /v1/models (LiteLLM's format). */
+  model_group_alias: z.record(z.string(), z.union([z.string().min(1), z.object({ model: z.string().min(1), hidden: z.boolean().optional() })])).optional(),
   routing_strategy_args: z.record(z.string(), z.unknown()).optional(),
   enable_pre_call_checks: z.boolean().optional(),
 });

@@ -1,41 +1,26 @@
 /**
- * What the router does with each error kind (the decision table of the router issue):
- * - retry: try again within the model group (another deployment when there is one);
- * - cooldown: `now` takes the deployment out at once, `count` counts toward allowed_fails;
- * - fallback: which fallback list applies once the group has given up.
- * Caller mistakes (bad request, unsupported parameters) are neither retried nor routed
- * elsewhere: another model would fail the same way and hide the mistake.
+ * What the router does with an error: a view of the error table (src/core/types/error-table.ts),
+ * with the provider's `x-should-retry` header above it when it sent one.
  */
-import type { ErrorKind } from '../types/errors';
+import { ERROR_TABLE } from '../types/error-table';
+import type { AnyModelError } from '../types/errors';
 
-export interface ErrorPolicy {
-  retry: boolean;
-  cooldown: 'now' | 'count' | 'none';
-  fallback: 'generic' | 'context_window' | 'content_policy' | 'none';
+export type ErrorPolicy = Pick<(typeof ERROR_TABLE)[keyof typeof ERROR_TABLE], 'retry' | 'cooldown' | 'fallback'>;
+
+/**
+ * Where the router may try again: `same` (any deployment of the group, this one included),
+ * `elsewhere` (another deployment only), `no`. `x-should-retry: false` stops retries in the group
+ * (the fallback list still applies: it is another model); `true` allows them for any kind.
+ */
+export function retryScope(err: AnyModelError): 'same' | 'elsewhere' | 'no' {
+  if (err.shouldRetry !== undefined) return err.shouldRetry ? 'same' : 'no';
+  return err.retryable ? 'same' : ERROR_TABLE[err.kind].retry === 'elsewhere' ? 'elsewhere' : 'no';
 }
 
-export const ERROR_POLICY: Readonly<Record<ErrorKind, ErrorPolicy>> = {
-  RateLimit: { retry: true, cooldown: 'now', fallback: 'generic' },
-  Authentication: { retry: true, cooldown: 'now', fallback: 'generic' },
-  NotFound: { retry: true, cooldown: 'now', fallback: 'generic' },
-  PermissionDenied: { retry: true, cooldown: 'count', fallback: 'generic' },
-  Timeout: { retry: true, cooldown: 'count', fallback: 'generic' },
-  Conflict: { retry: true, cooldown: 'count', fallback: 'generic' },
-  APIConnection: { retry: true, cooldown: 'count', fallback: 'generic' },
-  InternalServer: { retry: true, cooldown: 'count', fallback: 'generic' },
-  BadGateway: { retry: true, cooldown: 'count', fallback: 'generic' },
-  ServiceUnavailable: { retry: true, cooldown: 'count', fallback: 'generic' },
-  ContextWindowExceeded: { retry: false, cooldown: 'none', fallback: 'context_window' },
-  ContentPolicyViolation: { retry: false, cooldown: 'none', fallback: 'content_policy' },
-  BadRequest: { retry: false, cooldown: 'none', fallback: 'none' },
-  UnsupportedParams: { retry: false, cooldown: 'none', fallback: 'none' },
-  BudgetExceeded: { retry: false, cooldown: 'none', fallback: 'none' },
-  UnprocessableEntity: { retry: false, cooldown: 'none', fallback: 'none' },
-  Aborted: { retry: false, cooldown: 'none', fallback: 'none' },
-};
-
-/** Authentication and NotFound are retried only on another deployment: the same one would fail again. */
-export const RETRY_ELSEWHERE_ONLY: ReadonlySet<ErrorKind> = new Set(['Authentication', 'NotFound', 'PermissionDenied']);
+export function policyOf(err: AnyModelError): ErrorPolicy {
+  const { cooldown, fallback } = ERROR_TABLE[err.kind];
+  return { retry: retryScope(err), cooldown, fallback };
+}
 
 /** Fails with the cycle when fallbacks lead back to a group they start from. */
 export function findFallbackCycle(maps: Record<string, string[]>[]): string[] | undefined {

@@ -10,7 +10,7 @@ import type { Deployment } from '../types/deployment';
 import { AnyModelError, isAnyModelError } from '../types/errors';
 import { backoffMs, sleep as defaultSleep } from '../transport/retry';
 import { DeploymentStates } from './deployment-state';
-import { ERROR_POLICY, RETRY_ELSEWHERE_ONLY } from './policy';
+import { policyOf, retryScope } from './policy';
 import { pickDeployment, type RoutingStrategy } from './strategies';
 
 export interface RouterDeps {
@@ -72,9 +72,24 @@ export class Router {
     this.priceOf = deps.priceOf ?? (() => undefined);
   }
 
-  /** The deployments of a model group (a copy: callers may keep or change it). */
+  /** The deployments of a model group, or of the group an alias names (a copy: callers may keep or change it). */
   group(model: string): Deployment[] {
-    return [...this.groupOf(model)];
+    return [...this.groupOf(this.resolveAlias(model))];
+  }
+
+  /**
+   * The group a requested name goes to: `model_group_alias` first, as LiteLLM's router looks the
+   * alias up before the groups (https://docs.litellm.ai/docs/proxy/configs, model_group_alias).
+   */
+  resolveAlias(model: string): string {
+    return this.config.settings.modelGroupAlias[model]?.model ?? model;
+  }
+
+  /** The names clients can ask for: the groups, then the aliases that are not hidden. */
+  modelNames(): string[] {
+    const names = new Set(this.config.deployments.map((d) => d.modelName));
+    for (const [alias, { hidden }] of Object.entries(this.config.settings.modelGroupAlias)) if (!hidden) names.add(alias);
+    return [...names];
   }
 
   /** The group's deployments without a copy, for reading only: a lookup, not a filter per request. */
@@ -92,8 +107,9 @@ export class Router {
     return this.groups.get(model) ?? [];
   }
 
-  async run<T>(model: string, call: (dep: Deployment) => Promise<T>, opts: RouteOptions = {}): Promise<Routed<T>> {
+  async run<T>(requested: string, call: (dep: Deployment) => Promise<T>, opts: RouteOptions = {}): Promise<Routed<T>> {
     const s = this.config.settings;
+    const model = this.resolveAlias(requested);
     let attempts = 0;
     const tried = new Set<string>();
     let current = model;
@@ -103,7 +119,7 @@ export class Router {
       const group = this.groupOf(current);
       const deployments = group.length ? group : [opts.resolveUnknown?.(current)].filter((d): d is Deployment => !!d);
       if (!deployments.length) {
-        throw new AnyModelError({ kind: 'NotFound', param: 'model', message: `Model "${current}" is not configured. Available: ${[...new Set(this.config.deployments.map((d) => d.modelName))].join(', ') || '(none)'}` });
+        throw new AnyModelError({ kind: 'NotFound', param: 'model', code: 'model_not_found', message: `Model "${current}" is not configured. Available: ${[...new Set(this.config.deployments.map((d) => d.modelName))].join(', ') || '(none)'}` });
       }
       let fallbackKind: 'generic' | 'context_window' | 'content_policy' | 'none';
       if (this.overWindow(deployments, opts.promptTokens) && s.contextWindowFallbacks[current]?.length) {
@@ -115,7 +131,7 @@ export class Router {
           return { ...answered, attempts, fallback: current !== model, modelGroup: current };
         } catch (err) {
           lastError = err;
-          fallbackKind = isAnyModelError(err) ? ERROR_POLICY[err.kind].fallback : 'none';
+          fallbackKind = isAnyModelError(err) ? policyOf(err).fallback : 'none';
         }
       }
       const next = this.nextGroup(model, fallbackKind, tried);
@@ -130,7 +146,7 @@ export class Router {
     let lastError: unknown;
     const failedHere = new Set<string>();
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const elsewhere = lastError !== undefined && isAnyModelError(lastError) && RETRY_ELSEWHERE_ONLY.has(lastError.kind);
+      const elsewhere = lastError !== undefined && isAnyModelError(lastError) && retryScope(lastError) === 'elsewhere';
       const pool = elsewhere ? deployments.filter((d) => !failedHere.has(d.id)) : deployments;
       const dep = pickDeployment(pool, this.strategy, {
         states: this.states, random: this.random, priceOf: this.priceOf, latencyWindowMs: this.latencyWindowMs, latencyBuffer: this.latencyBuffer,
@@ -151,7 +167,7 @@ export class Router {
         lastError = err;
         failedHere.add(dep.id);
         if (!isAnyModelError(err)) throw err;
-        const policy = ERROR_POLICY[err.kind];
+        const policy = policyOf(err);
         const wait = err.retryAfterMs;
         const tooLong = wait !== undefined && wait > this.maxRetryAfterMs;
         // As in LiteLLM, a group of one is never cooled down: that would turn one error into an outage.
@@ -159,9 +175,9 @@ export class Router {
           if (policy.cooldown === 'now' || tooLong) this.states.coolDown(dep, Math.max(this.cooldownMs, wait ?? 0));
           else if (policy.cooldown === 'count' && this.states.fail(dep, this.allowedFails)) this.states.coolDown(dep, this.cooldownMs);
         }
-        if (!policy.retry || attempt + 1 >= maxAttempts) throw err;
+        if (policy.retry === 'no' || attempt + 1 >= maxAttempts) throw err;
         if (tooLong && deployments.length === 1) throw err; // do not sleep that long: let a fallback answer
-        if (RETRY_ELSEWHERE_ONLY.has(err.kind) && deployments.every((d) => failedHere.has(d.id))) throw err;
+        if (policy.retry === 'elsewhere' && deployments.every((d) => failedHere.has(d.id))) throw err;
         // Wait only when the next pick may be this same deployment and it asked for a short pause.
         const others = deployments.some((d) => d.id !== dep.id && !this.states.isCooling(d));
         if (!others && !this.states.isCooling(dep)) await this.sleep(wait ?? backoffMs(attempt, this.random), signal);

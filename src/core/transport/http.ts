@@ -134,7 +134,7 @@ export function sendRequest(spec: HttpRequestSpec, opts: SendOptions): Promise<S
       }
       readAll(res).then((text) => {
         done();
-        reject(withRetryAfter(opts.parseError({ status, body: redactSecrets(text, opts.secrets), headers: toHeaders(res.headers) }), res.headers));
+        reject(withHeaderHints(opts.parseError({ status, body: redactSecrets(text, opts.secrets), headers: toHeaders(res.headers) }), res.headers));
       }, (err: unknown) => { done(); reject(connectionError(err, reason, opts, target.origin)); });
     });
     req.end(body);
@@ -216,11 +216,19 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
   return h;
 }
 
-/** Attaches the provider's requested delay (retry-after-ms, then Retry-After seconds or date) to the error. */
-function withRetryAfter(err: AnyModelError, raw: http.IncomingHttpHeaders): AnyModelError {
-  const ms = parseRetryAfter(toHeaders(raw));
-  if (ms === undefined || err.retryAfterMs !== undefined) return err;
-  return new AnyModelError({ kind: err.kind, message: err.message, provider: err.provider, model: err.model, status: err.status, code: err.code, param: err.param, retryAfterMs: ms, cause: err.cause });
+/**
+ * Attaches what the response headers say about retrying: the requested delay (retry-after-ms, then
+ * Retry-After in seconds or as a date) and `x-should-retry`, which openai-node obeys over the status
+ * when it is exactly `true` or `false` (openai-node src/client.ts `shouldRetry`; a non-standard
+ * header OpenAI's servers send).
+ */
+function withHeaderHints(err: AnyModelError, raw: http.IncomingHttpHeaders): AnyModelError {
+  const headers = toHeaders(raw);
+  const ms = err.retryAfterMs === undefined ? parseRetryAfter(headers) : undefined;
+  const hint = headers.get('x-should-retry');
+  const shouldRetry = hint === 'true' ? true : hint === 'false' ? false : undefined;
+  if (ms === undefined && shouldRetry === undefined) return err;
+  return err.with({ ...(ms !== undefined ? { retryAfterMs: ms } : {}), ...(shouldRetry !== undefined ? { shouldRetry } : {}) });
 }
 
 /** Milliseconds from `retry-after-ms` (OpenAI, Azure) or `retry-after` (seconds or an HTTP date). */

@@ -13,6 +13,8 @@ export interface Deployment {
   /** Origin the provider's documented path is appended to: docs/architecture.md#model-ids-and-endpoints */
   apiBase?: string;
   apiKey?: string;
+  /** The config's `api_key` is `os.environ/<this>` and the variable is not set: calls fail, naming it. */
+  unsetKeyEnv?: string;
   /** Azure `api-version`. */
   apiVersion?: string;
   /** Azure Entra ID bearer token, used instead of `api-key`. */

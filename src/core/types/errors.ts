@@ -1,36 +1,14 @@
 /**
  * One error type for everything the core reports. The kinds follow LiteLLM's exception mapping,
- * which users already rely on (https://docs.litellm.ai/docs/exception_mapping): the kind decides
- * the HTTP status the proxy answers with and whether a retry may help.
+ * which users already rely on (https://docs.litellm.ai/docs/exception_mapping). What a kind means
+ * (status, wire types and codes, retry, cooldown, fallback, outage) is in one table, error-table.ts.
  */
+import { ERROR_TABLE, type ErrorKind } from './error-table';
 
-export const ERROR_KINDS = {
-  BadRequest: 400,
-  UnsupportedParams: 400,
-  /** A configured spend limit was reached (LiteLLM's BudgetExceededError is a 400 too: retrying will not help). */
-  BudgetExceeded: 400,
-  ContextWindowExceeded: 400,
-  ContentPolicyViolation: 400,
-  Authentication: 401,
-  PermissionDenied: 403,
-  NotFound: 404,
-  Timeout: 408,
-  Conflict: 409,
-  UnprocessableEntity: 422,
-  RateLimit: 429,
-  InternalServer: 500,
-  APIConnection: 500,
-  BadGateway: 502,
-  ServiceUnavailable: 503,
-  Aborted: 499,
-} as const;
+export type { ErrorKind } from './error-table';
 
-export type ErrorKind = keyof typeof ERROR_KINDS;
-
-/** Kinds where the same request may succeed later. 409 is retried as openai-node does (lock timeouts). */
-const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
-  'Timeout', 'Conflict', 'RateLimit', 'InternalServer', 'APIConnection', 'BadGateway', 'ServiceUnavailable',
-]);
+/** Each kind's HTTP status: a view of the error table, for callers that only need the status. */
+export const ERROR_KINDS = Object.fromEntries(Object.entries(ERROR_TABLE).map(([k, r]) => [k, r.status])) as { readonly [K in ErrorKind]: number };
 
 export interface AnyModelErrorInit {
   kind: ErrorKind;
@@ -46,6 +24,11 @@ export interface AnyModelErrorInit {
   code?: string;
   /** A field or parameter the error is about. */
   param?: string;
+  /**
+   * The provider's `x-should-retry` header, when it sent `true` or `false`: it overrides what the
+   * kind says, as openai-node obeys it (src/client.ts `shouldRetry`).
+   */
+  shouldRetry?: boolean;
   cause?: unknown;
 }
 
@@ -57,6 +40,7 @@ export class AnyModelError extends Error {
   readonly retryAfterMs?: number;
   readonly code?: string;
   readonly param?: string;
+  readonly shouldRetry?: boolean;
 
   constructor(init: AnyModelErrorInit) {
     super(redactSecrets(init.message), init.cause === undefined ? undefined : { cause: init.cause });
@@ -68,16 +52,23 @@ export class AnyModelError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.code = init.code;
     this.param = init.param;
+    if (init.shouldRetry !== undefined) this.shouldRetry = init.shouldRetry;
   }
 
-  /** Whether retrying the same request may succeed. */
+  /** Whether retrying the same request may succeed: the provider's `x-should-retry` when it sent one, else the kind's row. */
   get retryable(): boolean {
-    return RETRYABLE.has(this.kind);
+    return this.shouldRetry ?? ERROR_TABLE[this.kind].retry === 'same';
   }
 
-  /** The HTTP status the proxy answers with (LiteLLM's mapping). */
+  /** The HTTP status the proxy answers with (the kind's row). */
   get httpStatus(): number {
-    return ERROR_KINDS[this.kind];
+    return ERROR_TABLE[this.kind].status;
+  }
+
+  /** A copy with some fields changed (errors are immutable; the transport adds what the headers say). */
+  with(changes: Partial<AnyModelErrorInit>): AnyModelError {
+    const { kind, message, provider, model, status, retryAfterMs, code, param, shouldRetry } = this;
+    return new AnyModelError({ kind, message, provider, model, status, retryAfterMs, code, param, shouldRetry, cause: this.cause, ...changes });
   }
 }
 

@@ -36,7 +36,22 @@ export interface ChatResult {
   /** Anthropic's thinking blocks with their signatures, which a later turn must send back unchanged. */
   thinkingBlocks?: ThinkingBlock[];
   finishReason: FinishReason;
+  /** The provider's own finish reason as sent (`end_turn`, `MAX_TOKENS`, `tool_use`, ...), when it sent one. */
+  rawFinishReason?: string;
   usage: Usage;
+  /** What the request lost on the way: parameters dropped by `drop_params`, and the like. */
+  warnings?: Warning[];
+}
+
+/**
+ * Something the caller should know about an answer that still succeeded: a parameter that
+ * `drop_params` removed because the provider does not take it.
+ */
+export interface Warning {
+  type: 'unsupported-setting';
+  /** The request field, e.g. `logprobs`. */
+  setting: string;
+  message: string;
 }
 
 /**
@@ -56,7 +71,9 @@ export type StreamPart =
   | { type: 'reasoning-redacted'; data: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
-  | { type: 'finish'; finishReason: FinishReason; usage?: Usage }
+  | { type: 'finish'; finishReason: FinishReason; rawFinishReason?: string; usage?: Usage }
+  /** Comes before the content; a consumer that does not know it may ignore it. */
+  | { type: 'warning'; warning: Warning }
   | { type: 'error'; error: AnyModelError };
 
 export interface Embedding {
@@ -76,6 +93,7 @@ export interface CompletionResult {
   created: number;
   text: string;
   finishReason: FinishReason;
+  rawFinishReason?: string;
   usage: Usage;
 }
 

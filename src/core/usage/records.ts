@@ -75,15 +75,29 @@ export class SpendLedger {
   }
 }
 
-/** Appends records to a JSONL file; when it passes `maxBytes` it is renamed to `<path>.1`. */
+/**
+ * Appends records to a JSONL file; when it passes `maxBytes` it is renamed to `<path>.1`. A write
+ * that fails (a full disk, a read-only folder) does not fail the request, but it is said once,
+ * through `onError` (Node's process warning when none is given), with the path and the reason;
+ * it is said again only after a write succeeded in between.
+ */
 export class UsageLog {
   private queue: Promise<void> = Promise.resolve();
+  private failing = false;
 
-  constructor(private readonly path: string, private readonly maxBytes = 10 * 1024 * 1024) {}
+  constructor(
+    private readonly path: string,
+    private readonly maxBytes = 10 * 1024 * 1024,
+    private readonly onError: (message: string) => void = (m) => process.emitWarning(m, 'AnyModelUsageLog'),
+  ) {}
 
   append(r: UsageRecord): Promise<void> {
     // Writes are chained so lines never interleave and rotation sees a settled file.
-    this.queue = this.queue.then(() => this.write(r)).catch(() => undefined);
+    this.queue = this.queue.then(() => this.write(r)).then(() => { this.failing = false; }, (err: unknown) => {
+      if (this.failing) return;
+      this.failing = true;
+      this.onError(`The usage log ${this.path} could not be written (${(err as Error)?.message ?? String(err)}); usage records are not being saved until it can.`);
+    });
     return this.queue;
   }
 

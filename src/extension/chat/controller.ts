@@ -307,8 +307,9 @@ export function chatError(err: unknown, model: string): ChatError {
       ? `No API key for ${e?.provider ?? 'this provider'} (${model}). Set one with "AnyModel: Set API Key", or pick another model.`
       : `${message} Set the key with "AnyModel: Set API Key", or pick another model.`;
   }
+  // Retry is offered where the error table (or the provider's x-should-retry) says the same request may succeed.
   const actions: ErrorAction[] = kind === 'Authentication' ? ['setKey', 'pickModel']
-    : kind === 'NotFound' || kind === 'BadRequest' || kind === 'ContextWindowExceeded' || kind === 'BudgetExceeded' || kind === 'UnsupportedParams' ? ['pickModel']
+    : e && !e.retryable ? ['pickModel']
       : ['retry', 'pickModel'];
   return { message: message.slice(0, 4000) || kind, kind, actions };
 }

@@ -2,7 +2,7 @@
  * Unified results and errors → Anthropic Messages wire objects
  * (https://docs.anthropic.com/en/api/messages, https://docs.anthropic.com/en/api/errors).
  */
-import type { AnyModelError, ChatResult, ErrorKind, FinishReason, Usage } from '../../core';
+import { anthropicType, errorRow, type AnyModelError, type ChatResult, type FinishReason, type Usage } from '../../core';
 
 /** Anthropic's `usage`: `input_tokens` excludes the tokens read from or written to the prompt cache. */
 export function toMessagesUsage(u: Usage | undefined): Record<string, number> {
@@ -65,27 +65,16 @@ export function toMessage(r: ChatResult, model: string): Record<string, unknown>
 }
 
 /**
- * Error kinds → Anthropic error types and statuses (https://docs.anthropic.com/en/api/errors):
- * an overloaded provider is `overloaded_error` with Anthropic's 529, which its SDKs retry.
+ * An error as Anthropic's SDKs expect it (https://docs.anthropic.com/en/api/errors): the type
+ * comes from the core's error table; an overloaded provider answers with Anthropic's own 529,
+ * which those SDKs retry, and a body over the cap with 413.
  */
-const ANTHROPIC_ERRORS: Partial<Record<ErrorKind, [string, number]>> = {
-  Authentication: ['authentication_error', 401],
-  PermissionDenied: ['permission_error', 403],
-  NotFound: ['not_found_error', 404],
-  RateLimit: ['rate_limit_error', 429],
-  Timeout: ['timeout_error', 504],
-  ServiceUnavailable: ['overloaded_error', 529],
-  InternalServer: ['api_error', 500],
-  APIConnection: ['api_error', 500],
-  BadGateway: ['api_error', 502],
-};
-
 export function anthropicErrorType(err: Pick<AnyModelError, 'kind' | 'code'>): { type: string; status: number } {
-  if (err.code === 'request_too_large') return { type: 'request_too_large', status: 413 };
   if (err.code === 'unsupported_media_type') return { type: 'invalid_request_error', status: 415 };
-  const hit = ANTHROPIC_ERRORS[err.kind];
-  // The 400 family (bad request, unsupported parameter, context window, budget, content policy).
-  return hit ? { type: hit[0], status: hit[1] } : { type: 'invalid_request_error', status: 400 };
+  const type = anthropicType(err.kind, err.code);
+  if (type === 'request_too_large') return { type, status: 413 };
+  if (type === 'overloaded_error') return { type, status: 529 };
+  return { type, status: errorRow(err.kind).status };
 }
 
 export function toAnthropicErrorBody(err: Pick<AnyModelError, 'kind' | 'code' | 'message'>): Record<string, unknown> {

@@ -65,10 +65,11 @@ describe('config (LiteLLM config.yaml)', () => {
   });
 
   it('warns about unknown keys and unset environment variables instead of failing', () => {
-    const c = parseConfigText(yaml, { OPENAI_API_KEY: 'x' });
+    const c = parseConfigText(yaml, { OPENAI_API_KEY: 'x', AZURE_API_KEY: 'ambient-azure-key' });
     assert.ok(c.warnings.includes('litellm_settings.telemetry: unknown key, ignored'), c.warnings.join('\n'));
-    assert.ok(c.warnings.some((w) => w === 'model_list[0].litellm_params.api_key: environment variable AZURE_API_KEY_EU is not set'), c.warnings.join('\n'));
-    assert.equal(c.deployments[0]!.apiKey, undefined);
+    assert.ok(c.warnings.some((w) => w === 'model_list[0].litellm_params.api_key: environment variable AZURE_API_KEY_EU is not set: this deployment has no key, and no other key is sent in its place'), c.warnings.join('\n'));
+    assert.equal(c.deployments[0]!.apiKey, undefined, 'the ambient AZURE_API_KEY does not stand in for the unset variable');
+    assert.equal(c.deployments[0]!.unsetKeyEnv, 'AZURE_API_KEY_EU');
   });
 
   it('fails on a bad value with the path of the field', () => {

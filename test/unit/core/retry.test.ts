@@ -3,8 +3,6 @@ import { parseRetryAfter } from '../../../src/core/transport/http';
 import { backoffMs, sleep } from '../../../src/core/transport/retry';
 import { AnyModelError, classifyUpstreamError, redactSecrets } from '../../../src/core/types/errors';
 
-const err = (kind: AnyModelError['kind'], retryAfterMs?: number) => new AnyModelError({ kind, message: kind, retryAfterMs });
-
 describe('retry timing', () => {
   it('reads retry-after-ms first, then Retry-After in seconds or as an HTTP date', () => {
     assert.equal(parseRetryAfter(new Headers({ 'retry-after-ms': '250', 'retry-after': '9' })), 250);
@@ -13,11 +11,6 @@ describe('retry timing', () => {
     assert.equal(parseRetryAfter(new Headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), now), 3000);
     assert.equal(parseRetryAfter(new Headers({ 'retry-after': 'soon' })), undefined);
     assert.equal(parseRetryAfter(new Headers()), undefined);
-  });
-
-  it('calls 408, 409, 429, 5xx and connection errors retryable, nothing else', () => {
-    for (const kind of ['Timeout', 'Conflict', 'RateLimit', 'InternalServer', 'ServiceUnavailable', 'APIConnection'] as const) assert.equal(err(kind).retryable, true, kind);
-    for (const kind of ['BadRequest', 'Authentication', 'NotFound', 'ContextWindowExceeded', 'ContentPolicyViolation', 'Aborted', 'BudgetExceeded'] as const) assert.equal(err(kind).retryable, false, kind);
   });
 
   it('backs off exponentially with jitter', () => {

@@ -27,7 +27,11 @@ const TOP_LEVEL = new Set(['model', 'messages', 'max_tokens', 'system', 'tempera
 const VERSIONS = new Set(['2023-06-01', '2023-01-01']);
 const MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
-export function startAnthropicMock(opts: { apiKey?: string } = {}): Promise<MockServer> {
+/**
+ * `contextTokens`: the model's context window; a longer prompt (text at ~4 characters a token) gets
+ * the real API's 400 "prompt is too long: N tokens > M maximum".
+ */
+export function startAnthropicMock(opts: { apiKey?: string; contextTokens?: number } = {}): Promise<MockServer> {
   const apiKey = opts.apiKey ?? 'test-key';
   return startMockServer((req) => {
     const key = req.headers['x-api-key'];
@@ -42,6 +46,8 @@ export function startAnthropicMock(opts: { apiKey?: string } = {}): Promise<Mock
     const body = req.body as Json;
     const problem = validate(body);
     if (problem) return anthropicError(400, 'invalid_request_error', problem);
+    const tokens = Math.ceil(JSON.stringify([body.system ?? '', body.messages]).length / 4);
+    if (opts.contextTokens !== undefined && tokens > opts.contextTokens) return anthropicError(400, 'invalid_request_error', `prompt is too long: ${tokens} tokens > ${opts.contextTokens} maximum`);
     return answer(body, decide('anthropic', readConversation(body)));
   });
 }

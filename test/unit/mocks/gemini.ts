@@ -15,7 +15,8 @@ export function googleError(code: number, status: string, message: string, reaso
   return { kind: 'json', status: code, body: { error: { code, message, status, ...(details ? { details } : {}) } } };
 }
 
-export function startGeminiMock(opts: { apiKey?: string } = {}): Promise<MockServer> {
+/** `contextTokens`: a longer prompt gets Gemini's 400 INVALID_ARGUMENT "The input token count (N) exceeds the maximum ...". */
+export function startGeminiMock(opts: { apiKey?: string; contextTokens?: number } = {}): Promise<MockServer> {
   const apiKey = opts.apiKey ?? 'test-key';
   return startMockServer((req) => {
     const url = new URL(req.url, 'http://mock');
@@ -24,6 +25,10 @@ export function startGeminiMock(opts: { apiKey?: string } = {}): Promise<MockSer
     const m = /^\/v1beta\/models\/([^:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/.exec(url.pathname);
     if (!m || req.method !== 'POST') return googleError(404, 'NOT_FOUND', `models/${url.pathname} is not found for API version v1beta`);
     const body = req.body as Body;
+    const tokens = Math.ceil(JSON.stringify(body.contents ?? []).length / 4);
+    if (opts.contextTokens !== undefined && m[2] !== 'batchEmbedContents' && tokens > opts.contextTokens) {
+      return googleError(400, 'INVALID_ARGUMENT', `The input token count (${tokens}) exceeds the maximum number of tokens allowed (${opts.contextTokens}).`);
+    }
     if (m[2] === 'batchEmbedContents') return { kind: 'json', body: { embeddings: (body.requests ?? []).map((r) => ({ values: embeddingOf(r.content.parts.map((p) => p.text ?? '').join('')) })) } };
     if (m[2] === 'streamGenerateContent' && url.searchParams.get('alt') !== 'sse') return googleError(400, 'INVALID_ARGUMENT', 'This mock only streams with alt=sse');
     return generate(req, m[1]!, m[2] === 'streamGenerateContent');

@@ -226,11 +226,12 @@ describe('anthropic adapter', () => {
     const table = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', model_context_window_exceeded: 'length', tool_use: 'tool_calls', refusal: 'content_filter', pause_turn: 'stop' };
     for (const [reason, expected] of Object.entries(table)) {
       replay.handle(() => ({ kind: 'json', body: { ...base, stop_reason: reason } }));
-      assert.equal((await replayClient().chat(user('x'))).value.finishReason, expected, reason);
+      const { value } = await replayClient().chat(user('x'));
+      assert.deepEqual([value.finishReason, value.rawFinishReason], [expected, reason], reason);
     }
     const refusal = await replayParts(sse(fixture('stream-refusal.sse')));
     assert.equal(textOf(refusal), "I can't help with that.");
-    assert.deepEqual(refusal.at(-1), { type: 'finish', finishReason: 'content_filter', usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42, raw: { input_tokens: 30, cache_creation_input_tokens: null, cache_read_input_tokens: null, output_tokens: 12 } } });
+    assert.deepEqual(refusal.at(-1), { type: 'finish', finishReason: 'content_filter', rawFinishReason: 'refusal', usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42, raw: { input_tokens: 30, cache_creation_input_tokens: null, cache_read_input_tokens: null, output_tokens: 12 } } });
   });
 
   it('decodes thinking, signatures, empty partial_json, a tool without arguments and an unknown event type', async () => {

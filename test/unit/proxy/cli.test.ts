@@ -67,6 +67,27 @@ describe('anymodel CLI', function () {
     assert.ok(!p.err().includes('sk-wrong-key-0123456789'), p.err());
   });
 
+  it('an api_key naming an unset variable: a warning at startup, a clear error when called, and no other key sent upstream', async () => {
+    upstream.requests.length = 0;
+    const p = run(['proxy', '--config', configPath, '--port', '0'], { MOCK_KEY: '', OPENAI_API_KEY: 'sk-ambient-never-sent-0123' });
+    let res: Response;
+    let body: { error: { message: string; code: string } };
+    try {
+      await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)\/v1/.test(p.out()));
+      const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(p.out())![1]!;
+      res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mock', messages: [{ role: 'user', content: 'x' }] }) });
+      body = (await res.json()) as typeof body;
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    assert.equal(await p.exit, 0);
+    assert.deepEqual(upstream.requests.map((r) => r.headers.authorization), [], 'the mock at that api_base received no request, so no Authorization header');
+    assert.match(p.err(), /warning: model_list\[0\]\.litellm_params\.api_key: environment variable MOCK_KEY is not set: this deployment has no key/);
+    assert.equal(res.status, 401);
+    assert.match(body.error.message, /api_key is os\.environ\/MOCK_KEY and MOCK_KEY is not set/);
+    assert.ok(!p.err().includes('sk-ambient') && !body.error.message.includes('sk-ambient'));
+  });
+
   it('refuses to listen beyond loopback without a master key', async () => {
     const p = run(['proxy', '--config', configPath, '--host', '0.0.0.0', '--port', '0']);
     assert.equal(await p.exit, 1);

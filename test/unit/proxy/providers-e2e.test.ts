@@ -24,16 +24,29 @@ interface ProviderCase {
   chatPath: RegExp;
   vision: boolean;
   embed?(url: string): Record<string, unknown>;
+  /** Where the provider's API wants the system prompt, read from the body the mock received, and whether it also stayed among the turns. */
+  system(body: Body): { system: unknown; inTurns: boolean };
 }
 
+type Body = Record<string, unknown> & { messages?: { role: string; content: unknown }[]; contents?: { role?: string }[] };
+/** OpenAI's wire format (OpenAI, Azure, TGI, vLLM) and Ollama's /api/chat: a system message first among the messages. */
+const systemMessage = (b: Body) => ({ system: b.messages?.[0]?.role === 'system' ? b.messages[0].content : undefined, inTurns: false });
+/** Anthropic: the top-level `system`; the Messages API refuses a system role in `messages`. */
+const anthropicSystem = (b: Body) => ({ system: b.system, inTurns: (b.messages ?? []).some((m) => m.role === 'system') });
+/** Gemini: `systemInstruction.parts[].text`; `contents` hold only user and model turns. */
+const geminiSystem = (b: Body) => ({
+  system: (b.systemInstruction as { parts?: { text?: string }[] } | undefined)?.parts?.map((p) => p.text).join(''),
+  inTurns: (b.contents ?? []).some((c) => c.role !== 'user' && c.role !== 'model'),
+});
+
 const CASES: ProviderCase[] = [
-  { name: 'OpenAI', start: () => startOpenAIMock(), chat: (u) => ({ model: 'openai/gpt-4o', api_base: `${u}/v1`, api_key: 'test-key' }), chatPath: /^\/v1\/chat\/completions$/, vision: true, embed: (u) => ({ model: 'openai/text-embedding-3-small', api_base: `${u}/v1`, api_key: 'test-key' }) },
-  { name: 'Azure OpenAI', start: () => startAzureMock(), chat: (u) => ({ model: 'azure/my-gpt-4o', api_base: u, api_key: 'test-key', api_version: '2024-10-21' }), chatPath: /^\/openai\/deployments\/my-gpt-4o\/chat\/completions$/, vision: true, embed: (u) => ({ model: 'azure/my-embedding', api_base: u, api_key: 'test-key', api_version: '2024-10-21' }) },
-  { name: 'Anthropic', start: () => startAnthropicMock(), chat: (u) => ({ model: 'anthropic/claude-sonnet-4-5', api_base: u, api_key: 'test-key' }), chatPath: /^\/v1\/messages$/, vision: true },
-  { name: 'Gemini', start: () => startGeminiMock(), chat: (u) => ({ model: 'gemini/gemini-2.5-flash', api_base: u, api_key: 'test-key' }), chatPath: /^\/v1beta\/models\/gemini-2\.5-flash:(generateContent|streamGenerateContent)$/, vision: true, embed: (u) => ({ model: 'gemini/gemini-embedding-001', api_base: u, api_key: 'test-key' }) },
-  { name: 'Hugging Face (TGI endpoint)', start: () => startOpenAIMock({ flavour: 'tgi' }), chat: (u) => ({ model: 'huggingface/meta-llama/Llama-3.1-8B-Instruct', api_base: `${u}/v1`, api_key: 'test-key' }), chatPath: /^\/v1\/chat\/completions$/, vision: true, embed: (u) => ({ model: 'huggingface/BAAI/bge-small-en-v1.5', api_base: `${u}/v1`, api_key: 'test-key' }) },
-  { name: 'Ollama', start: () => startOllamaMock(), chat: (u) => ({ model: 'ollama_chat/llama3.2', api_base: u }), chatPath: /^\/api\/chat$/, vision: true, embed: (u) => ({ model: 'ollama/nomic-embed-text', api_base: u }) },
-  { name: 'vLLM', start: () => startOpenAIMock({ flavour: 'vllm' }), chat: (u) => ({ model: 'hosted_vllm/Qwen/Qwen2.5-7B-Instruct', api_base: `${u}/v1` }), chatPath: /^\/v1\/chat\/completions$/, vision: true, embed: (u) => ({ model: 'hosted_vllm/intfloat/e5-small', api_base: `${u}/v1` }) },
+  { name: 'OpenAI', start: () => startOpenAIMock(), chat: (u) => ({ model: 'openai/gpt-4o', api_base: `${u}/v1`, api_key: 'test-key' }), chatPath: /^\/v1\/chat\/completions$/, vision: true, system: systemMessage, embed: (u) => ({ model: 'openai/text-embedding-3-small', api_base: `${u}/v1`, api_key: 'test-key' }) },
+  { name: 'Azure OpenAI', start: () => startAzureMock(), chat: (u) => ({ model: 'azure/my-gpt-4o', api_base: u, api_key: 'test-key', api_version: '2024-10-21' }), chatPath: /^\/openai\/deployments\/my-gpt-4o\/chat\/completions$/, vision: true, system: systemMessage, embed: (u) => ({ model: 'azure/my-embedding', api_base: u, api_key: 'test-key', api_version: '2024-10-21' }) },
+  { name: 'Anthropic', start: () => startAnthropicMock(), chat: (u) => ({ model: 'anthropic/claude-sonnet-4-5', api_base: u, api_key: 'test-key' }), chatPath: /^\/v1\/messages$/, vision: true, system: anthropicSystem },
+  { name: 'Gemini', start: () => startGeminiMock(), chat: (u) => ({ model: 'gemini/gemini-2.5-flash', api_base: u, api_key: 'test-key' }), chatPath: /^\/v1beta\/models\/gemini-2\.5-flash:(generateContent|streamGenerateContent)$/, vision: true, system: geminiSystem, embed: (u) => ({ model: 'gemini/gemini-embedding-001', api_base: u, api_key: 'test-key' }) },
+  { name: 'Hugging Face (TGI endpoint)', start: () => startOpenAIMock({ flavour: 'tgi' }), chat: (u) => ({ model: 'huggingface/meta-llama/Llama-3.1-8B-Instruct', api_base: `${u}/v1`, api_key: 'test-key' }), chatPath: /^\/v1\/chat\/completions$/, vision: true, system: systemMessage, embed: (u) => ({ model: 'huggingface/BAAI/bge-small-en-v1.5', api_base: `${u}/v1`, api_key: 'test-key' }) },
+  { name: 'Ollama', start: () => startOllamaMock(), chat: (u) => ({ model: 'ollama_chat/llama3.2', api_base: u }), chatPath: /^\/api\/chat$/, vision: true, system: systemMessage, embed: (u) => ({ model: 'ollama/nomic-embed-text', api_base: u }) },
+  { name: 'vLLM', start: () => startOpenAIMock({ flavour: 'vllm' }), chat: (u) => ({ model: 'hosted_vllm/Qwen/Qwen2.5-7B-Instruct', api_base: `${u}/v1` }), chatPath: /^\/v1\/chat\/completions$/, vision: true, system: systemMessage, embed: (u) => ({ model: 'hosted_vllm/intfloat/e5-small', api_base: `${u}/v1` }) },
 ];
 
 const weatherTool: OpenAI.ChatCompletionTool = {
@@ -70,6 +83,7 @@ for (const c of CASES) {
       assert.equal(r.usage?.prompt_tokens, 11);
       assert.equal(r.usage?.completion_tokens, 7);
       assert.match(lastPath()!, c.chatPath);
+      assert.deepEqual(c.system(mock.requests.at(-1)!.body as Body), { system: 'Be brief.', inTurns: false }, 'the system prompt is where this provider reads it');
     });
 
     it('streams a chat completion with a usage chunk', async () => {

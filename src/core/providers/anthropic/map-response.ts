@@ -39,6 +39,7 @@ export function parseMessage(body: unknown, dep: Deployment): ChatResult {
     content: text || (toolCalls.length ? null : ''),
     toolCalls,
     finishReason: mapStopReason(m.stop_reason),
+    ...(m.stop_reason ? { rawFinishReason: m.stop_reason } : {}),
     usage: mapUsage(m.usage),
   };
   if (reasoning) result.reasoning = reasoning;

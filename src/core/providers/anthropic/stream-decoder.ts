@@ -34,6 +34,7 @@ interface OpenBlock {
 export function createStreamDecoder(dep: Deployment): StreamDecoder {
   let usage: AnthropicUsage | undefined;
   let finishReason: FinishReason = 'stop';
+  let rawFinishReason: string | undefined;
   let started = false;
   let stopped = false;
   let toolCount = 0;
@@ -109,13 +110,16 @@ export function createStreamDecoder(dep: Deployment): StreamDecoder {
           return [];
         }
         case 'message_delta':
-          if (e.delta.stop_reason) finishReason = mapStopReason(e.delta.stop_reason);
+          if (e.delta.stop_reason) {
+            finishReason = mapStopReason(e.delta.stop_reason);
+            rawFinishReason = e.delta.stop_reason;
+          }
           usage = mergeUsage(usage, e.usage);
           return [];
         case 'message_stop':
           if (!started) throw malformed('message_stop before message_start');
           stopped = true;
-          return [{ type: 'finish', finishReason, usage: mapUsage(usage) }];
+          return [{ type: 'finish', finishReason, ...(rawFinishReason ? { rawFinishReason } : {}), usage: mapUsage(usage) }];
         case 'error':
           throw anthropicBodyError(e.error, e.request_id, dep, 'stream error');
         case 'ping':

@@ -89,6 +89,7 @@ export function toChatResult(body: unknown, dep: Deployment): ChatResult {
     content: text || (toolCalls.length ? null : ''),
     toolCalls,
     finishReason: mapFinishReason(candidate?.finishReason, toolCalls.length > 0),
+    ...(candidate?.finishReason ? { rawFinishReason: candidate?.finishReason } : {}),
     usage: mapUsage(r.usageMetadata),
   };
   if (reasoning) result.reasoning = reasoning;

@@ -42,7 +42,7 @@ export function createStreamDecoder(dep: Deployment): StreamDecoder {
     },
     onEnd(): StreamPart[] {
       if (!finish) throw new AnyModelError({ kind: 'APIConnection', provider: dep.provider, model: dep.model, message: 'The gemini stream ended before a finishReason' });
-      const part: StreamPart = { type: 'finish', finishReason: mapFinishReason(finish, toolCalls > 0) };
+      const part: StreamPart = { type: 'finish', finishReason: mapFinishReason(finish, toolCalls > 0), rawFinishReason: finish };
       if (usage) part.usage = usage;
       return [part];
     },

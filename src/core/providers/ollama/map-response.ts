@@ -57,6 +57,7 @@ export function toChatResult(body: unknown, dep: Deployment): ChatResult {
     content: r.message?.content || (toolCalls.length ? null : ''),
     toolCalls,
     finishReason: mapDoneReason(r.done_reason, toolCalls.length > 0),
+    ...(r.done_reason ? { rawFinishReason: r.done_reason } : {}),
     usage: mapUsage(r),
   };
   if (r.message?.thinking) result.reasoning = r.message.thinking;
@@ -65,5 +66,5 @@ export function toChatResult(body: unknown, dep: Deployment): ChatResult {
 
 export function toCompletionResult(body: unknown, dep: Deployment): CompletionResult {
   const r = parseProviderBody(generateChunkSchema, body, dep, 'generate response');
-  return { id: `ollama-${Date.now().toString(36)}`, model: r.model ?? dep.model, created: Math.floor(Date.now() / 1000), text: r.response ?? '', finishReason: mapDoneReason(r.done_reason, false), usage: mapUsage(r) };
+  return { id: `ollama-${Date.now().toString(36)}`, model: r.model ?? dep.model, created: Math.floor(Date.now() / 1000), text: r.response ?? '', finishReason: mapDoneReason(r.done_reason, false), ...(r.done_reason ? { rawFinishReason: r.done_reason } : {}), usage: mapUsage(r) };
 }

@@ -29,11 +29,11 @@ export function createStreamDecoder(dep: Deployment, kind: 'chat' | 'generate'):
           parts.push({ type: 'tool-call-start', index, id: toolCallId(index), name: tc.function.name });
           parts.push({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(tc.function.arguments ?? {}) });
         }
-        if (c.done) finished = { type: 'finish', finishReason: mapDoneReason(c.done_reason, toolCalls > 0), usage: mapUsage(c) };
+        if (c.done) finished = { type: 'finish', finishReason: mapDoneReason(c.done_reason, toolCalls > 0), ...(c.done_reason ? { rawFinishReason: c.done_reason } : {}), usage: mapUsage(c) };
       } else {
         const c = parseProviderBody(generateChunkSchema, json, dep, 'stream chunk');
         if (c.response) parts.push({ type: 'text-delta', text: c.response });
-        if (c.done) finished = { type: 'finish', finishReason: mapDoneReason(c.done_reason, false), usage: mapUsage(c) };
+        if (c.done) finished = { type: 'finish', finishReason: mapDoneReason(c.done_reason, false), ...(c.done_reason ? { rawFinishReason: c.done_reason } : {}), usage: mapUsage(c) };
       }
       return parts;
     },

@@ -42,6 +42,7 @@ export function parseChatResponse(body: unknown, dep: Deployment): ChatResult {
     content: m.content ?? m.refusal ?? null,
     toolCalls: (m.tool_calls ?? []).map((tc) => ({ id: tc.id, type: 'function' as const, function: { name: tc.function.name, arguments: tc.function.arguments ?? '' } })),
     finishReason: mapFinishReason(choice.finish_reason),
+    ...(choice.finish_reason ? { rawFinishReason: choice.finish_reason } : {}),
     usage: mapUsage(r.usage),
   };
   const reasoning = m.reasoning_content ?? m.reasoning;
@@ -58,6 +59,7 @@ export function parseCompletionResponse(body: unknown, dep: Deployment): Complet
     created: r.created ?? Math.floor(Date.now() / 1000),
     text: choice?.text ?? '',
     finishReason: mapFinishReason(choice?.finish_reason),
+    ...(choice?.finish_reason ? { rawFinishReason: choice?.finish_reason } : {}),
     usage: mapUsage(r.usage),
   };
 }

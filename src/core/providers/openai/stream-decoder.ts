@@ -2,7 +2,8 @@
  * OpenAI chat and completion stream chunks → stream parts.
  * https://platform.openai.com/docs/api-reference/chat-streaming
  * Quirks handled: the `[DONE]` sentinel; a final usage chunk with empty `choices` (include_usage);
- * tool calls keyed by `index` whose first delta carries `id` and `name`; an in-band `{"error":…}`
+ * tool calls keyed by `index` whose first delta usually carries `id` and `name` (some servers send
+ * arguments first and the id or name later: held until the name arrives); an in-band `{"error":…}`
  * event; Azure's first chunk with empty `choices` and `prompt_filter_results`; servers (vLLM, TGI)
  * that send usage on the finishing chunk, or never send `[DONE]`.
  */
@@ -26,8 +27,11 @@ class OpenAIStreamDecoder implements StreamDecoder {
   private metaSent = false;
   private finishReason: FinishReason | undefined;
   private usage: Usage | undefined;
+  private rawFinishReason: string | undefined;
   /** Tool call index → whether its start part was emitted. */
   private readonly startedTools = new Set<number>();
+  /** Tool calls whose name has not arrived yet: their id (when sent) and the arguments so far. */
+  private readonly pendingTools = new Map<number, { id?: string; args: string }>();
 
   constructor(private readonly dep: Deployment, private readonly kind: 'chat' | 'text') {}
 
@@ -42,7 +46,12 @@ class OpenAIStreamDecoder implements StreamDecoder {
     if (!this.finishReason) {
       throw new AnyModelError({ kind: 'APIConnection', provider: this.dep.provider, model: this.dep.model, message: `The ${this.dep.provider} stream ended before the answer was finished` });
     }
+    const nameless = [...this.pendingTools.keys()];
+    if (nameless.length) {
+      throw new AnyModelError({ kind: 'BadGateway', provider: this.dep.provider, model: this.dep.model, message: `${this.dep.provider} streamed tool call ${nameless.join(', ')} without ever sending its function name` });
+    }
     const finish: StreamPart = { type: 'finish', finishReason: this.finishReason };
+    if (this.rawFinishReason !== undefined) finish.rawFinishReason = this.rawFinishReason;
     if (this.usage) finish.usage = this.usage;
     return [finish];
   }
@@ -63,19 +72,41 @@ class OpenAIStreamDecoder implements StreamDecoder {
       if (reasoning) parts.push({ type: 'reasoning-delta', text: reasoning });
       if (d?.content) parts.push({ type: 'text-delta', text: d.content });
       if (d?.refusal) parts.push({ type: 'text-delta', text: d.refusal });
-      for (const tc of d?.tool_calls ?? []) {
-        if (!this.startedTools.has(tc.index)) {
-          if (!tc.id || !tc.function?.name) {
-            throw new AnyModelError({ kind: 'BadGateway', provider: this.dep.provider, model: this.dep.model, message: `${this.dep.provider} streamed arguments for tool call ${tc.index} before its id and name` });
-          }
-          this.startedTools.add(tc.index);
-          parts.push({ type: 'tool-call-start', index: tc.index, id: tc.id, name: tc.function.name });
-        }
-        if (tc.function?.arguments) parts.push({ type: 'tool-call-delta', index: tc.index, argumentsDelta: tc.function.arguments });
-      }
-      if (choice.finish_reason) this.finishReason = mapFinishReason(choice.finish_reason);
+      for (const tc of d?.tool_calls ?? []) this.toolParts(tc, parts);
+      if (choice.finish_reason) this.finish(choice.finish_reason);
     }
     return parts;
+  }
+
+  /**
+   * One tool call delta. A call starts once its name is known; whatever came before (an id,
+   * argument pieces) is held and sent right after the start, so the parts are the same as from a
+   * server that sends the name first.
+   */
+  private toolParts(tc: { index: number; id?: string | null; function?: { name?: string | null; arguments?: string | null } | null }, parts: StreamPart[]): void {
+    const args = tc.function?.arguments ?? '';
+    if (this.startedTools.has(tc.index)) {
+      if (args) parts.push({ type: 'tool-call-delta', index: tc.index, argumentsDelta: args });
+      return;
+    }
+    const pending = this.pendingTools.get(tc.index) ?? { args: '' };
+    if (tc.id) pending.id = tc.id;
+    pending.args += args;
+    const name = tc.function?.name;
+    if (!name) {
+      this.pendingTools.set(tc.index, pending);
+      return;
+    }
+    this.pendingTools.delete(tc.index);
+    this.startedTools.add(tc.index);
+    // A server that never sends an id still gets one, so the tool result can refer to the call.
+    parts.push({ type: 'tool-call-start', index: tc.index, id: pending.id ?? `call_${tc.index}_${Date.now().toString(36)}`, name });
+    if (pending.args) parts.push({ type: 'tool-call-delta', index: tc.index, argumentsDelta: pending.args });
+  }
+
+  private finish(raw: string): void {
+    this.rawFinishReason = raw;
+    this.finishReason = mapFinishReason(raw);
   }
 
   private textParts(json: unknown): StreamPart[] {
@@ -84,7 +115,7 @@ class OpenAIStreamDecoder implements StreamDecoder {
     if (chunk.usage) this.usage = mapUsage(chunk.usage);
     for (const choice of chunk.choices) {
       if (choice.text) parts.push({ type: 'text-delta', text: choice.text });
-      if (choice.finish_reason) this.finishReason = mapFinishReason(choice.finish_reason);
+      if (choice.finish_reason) this.finish(choice.finish_reason);
     }
     return parts;
   }
