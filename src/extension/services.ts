@@ -4,7 +4,7 @@
  * controller, the offline switch, the editor proxy and the request log.
  */
 import * as vscode from 'vscode';
-import { KeyStore } from './keys';
+import { KeyOrigins, KeyStore } from './keys';
 import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
 import { ModelService } from './models';
 import { providerOf } from './catalog';
@@ -53,7 +53,8 @@ export interface Services {
 
 export async function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, statusBar: ModelStatusBar): Promise<Services> {
   const keys = new KeyStore(context.secrets);
-  const models = new ModelService(keys, log, (record) => log.info(formatUsageLine(record)));
+  const keyOrigins = new KeyOrigins(context.globalState);
+  const models = new ModelService(keys, log, (record) => log.info(formatUsageLine(record)), () => keyOrigins.allowed());
   const store = await ConversationStore.open(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, context.globalState, (line) => log.warn(line));
   const editorActions = new EditorActions(log);
   const hostListeners = new Set<(message: HostMessage) => void>();
