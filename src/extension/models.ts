@@ -101,7 +101,7 @@ export class ModelService implements vscode.Disposable {
     this.report(catalog.problems);
     for (const note of catalog.notes) if (!this.reported.has(note)) { this.reported.add(note); this.log.info(note); }
     // Any anymodel.* write rebuilds (a model pick too); only a different set of models or keys is news.
-    const fingerprint = JSON.stringify([catalog.config, catalog.models.map((m) => [m.id, m.missingKey])]);
+    const fingerprint = JSON.stringify([catalog.config, catalog.models.map((m) => [m.id, m.missingKey]), catalog.discovery.ollamaReachable]);
     if (fingerprint !== this.fingerprint) {
       this.fingerprint = fingerprint;
       this.changed.fire(catalog);

@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 import { KeyOrigins, KeyStore } from './keys';
 import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
 import { ModelService } from './models';
-import { providerOf } from './catalog';
+import { providerOf, withheldKeyFor, type Catalog } from './catalog';
+import { ollamaTag } from './chat/localModel';
+import { discoverOllamaModels } from '../core/providers/ollama/discovery';
 import { pickModel } from './pickModel';
 import { OfflineSwitch, probeOrigin } from './offline';
 import { EditorProxy } from './proxy';
@@ -97,6 +99,10 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       if (kind === 'setKey') {
         const provider = providerOf((await models.catalog()).models, model);
         if (await doSetKey(provider)) await models.refresh();
+      } else if (kind === 'allowKey') {
+        await allowKey(await models.catalog(), model);
+      } else if (kind === 'startOllama' || kind === 'pullModel') {
+        await runOllama(kind, await models.catalog(), model);
       } else await doPick();
     },
     editorAction: (message) => editorActions.run(message),
@@ -105,7 +111,52 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   });
   const panel = new ChatPanel(context.extensionUri, controller);
 
-  const refreshModelsInView = () => controller.notify({ type: 'models', models: models.options(), currentModel: readDefaultModel() });
+  /** Asks (modal) whether the default key may go to the custom address; remembered per key and origin. */
+  async function allowKey(catalog: Catalog, model: string): Promise<void> {
+    const w = withheldKeyFor(catalog, model);
+    if (!w) return;
+    const allow = 'Allow';
+    const choice = await vscode.window.showWarningMessage(
+      `Send your ${w.envName} to ${w.origin}?`,
+      { modal: true, detail: `${model} is served at ${w.origin}, which is not ${w.provider}'s own endpoint. AnyModel sends your stored or environment ${w.envName} there only if you allow it; it remembers the answer for this address. To use another key for it, set litellm_params.api_key to os.environ/NAME.` },
+      allow, 'Don\'t Allow',
+    );
+    if (choice !== allow) return;
+    await keyOrigins.allow(w.envName, w.origin);
+    log.info(`Allowed ${w.envName} to be sent to ${w.origin} (for ${model}).`);
+    await models.refresh();
+  }
+
+  /**
+   * Opens a terminal with `ollama serve` or `ollama pull <tag>` (the user sees what runs), then
+   * rebuilds the models once Ollama answers or lists the tag, so the chat's advice goes away.
+   */
+  async function runOllama(kind: 'startOllama' | 'pullModel', catalog: Catalog, model: string): Promise<void> {
+    const tag = ollamaTag(catalog, model);
+    if (kind === 'pullModel' && !tag) return;
+    const terminal = vscode.window.createTerminal({ name: 'Ollama' });
+    context.subscriptions.push(terminal);
+    terminal.show();
+    terminal.sendText(kind === 'startOllama' ? 'ollama serve' : `ollama pull ${tag}`);
+    const base = catalog.discovery.ollamaBase;
+    const done = async () => {
+      const listed = await discoverOllamaModels(base, { timeoutMs: 1500 }).catch(() => undefined);
+      return kind === 'startOllama' ? listed !== undefined : !!listed?.some((m) => m.name === tag || m.name === `${tag}:latest`);
+    };
+    // In the background, bounded: a pull of a large model may take minutes; past that, the picker's refresh does it.
+    const deadline = Date.now() + (kind === 'startOllama' ? 60_000 : 15 * 60_000);
+    void (async () => {
+      while (Date.now() < deadline) {
+        if (await done()) {
+          await models.refresh();
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    })();
+  }
+
+  const refreshModelsInView = () => void controller.notifyModels();
   context.subscriptions.push(
     keys, models, editorActions, panel, { dispose: () => offline.dispose() },
     models.onDidChange(refreshModelsInView),
