@@ -48,6 +48,10 @@ export interface Services {
     hasKey(envName: string): Promise<boolean>;
     busy(): boolean;
     proxyKey(): Promise<string>;
+    /** The warning about a key in settings.json is on screen, waiting for an answer. */
+    keyPromptShown(): boolean;
+    /** Today's spend in USD on the window's one client (the chat's and the proxy's). */
+    spentToday(): number;
     /** Where the AnyModel output channel's log file is written. */
     logUri: vscode.Uri;
   };
@@ -164,9 +168,11 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   );
   const proxy = new EditorProxy(models, keys, log);
   context.subscriptions.push(proxy);
-  void checkKeysInSettings(keys, log);
+  let keyPrompts = 0;
+  const keyHooks = { onPrompt: (shown: boolean) => { keyPrompts += shown ? 1 : -1; } };
+  void checkKeysInSettings(keys, log, keyHooks);
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(`${SECTION}.models`)) void checkKeysInSettings(keys, log);
+    if (e.affectsConfiguration(`${SECTION}.models`)) void checkKeysInSettings(keys, log, keyHooks);
   }));
 
   /** Sends code from the editor with an instruction; errors are shown, the text is never lost. */
@@ -219,6 +225,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       hasKey: (envName) => keys.has(envName),
       busy: () => controller.busy,
       proxyKey: () => proxy.masterKey(),
+      keyPromptShown: () => keyPrompts > 0,
+      spentToday: () => models.client.spend.spentOn(new Date().toISOString().slice(0, 10)),
       logUri: context.logUri,
     },
   };
