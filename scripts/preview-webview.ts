@@ -15,7 +15,7 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, resolve } from 'node:path';
-import { buildWebviewHtml, createNonce } from '../src/webview/html';
+import { buildWebviewHtml, createNonce } from '../src/shared/html';
 import { THEMES, themeCss } from './preview-webview/themes';
 
 const ROOT = resolve(__dirname, '..');

@@ -6,8 +6,8 @@
  * of a stream cancels out; the upstream spaces chunks so that each arrives in its own read.
  */
 import OpenAI from 'openai';
-import { AnyModelClient } from '../../src/core/client';
-import { buildConfig } from '../../src/core/config/load';
+import { AnyModelClient } from '../../src/core';
+import { buildConfig } from '../../src/core';
 import { requirePeer } from '../lib/peers';
 
 /** Medians over the rounds (each round's figure is the mean of its requests or streams). */

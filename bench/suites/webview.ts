@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openBrowser } from '../../scripts/vscode/browser';
-import { buildWebviewHtml, createNonce } from '../../src/webview/html';
+import { buildWebviewHtml, createNonce } from '../../src/shared/html';
 import { fmt, type BenchContext, type Suite, type SuiteResult } from '../lib/report';
 
 // A secure context (127.0.0.1 is one) may be cross-origin isolated. Nothing listens there: every

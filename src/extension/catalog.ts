@@ -1,24 +1,24 @@
 /**
- * The models the editor offers and the core client that serves them. Sources, merged in this
- * order: the LiteLLM config file (`anymodel.configFile`), `anymodel.models`, the models a local
- * Ollama has pulled (`GET /api/tags`), and the models a LiteLLM proxy or other OpenAI-compatible
- * gateway lists (`GET /v1/models`). Each invalid entry is reported with its path and skipped; the
- * rest keeps working (DESIGN §3). Keys come from SecretStorage (as environment variables, see
- * keys.ts), then from the environment.
+ * The models the editor offers and the core client that serves them. Sources, merged in this order:
+ * the LiteLLM config file (`anymodel.configFile`), `anymodel.models`, the models a local Ollama has
+ * pulled (`GET /api/tags`), and the models a LiteLLM proxy or other OpenAI-compatible gateway lists
+ * (`GET /v1/models`). Each invalid entry is reported with its path and skipped; the rest keeps
+ * working (docs/architecture.md#validation-at-every-boundary). Keys come from SecretStorage (as
+ * environment variables, see keys.ts), then from the environment.
  */
 import { z } from 'zod';
-import { AnyModelClient, type ClientOptions } from '../core/client';
-import { buildConfig, ConfigError, formatZodError, type CoreConfig } from '../core/config/load';
+import { AnyModelClient, type ClientOptions } from '../core';
+import { buildConfig, ConfigError, formatZodError, type CoreConfig } from '../core';
 import { parse as parseYaml } from 'yaml';
 import { readFile } from 'node:fs/promises';
-import { modelEntrySchema } from '../core/config/schema';
-import { resolveDeployment } from '../core/config/resolve';
-import { discoverOllamaModels } from '../core/providers/ollama/discovery';
-import { getPreset, parseModelId } from '../core/providers/registry';
-import { readJson, sendRequest } from '../core/transport/http';
-import { upstreamError } from '../core/providers/shared';
-import { contextWindowOf, unitPrices } from '../core/usage/prices';
-import type { Deployment } from '../core/types/deployment';
+import { modelEntrySchema } from '../core';
+import { resolveDeployment } from '../core';
+import { discoverOllamaModels } from '../core';
+import { getPreset, parseModelId } from '../core';
+import { readJson, sendRequest } from '../core';
+import { upstreamError } from '../core';
+import { contextWindowOf, unitPrices } from '../core';
+import type { Deployment } from '../core';
 import type { Settings } from './settings';
 
 export interface CatalogModel {

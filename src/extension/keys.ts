@@ -1,11 +1,11 @@
 /**
- * API keys in VS Code's SecretStorage (DESIGN §3): never in settings, logs, messages or the
- * webview. A key is stored under the name of the environment variable the provider reads
- * (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, ...), so the core resolves it exactly as the proxy
+ * API keys in VS Code's SecretStorage (docs/architecture.md#keys): never in settings, logs,
+ * messages or the webview. A key is stored under the name of the environment variable the provider
+ * reads (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, ...), so the core resolves it exactly as the proxy
  * resolves a key from the environment, and one slot serves every provider sharing that variable.
  */
 import * as vscode from 'vscode';
-import { PROVIDERS } from '../core/providers/registry';
+import { PROVIDERS } from '../core';
 
 const SECRET_PREFIX = 'anymodel.apiKey.';
 

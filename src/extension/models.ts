@@ -12,7 +12,7 @@ import { buildConfig } from '../core/config/load';
 import { buildCatalog, type Catalog, type Discovery } from './catalog';
 import type { KeyStore } from './keys';
 import { MODELS_KEY, SECTION, readDefaultModel, readSettings } from './settings';
-import type { UsageRecord } from '../core/usage/records';
+import type { UsageRecord } from '../core';
 import type { ModelOption } from '../shared/protocol';
 
 export class ModelService implements vscode.Disposable {

@@ -1,13 +1,14 @@
 /**
  * The offline switch: when a cloud model fails because the network or the provider is down, the
  * chat answers with a local model (`anymodel.offlineModel`, else the first Ollama model found),
- * says so, and checks the cloud again every `anymodel.offlineRecheckSeconds` until it answers,
- * then switches back. It only decides which model a *new* request goes to: an answer that has
- * started is never moved (DESIGN §3). Imports no `vscode`, so it is tested on plain Node.
+ * says so, and checks the cloud again every `anymodel.offlineRecheckSeconds` until it answers, then
+ * switches back. It only decides which model a *new* request goes to: an answer that has started is
+ * never moved (docs/architecture.md#retries-and-fallbacks). Imports no `vscode`, so it is tested on
+ * plain Node.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { ErrorKind } from '../core/types/errors';
+import type { ErrorKind } from '../core';
 import type { OfflineNotice } from '../shared/protocol';
 
 /** Errors that say "cannot reach it" rather than "it refused this request". */

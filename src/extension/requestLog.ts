@@ -3,7 +3,7 @@
  * latency, outcome. Usage records never hold a key; the prompt is there only when
  * `anymodel.logPrompts` is on, and only then is it written.
  */
-import type { UsageRecord } from '../core/usage/records';
+import type { UsageRecord } from '../core';
 
 export function formatUsageLine(r: UsageRecord): string {
   const parts = [

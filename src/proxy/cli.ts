@@ -3,9 +3,9 @@
  * `anymodel chat` is a one-shot that streams an answer to stdout; `anymodel models` lists models.
  */
 import { parseArgs } from 'node:util';
-import { AnyModelClient } from '../core/client';
-import { buildConfig, loadConfigFile, type CoreConfig } from '../core/config/load';
-import { isAnyModelError } from '../core/types/errors';
+import { AnyModelClient } from '../core';
+import { buildConfig, loadConfigFile, type CoreConfig } from '../core';
+import { isAnyModelError } from '../core';
 import { startProxy } from './start';
 
 const HELP = `AnyModel: one OpenAI-style interface over any LLM provider.

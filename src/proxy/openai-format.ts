@@ -2,8 +2,8 @@
  * Unified results → OpenAI wire objects, so that any OpenAI client can talk to the proxy.
  * https://platform.openai.com/docs/api-reference/chat/object and /chat-streaming
  */
-import type { AnyModelError } from '../core/types/errors';
-import type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from '../core/types/result';
+import type { AnyModelError } from '../core';
+import type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from '../core';
 
 export interface OpenAIUsage {
   prompt_tokens: number;

@@ -1,14 +1,15 @@
 /**
  * The OpenAI-compatible HTTP server over the core (node:http, no framework: the hot path is a body
- * read, one JSON parse, one validation and the upstream call). Security rules from DESIGN §3: a
- * master key when set, loopback only without one, no permissive CORS and no cross-origin browser
- * requests, capped bodies, no endpoints or credentials taken from requests.
+ * read, one JSON parse, one validation and the upstream call). Security rules
+ * (docs/architecture.md#the-proxy-loopback-and-the-master-key): a master key when set, loopback
+ * only without one, no permissive CORS and no cross-origin browser requests, capped bodies, no
+ * endpoints or credentials taken from requests.
  */
 import http from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { AnyModelClient, CallOptions, Provenance, StreamHandle } from '../core/client';
-import type { AbortLike } from '../core/types/abort';
-import { AnyModelError, isAnyModelError } from '../core/types/errors';
+import type { AnyModelClient, CallOptions, Provenance, StreamHandle } from '../core';
+import type { AbortLike } from '../core';
+import { AnyModelError, isAnyModelError } from '../core';
 import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextCompletion } from './openai-format';
 import { badRequest, validateBody } from './validate';
 import { isLoopbackHost } from './net';

@@ -1,7 +1,7 @@
 /** Starts the proxy server over a config; used by the CLI, the extension and the tests. */
 import type { AddressInfo } from 'node:net';
-import { AnyModelClient, type ClientOptions } from '../core/client';
-import type { CoreConfig } from '../core/config/load';
+import { AnyModelClient, type ClientOptions } from '../core';
+import type { CoreConfig } from '../core';
 import { createProxyServer } from './server';
 import { isLoopbackAddress } from './net';
 

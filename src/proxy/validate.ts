@@ -5,9 +5,9 @@
  * host of its choosing).
  */
 import type { z } from 'zod';
-import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from '../core/types/request';
-import { AnyModelError } from '../core/types/errors';
-import { formatZodError } from '../core/config/load';
+import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from '../core';
+import { AnyModelError } from '../core';
+import { formatZodError } from '../core';
 
 const FORBIDDEN = new Set([
   'api_base', 'base_url', 'api_key', 'api_version', 'azure_ad_token', 'azure_endpoint', 'headers', 'extra_headers',

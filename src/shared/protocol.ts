@@ -1,10 +1,11 @@
 /**
  * The messages between the extension host and the chat webview: one file, imported by both sides.
  *
- * Every message is validated with zod on arrival (DESIGN §3): the webview is a separate origin
- * that renders untrusted model output, and the host is the only side holding keys, so neither
- * trusts what the other posts. `zod/mini` rather than classic `zod`: the classic build pulls
- * ~450 KB into the browser bundle, mini ~13 KB, with the same runtime checks.
+ * Every message is validated with zod on arrival
+ * (docs/architecture.md#validation-at-every-boundary): the webview is a separate origin that
+ * renders untrusted model output, and the host is the only side holding keys, so neither trusts
+ * what the other posts. `zod/mini` rather than classic `zod`: the classic build pulls ~450 KB into
+ * the browser bundle, mini ~13 KB, with the same runtime checks.
  *
  * Request/reply (the vscode-pull-request-github pattern): a webview message that carries a
  * `requestId` expects exactly one host message carrying `inReplyTo` with the same id. The
@@ -47,7 +48,7 @@ export type Usage = z.infer<typeof Usage>;
 export const FinishReason = z.enum(['stop', 'length', 'tool_calls', 'content_filter', 'stopped']);
 export type FinishReason = z.infer<typeof FinishReason>;
 
-/** Set when the router answered with another model than the one asked for (DESIGN §3: label it). */
+/** Set when another model answered than the one asked for: labelled (docs/architecture.md#retries-and-fallbacks). */
 export const Fallback = z.object({
   requestedModel: modelId,
   reason: z.optional(shortText),

@@ -1,7 +1,7 @@
 /**
- * The webview's side of the channel to the extension host: typed posts, validation of
- * everything that arrives (DESIGN §3), and request/reply pairs matched by `requestId`
- * (the vscode-pull-request-github pattern).
+ * The webview's side of the channel to the extension host: typed posts, validation of everything
+ * that arrives (docs/architecture.md#validation-at-every-boundary), and request/reply pairs matched
+ * by `requestId` (the vscode-pull-request-github pattern).
  */
 import {
   PROTOCOL_VERSION, parseHostMessage, type HostMessage, type HostStateMessage, type WebviewMessage,

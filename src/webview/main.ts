@@ -1,6 +1,6 @@
 /**
  * Entry point of dist/webview.js (esbuild, IIFE, browser). Runs inside the VS Code webview under
- * the CSP from html.ts; everything it shows comes from validated host messages.
+ * the CSP from src/shared/html.ts; everything it shows comes from validated host messages.
  */
 import { ChatApp } from './app';
 import type { VsCodeApi } from './host';

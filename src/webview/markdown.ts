@@ -1,5 +1,6 @@
 /**
- * Markdown → sanitised DOM for model output, which is untrusted (DESIGN §3).
+ * Markdown → sanitised DOM for model output, which is untrusted
+ * (docs/architecture.md#untrusted-model-output-in-the-webview).
  *
  * marked (~50 KB min) rather than markdown-it (~100 KB): it is what VS Code's own chat view uses,
  * and its lexer hands back top-level block tokens with their exact `raw` source, which is the unit
@@ -11,7 +12,7 @@
  *    a tooltip).
  * 2. DOMPurify with an allow-list of the tags and attributes this renderer produces, and a URI
  *    regexp that only lets absolute http(s)/mailto through.
- * 3. The webview CSP (html.ts): no inline script, no remote images.
+ * 3. The webview CSP (src/shared/html.ts): no inline script, no remote images.
  * Links keep their href for hover and focus, but a click never navigates: messages.ts turns it
  * into an `openLink` message and the host asks the user.
  */
@@ -19,7 +20,7 @@ import DOMPurify from 'dompurify';
 import { Marked, type Token, type Tokens } from 'marked';
 import { h, icon, iconButton } from './dom';
 import { escapeHtml, highlightToHtml, isKnownLanguage, normaliseLanguage } from './highlight';
-import { safeLinkUrl } from './links';
+import { safeLinkUrl } from '../shared/links';
 
 export { safeLinkUrl };
 

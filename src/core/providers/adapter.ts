@@ -1,7 +1,7 @@
 /**
- * The adapter contract (DESIGN §1). An adapter is a pure translator: it turns unified requests into
- * provider HTTP requests and provider responses, stream events and errors back into unified types.
- * It never touches the network; the transport does that.
+ * The adapter contract (docs/architecture.md#the-adapter-contract). An adapter is a pure
+ * translator: it turns unified requests into provider HTTP requests and provider responses, stream
+ * events and errors back into unified types. It never touches the network; the transport does that.
  */
 import type { ChatRequest, CompletionRequest, EmbeddingRequest, OptionalChatParam } from '../types/request';
 import type { ChatResult, CompletionResult, EmbeddingResult, StreamPart } from '../types/result';

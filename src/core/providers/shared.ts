@@ -19,7 +19,7 @@ export function parseProviderBody<T>(schema: z.ZodType<T>, body: unknown, dep: D
   });
 }
 
-/** Parses one JSON stream event, failing loudly (DESIGN §2: never drop a line that does not parse). */
+/** Parses one JSON stream event; a line that does not parse is an error (docs/architecture.md#streams). */
 export function parseEventJson(data: string, dep: Deployment): unknown {
   try {
     return JSON.parse(data);

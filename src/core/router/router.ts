@@ -1,8 +1,8 @@
 /**
- * The router: the only retry loop (DESIGN §3). For a model group it picks a deployment by
- * strategy, retries per the error policy with cooldowns and Retry-After, and once the group gives
- * up, moves along the fallback lists. A stream counts as answered once its headers arrived, so
- * nothing is retried or switched after the first token reached the caller.
+ * The router: the only retry loop (docs/architecture.md#retries-and-fallbacks). For a model group
+ * it picks a deployment by strategy, retries per the error policy with cooldowns and Retry-After,
+ * and once the group gives up, moves along the fallback lists. A stream counts as answered once its
+ * headers arrived, so nothing is retried or switched after the first token reached the caller.
  */
 import type { CoreConfig } from '../config/load';
 import type { AbortLike } from '../types/abort';

@@ -1,6 +1,7 @@
 /**
- * Waiting between attempts. The router decides whether to retry (DESIGN §3: it is the only retry
- * loop); this file only says how long to wait and waits, abortably.
+ * Waiting between attempts. The router decides whether to retry
+ * (docs/architecture.md#retries-and-fallbacks: it is the only retry loop); this file only says how
+ * long to wait and waits, abortably.
  */
 import type { AbortLike } from '../types/abort';
 import { AnyModelError } from '../types/errors';

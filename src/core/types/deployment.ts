@@ -10,7 +10,7 @@ export interface Deployment {
   provider: string;
   /** The provider's own model name (the id after the prefix); for Azure, the deployment name. */
   model: string;
-  /** Origin the provider's documented path is appended to (DESIGN §1 "Naming"). */
+  /** Origin the provider's documented path is appended to: docs/architecture.md#model-ids-and-endpoints */
   apiBase?: string;
   apiKey?: string;
   /** Azure `api-version`. */

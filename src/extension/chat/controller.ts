@@ -7,11 +7,11 @@
  * started switches to the local model (offline.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { isAnyModelError, type AnyModelError } from '../../core/types/errors';
-import { getPreset } from '../../core/providers/registry';
-import { costOf } from '../../core/usage/prices';
-import type { Usage } from '../../core/types/result';
-import type { ChatMessage as CoreMessage } from '../../core/types/request';
+import { isAnyModelError, type AnyModelError } from '../../core';
+import { getPreset } from '../../core';
+import { costOf } from '../../core';
+import type { Usage } from '../../core';
+import type { ChatMessage as CoreMessage } from '../../core';
 import {
   parseWebviewMessage, PROTOCOL_VERSION,
   type ChatError, type ChatMessage, type ErrorAction, type Fallback, type FinishReason, type HostMessage, type MessageOf, type WebviewMessage,

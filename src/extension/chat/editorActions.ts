@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { safeLinkUrl } from '../../webview/links';
+import { safeLinkUrl } from '../../shared/links';
 import type { MessageOf, WebviewMessage } from '../../shared/protocol';
 
 const PROPOSAL_SCHEME = 'anymodel-proposal';

@@ -5,7 +5,7 @@
  * validates it. Not kept alive while hidden: the view asks for the state again when shown.
  */
 import * as vscode from 'vscode';
-import { buildWebviewHtml, createNonce } from '../../webview/html';
+import { buildWebviewHtml, createNonce } from '../../shared/html';
 import type { ChatController } from './controller';
 import { CHAT_VIEW_TYPE } from './viewType';
 

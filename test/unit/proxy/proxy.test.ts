@@ -1,6 +1,7 @@
 /**
- * The proxy as users meet it: the official openai client against `anymodel proxy`, which talks to
- * a mock provider on 127.0.0.1. Covers the HTTP surface and the security rules (DESIGN §3).
+ * The proxy as users meet it: the official openai client against `anymodel proxy`, which talks to a
+ * mock provider on 127.0.0.1. Covers the HTTP surface and the security rules
+ * (docs/architecture.md#security-rules).
  */
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { safeLinkUrl } from '../../../src/webview/links';
+import { safeLinkUrl } from '../../../src/shared/links';
 import { renderMarkdown } from '../../../src/webview/markdown';
 import { useDom } from './dom-env';
 

@@ -1,6 +1,6 @@
 /** The `anthropic/` provider prefix (LiteLLM naming) and its defaults. */
 import type { ProviderPreset } from '../preset';
-import { anthropicAdapter } from './index';
+import { anthropicAdapter } from './adapter';
 
 export const anthropicPresets: Record<string, ProviderPreset> = {
   anthropic: {

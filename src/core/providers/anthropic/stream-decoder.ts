@@ -7,9 +7,10 @@
  *   `content_block_delta`s (text_delta, input_json_delta with `partial_json`, thinking_delta,
  *   signature_delta, citations_delta), then `content_block_stop`.
  * - `ping` is a keep-alive. An `error` event (e.g. overloaded_error) can arrive after the 200.
- * - "In accordance with our versioning policy, we may add new event types": unknown event types
- *   are skipped, as are unknown block and delta types. A data line that is not JSON is still an
- *   error (DESIGN §2), and so is a stream that ends without `message_stop` (cut short).
+ * - "In accordance with our versioning policy, we may add new event types": unknown event types are
+ *   skipped, as are unknown block and delta types. A data line that is not JSON is still an error
+ *   (docs/architecture.md#streams), and so is a stream that ends without `message_stop` (cut
+ *   short).
  */
 import type { RawStreamEvent, StreamDecoder } from '../adapter';
 import type { Deployment } from '../../types/deployment';

@@ -1,6 +1,7 @@
 /**
- * The OpenAI adapter, and the base every OpenAI-compatible server reuses (DESIGN §1): a preset
- * changes only the URLs, the auth headers and documented capability differences.
+ * The OpenAI adapter, and the base every OpenAI-compatible server reuses
+ * (docs/architecture.md#the-adapter-contract): a preset changes only the URLs, the auth headers and
+ * documented capability differences.
  */
 import type { Capabilities, HttpRequestSpec, ProviderAdapter, UpstreamErrorInput } from '../adapter';
 import type { Deployment } from '../../types/deployment';

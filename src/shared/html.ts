@@ -1,7 +1,7 @@
 /**
- * Builds the chat webview's HTML. Runs in the extension host, not the browser: it imports
- * nothing, so the host can import it without pulling the webview bundle (marked, DOMPurify,
- * highlight.js) into dist/extension.js.
+ * Builds the chat webview's HTML. Runs in the extension host, not the browser, and sits in
+ * src/shared beside the messages: it imports nothing, so the host can use it without pulling the
+ * webview's libraries (marked, DOMPurify, highlight.js) into its bundle.
  *
  * The CSP follows vscode-extension-samples/webview-sample: nothing by default, scripts only with
  * the per-load nonce, styles, fonts and images only from the extension's own resources

@@ -9,7 +9,7 @@ import type { Deployment } from '../../types/deployment';
 import type { OptionalChatParam } from '../../types/request';
 import { AnyModelError } from '../../types/errors';
 import { messagesBody } from './convert-request';
-import { parseMessage } from './parse-response';
+import { parseMessage } from './map-response';
 import { createStreamDecoder } from './stream-decoder';
 import { parseAnthropicError } from './errors';
 import { supportsStructuredOutputs } from './models';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildCsp, buildWebviewHtml, createNonce } from '../../../src/webview/html';
+import { buildCsp, buildWebviewHtml, createNonce } from '../../../src/shared/html';
 
 describe('webview HTML', () => {
   const base = {

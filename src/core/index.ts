@@ -1,0 +1,42 @@
+/**
+ * The core's one public surface: the extension (src/extension) and the proxy (src/proxy) import
+ * from here and never from a deep path, so the core can move its files without breaking them
+ * (eslint's no-restricted-imports holds that line). Tests may reach inside. What each layer is
+ * for: docs/architecture.md#layers.
+ */
+
+// The client: chat, streamed chat, text completion, embeddings over every configured deployment.
+export { AnyModelClient } from './client';
+export type { Answered, CallOptions, ClientOptions, Provenance, StreamHandle } from './client';
+
+// Configuration: the LiteLLM config.yaml subset and model_list entries.
+export { buildConfig, ConfigError, formatZodError, loadConfigFile, parseConfigText } from './config/load';
+export type { CoreConfig, CoreSettings, Env } from './config/load';
+export { modelEntrySchema } from './config/schema';
+export type { ModelEntry } from './config/schema';
+export { deploymentId, resolveDeployment, resolveModelId } from './config/resolve';
+
+// Providers: the registry of provider prefixes, Ollama's model list, the shared error mapping.
+export { getPreset, parseModelId, PROVIDERS } from './providers/registry';
+export type { ProviderPreset } from './providers/preset';
+export { discoverOllamaModels } from './providers/ollama/discovery';
+export type { OllamaModel } from './providers/ollama/discovery';
+export { upstreamError } from './providers/shared';
+
+// Transport: one HTTP exchange outside the router (model lists of gateways, probes).
+export { readJson, sendRequest } from './transport/http';
+export type { SendOptions, SentRequest } from './transport/http';
+
+// Usage and prices.
+export { contextWindowOf, costOf, unitPrices } from './usage/prices';
+export type { Cost } from './usage/prices';
+export type { SpendTotals, UsageRecord } from './usage/records';
+
+// The unified types.
+export { AnyModelError, ERROR_KINDS, isAnyModelError } from './types/errors';
+export type { AnyModelErrorInit, ErrorKind } from './types/errors';
+export { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from './types/request';
+export type { ChatMessage, ChatRequest, CompletionRequest, ContentPart, EmbeddingRequest } from './types/request';
+export type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from './types/result';
+export type { Deployment } from './types/deployment';
+export type { AbortLike } from './types/abort';
