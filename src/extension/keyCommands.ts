@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { KEY_SLOTS, slotForProvider, validateKey, type KeySlot, type KeyStore } from './keys';
 import { MODELS_KEY, SECTION } from './settings';
-import { getPreset, parseModelId } from '../core/providers/registry';
+import { getPreset, parseModelId } from '../core';
 
 interface SlotItem extends vscode.QuickPickItem {
   slot: KeySlot;

@@ -7,8 +7,7 @@
  * text and shown once as a warning with a way to the log.
  */
 import * as vscode from 'vscode';
-import { AnyModelClient } from '../core/client';
-import { buildConfig } from '../core/config/load';
+import { AnyModelClient, buildConfig } from '../core';
 import { buildCatalog, type Catalog, type Discovery } from './catalog';
 import type { KeyStore } from './keys';
 import { MODELS_KEY, SECTION, readDefaultModel, readSettings } from './settings';

@@ -9,7 +9,7 @@ import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
 import { ModelService } from './models';
 import { providerOf, withheldKeyFor, type Catalog } from './catalog';
 import { ollamaTag } from './chat/localModel';
-import { discoverOllamaModels } from '../core/providers/ollama/discovery';
+import { discoverOllamaModels } from '../core';
 import { pickModel } from './pickModel';
 import { OfflineSwitch, probeOrigin } from './offline';
 import { EditorProxy } from './proxy';

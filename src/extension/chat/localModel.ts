@@ -6,8 +6,7 @@
  * Also the error of a request whose default key was withheld from a custom endpoint. Imports no
  * `vscode`, so it is tested on plain Node.
  */
-import { isAnyModelError } from '../../core/types/errors';
-import type { Deployment } from '../../core/types/deployment';
+import { isAnyModelError, type Deployment } from '../../core';
 import type { ChatError } from '../../shared/protocol';
 import { withheldKeyFor, type Catalog } from '../catalog';
 
