@@ -109,7 +109,9 @@ export async function discover(settings: Settings, env: Record<string, string | 
 
 export async function buildCatalog(inputs: CatalogInputs): Promise<Catalog> {
   const problems: string[] = [];
-  const env = { ...inputs.processEnv, ...inputs.keyEnv };
+  const env: Record<string, string | undefined> = { ...inputs.processEnv, ...inputs.keyEnv };
+  // A bare ollama_chat/… id (the default model) goes to the Ollama the settings name, the one asked for its tags.
+  env.OLLAMA_API_BASE ||= inputs.settings.ollamaBaseUrl;
   const sources: { entry: RawEntry; source: CatalogModel['source'] }[] = [];
   let fileRaw: Record<string, unknown> = {};
 

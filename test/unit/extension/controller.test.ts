@@ -142,8 +142,7 @@ describe('chat controller: a local model whose Ollama does not answer', () => {
   // The first-run setup: the default model on the Ollama that anymodel.ollamaBaseUrl names, not running
   // (a closed port on 127.0.0.1 stands for it, so that an Ollama on this machine cannot interfere).
   const localCatalog = () => buildCatalog({
-    settings: settings({ ollamaBaseUrl: 'http://127.0.0.1:9' }), defaultModel: 'ollama_chat/llama3.2', keyEnv: {}, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
-    modelsSetting: [{ model_name: 'ollama_chat/llama3.2', litellm_params: { model: 'ollama_chat/llama3.2', api_base: 'http://127.0.0.1:9' } }],
+    settings: settings({ ollamaBaseUrl: 'http://127.0.0.1:9' }), defaultModel: 'ollama_chat/llama3.2', keyEnv: {}, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300, modelsSetting: [],
   });
 
   it('says before the first question that Ollama is not running, with what to do as actions', async () => {
