@@ -12,8 +12,11 @@ const HELP = `AnyModel: one OpenAI-style interface over any LLM provider.
 
 Usage:
   anymodel proxy --config FILE [--port 4000] [--host 127.0.0.1] [--usage-log FILE]
+                 [--grace-seconds 5]
       Serve the config's models over an OpenAI-compatible API. --usage-log appends
       one JSON line per request (tokens, cost, latency; no keys, no prompts).
+      On SIGTERM or SIGINT, open requests get --grace-seconds to finish; streams
+      still open then end with an error event of type "server_shutdown".
       A master key (general_settings.master_key or ANYMODEL_MASTER_KEY) is required
       to listen on anything but loopback.
   anymodel chat --model ID [--config FILE] [--system TEXT] PROMPT
@@ -41,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string', short: 'm' },
       system: { type: 'string', short: 's' },
       'usage-log': { type: 'string' },
+      'grace-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -53,10 +57,12 @@ export async function main(argv: string[]): Promise<number> {
     if (!values.config) return fail('anymodel proxy needs --config FILE (a LiteLLM-style config.yaml)');
     const port = values.port === undefined ? 4000 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+    const grace = values['grace-seconds'] === undefined ? 5 : Number(values['grace-seconds']);
+    if (!(grace >= 0 && grace <= 3600)) return fail(`--grace-seconds must be a number of seconds from 0 to 3600, not "${values['grace-seconds']}"`);
     const config = await loadConfigFile(values.config);
     printWarnings(config);
     const requestLog = batchedLines(process.stderr);
-    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}, log: requestLog.line });
+    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}, log: requestLog.line, graceMs: grace * 1000 });
     process.stdout.write(`AnyModel proxy listening on ${proxy.url}/v1 with ${config.deployments.length} deployment(s): ${proxy.client.modelNames().join(', ') || '(none)'}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -11,7 +11,8 @@ import type { AnyModelClient, CallOptions, Provenance, StreamHandle } from '../c
 import type { AbortLike } from '../core';
 import { AnyModelError, isAnyModelError } from '../core';
 import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextCompletion } from './openai-format';
-import { badRequest, validateBody } from './validate';
+import { validateBody } from './validate';
+import { closeAfterAnswer, readJsonBody } from './body';
 import { isLoopbackHost } from './net';
 
 export interface ProxyOptions {
@@ -23,7 +24,6 @@ export interface ProxyOptions {
 }
 
 type Json = unknown;
-const ROUTES = new Set(['/chat/completions', '/completions', '/embeddings']);
 
 /**
  * One request's state: the client's abort, as the AbortLike the core takes (an AbortController
@@ -33,9 +33,11 @@ const ROUTES = new Set(['/chat/completions', '/completions', '/embeddings']);
 class Exchange implements AbortLike {
   aborted = false;
   provider: string | undefined;
+  /** The answer is an event stream whose headers are sent. */
+  streaming = false;
   private listeners: (() => void)[] | undefined;
 
-  constructor(res: http.ServerResponse) {
+  constructor(private readonly res: http.ServerResponse) {
     // The client went away before we finished: stop the upstream request too.
     res.on('close', () => { if (!res.writableFinished) this.abort(); });
   }
@@ -49,6 +51,23 @@ class Exchange implements AbortLike {
     if (i >= 0) this.listeners!.splice(i, 1);
   }
 
+  /**
+   * A shutdown ends this exchange: a stream gets the error as its last event, an unanswered
+   * request a 503 (not retried on this connection: it closes). Returns whether it was a stream.
+   */
+  cut(message: string): boolean {
+    const { res } = this;
+    const stream = this.streaming;
+    if (!res.writableEnded && !res.destroyed) {
+      const body = { error: { message, type: SHUTDOWN_TYPE, param: null, code: SHUTDOWN_TYPE } };
+      if (stream) res.end(`data: ${JSON.stringify(body)}\n\n`);
+      else if (!res.headersSent) sendJson(res, 503, body, { connection: 'close' });
+      else res.end();
+    }
+    this.abort();
+    return stream;
+  }
+
   private abort(): void {
     if (this.aborted) return;
     this.aborted = true;
@@ -58,22 +77,107 @@ class Exchange implements AbortLike {
   }
 }
 
-export function createProxyServer(opts: ProxyOptions): http.Server {
+/**
+ * The error `type` (and `code`) of an answer cut by a shutdown. Not OpenAI's `server_error`: a
+ * client can tell "the proxy stopped, try again elsewhere or later" from a provider failure or a
+ * broken connection, and the SDKs hand `type` and `code` to the caller (APIError.type/.code).
+ */
+export const SHUTDOWN_TYPE = 'server_shutdown';
+
+/** What the server offers beyond `http.Server`: a clean shutdown (see `start.ts` close()). */
+export interface ProxyControls {
+  /** From now on every answer closes its connection, and idle connections are closed as they appear. */
+  beginShutdown(): void;
+  /**
+   * Ends what is still open: each stream gets an SSE error event (OpenAI's error shape, type
+   * `server_shutdown`) and ends; a request not answered yet gets a 503 with that error. Either
+   * way the upstream request is aborted. Returns how many of each were cut.
+   */
+  cutOpen(message: string): { streams: number; requests: number };
+}
+
+export type ProxyServer = http.Server & ProxyControls;
+
+/** What a POST route handler gets: the parsed body (not yet validated) and the exchange. */
+interface RouteContext {
+  client: AnyModelClient;
+  res: http.ServerResponse;
+  exchange: Exchange;
+  call: CallOptions;
+}
+
+type PostRoute = (body: unknown, ctx: RouteContext) => Promise<void>;
+
+/**
+ * The POST routes, by path without `/v1`. A new client API (another wire format) is one entry
+ * here: it gets the body `readJsonBody` read (size, content type, UTF-8 and depth checked),
+ * validates it, calls the core and writes its answer (`sendJson`, or `sendStream` for chat
+ * chunks; `drained` for another stream format).
+ */
+const POST_ROUTES = new Map<string, PostRoute>([
+  ['/chat/completions', async (body, { client, res, exchange, call }) => {
+    const chat = validateBody('chat', body);
+    if (chat.stream) return sendStream(res, exchange, await client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
+    const answered = await client.chat(chat, call);
+    sendJson(res, 200, toChatCompletion(answered.value, chat.model), answerHeaders(exchange, answered));
+  }],
+  ['/completions', async (body, { client, res, exchange, call }) => {
+    const completion = validateBody('completion', body);
+    if (completion.stream) return sendStream(res, exchange, await client.streamComplete(completion, call), completion.model, 'text', completion.stream_options?.include_usage);
+    const answered = await client.complete(completion, call);
+    sendJson(res, 200, toTextCompletion(answered.value, completion.model), answerHeaders(exchange, answered));
+  }],
+  ['/embeddings', async (body, { client, res, exchange, call }) => {
+    const embedding = validateBody('embedding', body);
+    const answered = await client.embed(embedding, call);
+    sendJson(res, 200, toEmbeddingList(answered.value, embedding.model, embedding.encoding_format), answerHeaders(exchange, answered));
+  }],
+]);
+
+export function createProxyServer(opts: ProxyOptions): ProxyServer {
   const maxBody = opts.maxBodyBytes ?? 10 * 1024 * 1024;
   const keyHash = opts.masterKey ? digest(opts.masterKey) : undefined;
   // The Host header accepted last: clients send the same one on every request.
   let loopbackHost: string | undefined;
+  // The exchanges under way, for a shutdown to cut; a Set add/delete per request is ≈ 50 ns.
+  const open = new Set<Exchange>();
+  let closing = false;
 
-  return http.createServer((req, res) => { void serve(req, res); });
+  const server = http.createServer((req, res) => { void serve(req, res); });
+  const controls: ProxyControls = {
+    beginShutdown() {
+      closing = true;
+      server.closeIdleConnections();
+    },
+    cutOpen(message) {
+      let streams = 0;
+      let requests = 0;
+      for (const exchange of open) {
+        if (exchange.cut(message)) streams++;
+        else requests++;
+      }
+      return { streams, requests };
+    },
+  };
+  return Object.assign(server, controls);
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
     const exchange = new Exchange(res);
+    open.add(exchange);
+    if (closing) res.shouldKeepAlive = false;
     try {
       await handle(req, res, exchange);
     } catch (err) {
-      sendError(res, toAnyModelError(err));
+      sendError(req, res, toAnyModelError(err));
     } finally {
+      open.delete(exchange);
+      // While shutting down, a connection whose answer just ended is idle: close it.
+      if (closing) {
+        const closeIdle = () => setImmediate(() => server.closeIdleConnections());
+        if (res.writableFinished) closeIdle();
+        else res.once('close', closeIdle);
+      }
       opts.log?.(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms${exchange.provider ? ` ${exchange.provider}` : ''}`);
     }
   }
@@ -100,35 +204,22 @@ export function createProxyServer(opts: ProxyOptions): http.Server {
       const created = Math.floor(Date.now() / 1000);
       return sendJson(res, 200, { object: 'list', data: opts.client.modelNames().map((id) => ({ id, object: 'model', created, owned_by: 'anymodel' })) });
     }
-    if (req.method !== 'POST' || !ROUTES.has(path)) {
-      throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
-    }
+    const route = req.method === 'POST' ? POST_ROUTES.get(path) : undefined;
+    if (!route) throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
     const body = await readJsonBody(req, maxBody);
     const cacheControl = req.headers['cache-control'];
     const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl) };
-    if (path === '/chat/completions') {
-      const chat = validateBody('chat', body);
-      if (chat.stream) return sendStream(res, exchange, await opts.client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
-      const answered = await opts.client.chat(chat, call);
-      return sendJson(res, 200, toChatCompletion(answered.value, chat.model), answerHeaders(exchange, answered));
-    }
-    if (path === '/completions') {
-      const completion = validateBody('completion', body);
-      if (completion.stream) return sendStream(res, exchange, await opts.client.streamComplete(completion, call), completion.model, 'text', completion.stream_options?.include_usage);
-      const answered = await opts.client.complete(completion, call);
-      return sendJson(res, 200, toTextCompletion(answered.value, completion.model), answerHeaders(exchange, answered));
-    }
-    const embedding = validateBody('embedding', body);
-    const answered = await opts.client.embed(embedding, call);
-    return sendJson(res, 200, toEmbeddingList(answered.value, embedding.model, embedding.encoding_format), answerHeaders(exchange, answered));
+    await route(body, { client: opts.client, res, exchange, call });
   }
 }
 
 async function sendStream(res: http.ServerResponse, exchange: Exchange, handle: StreamHandle, model: string, kind: 'chat' | 'text', includeUsage = false): Promise<void> {
   res.writeHead(200, { ...answerHeaders(exchange, handle), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  exchange.streaming = true;
   const writer = new ChunkWriter(model, kind);
   for await (const part of handle.parts) {
-    if (res.destroyed) return; // leaving the loop aborts the upstream request
+    // Gone, or ended by a shutdown: leaving the loop aborts the upstream request.
+    if (res.writableEnded || res.destroyed) return;
     if (part.type === 'error') {
       // OpenAI's in-band error event: clients raise it as an APIError. No [DONE] follows a failure.
       res.end(`data: ${JSON.stringify(toErrorBody(part.error))}\n\n`);
@@ -136,9 +227,28 @@ async function sendStream(res: http.ServerResponse, exchange: Exchange, handle: 
     }
     let out = '';
     for (const chunk of writer.chunks(part)) out += `data: ${JSON.stringify(chunk)}\n\n`;
-    if (out) res.write(out);
+    // The client reads slower than the provider writes: wait until it caught up rather than
+    // hold the rest of the answer in memory. Not pulling the next part pauses the upstream
+    // socket (ResponseChunks), so the provider is held back too. No promise when write() says
+    // there is room, which is almost always.
+    if (out && !res.write(out)) await drained(res);
   }
+  if (res.writableEnded || res.destroyed) return;
   res.end(`${includeUsage ? `data: ${JSON.stringify(writer.usageChunk())}\n\n` : ''}data: [DONE]\n\n`);
+}
+
+/** Resolves on `drain`, or when the response closes first (the client went away: never drains). */
+export function drained(res: http.ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /**
@@ -172,62 +282,27 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-/** The body, read with listeners: an async iterator over the request costs more than the read itself. */
-function readJsonBody(req: http.IncomingMessage, max: number): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > max) return reject(new AnyModelError({ kind: 'BadRequest', code: 'request_too_large', message: `Request body of ${declared} bytes is over the limit of ${max} bytes` }));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      reject(err);
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > max) {
-        req.destroy();
-        return fail(new AnyModelError({ kind: 'BadRequest', code: 'request_too_large', message: `Request body is over the limit of ${max} bytes` }));
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', fail);
-    // Closed before its end: the client went away (the iterator called this a premature close).
-    req.on('close', () => fail(new Error('Premature close')));
-    req.on('end', () => {
-      if (settled) return;
-      settled = true;
-      const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(JSON.parse(text));
-      } catch (err) {
-        reject(badRequest(`The request body is not valid JSON: ${(err as Error).message}`));
-      }
-    });
-  });
-}
-
 function sendJson(res: http.ServerResponse, status: number, body: Json, headers?: Record<string, string>): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-function sendError(res: http.ServerResponse, err: AnyModelError): void {
+/** Statuses our own checks answer with that the error kinds do not name. */
+const STATUS_BY_CODE: Record<string, number> = { request_too_large: 413, unsupported_media_type: 415 };
+
+function sendError(req: http.IncomingMessage, res: http.ServerResponse, err: AnyModelError): void {
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
     return;
   }
-  const status = err.kind === 'BadRequest' && err.code === 'request_too_large' ? 413 : err.httpStatus;
-  if (err.retryAfterMs !== undefined) res.setHeader('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
   if (err.kind === 'Aborted') {
     res.destroy();
     return;
   }
-  sendJson(res, status, toErrorBody(err));
+  if (err.retryAfterMs !== undefined) res.setHeader('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
+  sendJson(res, (err.code ? STATUS_BY_CODE[err.code] : undefined) ?? err.httpStatus, toErrorBody(err));
+  if (err.code === 'request_too_large' && !req.complete) closeAfterAnswer(req, res);
 }
 
 function toAnyModelError(err: unknown): AnyModelError {

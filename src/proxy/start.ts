@@ -12,17 +12,35 @@ export interface StartOptions {
   masterKey?: string;
   log?: (line: string) => void;
   clientOptions?: ClientOptions;
+  /** How long close() lets open requests finish before it cuts them; 5000 ms unless given here or to close(). */
+  graceMs?: number;
+}
+
+/** What a close() had to cut when the grace period ran out. */
+export interface ShutdownReport {
+  /** Streams that got the shutdown error event as their last event. */
+  streams: number;
+  /** Requests not answered yet, which got a 503. */
+  requests: number;
 }
 
 export interface RunningProxy {
   url: string;
   port: number;
   client: AnyModelClient;
-  /** Stops accepting, lets open requests finish for up to `graceMs`, then closes what is left. */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Stops accepting, lets open requests finish for up to `graceMs`, then cuts what is left: each
+   * stream ends with an error event of type `server_shutdown`, each unanswered request gets a 503.
+   * Logs (and returns) how many were cut.
+   */
+  close(graceMs?: number): Promise<ShutdownReport>;
 }
 
 export class ProxyStartError extends Error {}
+
+const DEFAULT_GRACE_MS = 5000;
+/** After a cut, how long the last events get to reach their clients before the connections close. */
+const FLUSH_MS = 1000;
 
 export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
   const host = opts.host ?? '127.0.0.1';
@@ -42,11 +60,23 @@ export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
     url: `http://${shownHost}:${port}`,
     port,
     client,
-    close: (graceMs = 5000) => new Promise<void>((resolve) => {
-      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    close: async (graceMs = opts.graceMs ?? DEFAULT_GRACE_MS) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.beginShutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => { timer = setTimeout(resolve, graceMs, false); })]);
+      clearTimeout(timer);
+      if (drained) return { streams: 0, requests: 0 };
+      const seconds = `${+(graceMs / 1000).toFixed(1)} s`;
+      const cut = server.cutOpen(`The AnyModel proxy is shutting down: this answer was cut after the ${seconds} grace period`);
+      opts.log?.(`shutdown: cut ${cut.streams} stream(s) and ${cut.requests} request(s) still open after the ${seconds} grace period`);
+      // The error events are on their way; a client that stopped reading would hold the
+      // connection open for ever, so whatever is left after a moment is closed.
+      const force = setTimeout(() => server.closeAllConnections(), FLUSH_MS);
       force.unref();
-      server.close(() => { clearTimeout(force); resolve(); });
-      server.closeIdleConnections();
-    }),
+      await closed;
+      clearTimeout(force);
+      return cut;
+    },
   };
 }

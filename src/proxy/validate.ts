@@ -48,3 +48,47 @@ export function validateBody<E extends Endpoint>(endpoint: E, body: unknown): z.
 export function badRequest(message: string, param?: string): AnyModelError {
   return new AnyModelError({ kind: 'BadRequest', message, param, code: 'invalid_request' });
 }
+
+/**
+ * How deep a request body may nest. Real bodies stay far below it (a message part is 5 levels; a
+ * tool schema nested 20 deep is about 45), and code that walks a body recursively (schema
+ * conversion, hashing, JSON.stringify itself) can take it without running out of stack, which a
+ * body nested 100,000 deep makes it do. JSON.parse copes with any depth; this is checked after it.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** Refuses a parsed body nested deeper than `max`, naming where (400). Iterative: no recursion to blow. */
+export function checkDepth(body: unknown, max = MAX_JSON_DEPTH): void {
+  if (typeof body !== 'object' || body === null) return;
+  const values: object[] = [body];
+  const depths: number[] = [1];
+  while (values.length) {
+    const value = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) throw tooDeep(body, max);
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) {
+        values.push(child as object);
+        depths.push(depth + 1);
+      }
+    }
+  }
+}
+
+/** The error for a too-deep body, with the path to the first point past `max` (only run on failure). */
+function tooDeep(body: object, max: number): AnyModelError {
+  const stack: { value: object; path: string[] }[] = [{ value: body, path: [] }];
+  let path: string[] = [];
+  while (stack.length) {
+    const { value, path: at } = stack.pop()!;
+    if (at.length >= max) {
+      path = at;
+      break;
+    }
+    for (const [key, child] of Object.entries(value)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child as object, path: [...at, Array.isArray(value) ? `[${key}]` : key] });
+    }
+  }
+  const shown = path.slice(0, 6).join('.').replace(/\.\[/g, '[');
+  return badRequest(`The request body is nested more than ${max} levels deep at ${shown}${path.length > 6 ? '…' : ''}`, shown);
+}

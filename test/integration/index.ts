@@ -6,8 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
 
 export async function run(): Promise<void> {
+  // The suites start once AnyModel activated on its own (onStartupFinished), as a person meets it;
+  // commands.test.ts reads VS Code's log for what activated it. Bounded: if it never activates,
+  // the suites activate it themselves and that test fails.
+  const ext = vscode.extensions.getExtension('anymodel.anymodel');
+  const deadline = Date.now() + 90_000;
+  while (ext && !ext.isActive && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   // ANYMODEL_TEST_GREP runs only the matching tests (while working on one suite); CI sets none.
   const mocha = new Mocha({ ui: 'bdd', timeout: 20_000, reporter: 'spec', color: process.env.CI ? false : undefined, grep: process.env.ANYMODEL_TEST_GREP || undefined });
   const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();

@@ -53,6 +53,19 @@ export class Workbench {
     return (await this.quickInputLabels(this.quickInputRows().and(this.page.locator('.focused'))))[0];
   }
 
+  /**
+   * Polls the focused row until it is `label` (bounded) and returns the last label seen, so a
+   * wrong or missing focus fails the caller's assertion with what was there instead.
+   */
+  async waitForFocusedQuickInputLabel(label: string, timeoutMs = 10_000): Promise<string | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const focused = await this.focusedQuickInputLabel();
+      if (focused === label || Date.now() > deadline) return focused;
+      await this.page.waitForTimeout(100);
+    }
+  }
+
   /** Opens the command palette with F1 (the binding that works in browsers too) and types the command. */
   async typeInCommandPalette(text: string): Promise<void> {
     await this.page.keyboard.press('F1');

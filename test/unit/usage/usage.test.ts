@@ -20,8 +20,10 @@ describe('usage records', () => {
       const client = new AnyModelClient(config, { usageLogPath: path });
       await client.chat({ model: 'local', messages: [{ role: 'user', content: 'private words' }] });
       await collect((await client.streamChat({ model: 'local', messages: [{ role: 'user', content: 'streamed words' }] })).parts);
-      await new Promise((r) => setTimeout(r, 50));
-      const text = readFileSync(path, 'utf8');
+      // The log is appended asynchronously after each answer: wait (bounded) for both lines.
+      const read = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+      for (const deadline = Date.now() + 10_000; read().trim().split('\n').length < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+      const text = read();
       const lines = text.trim().split('\n').map((l) => JSON.parse(l) as UsageRecord);
       assert.equal(lines.length, 2);
       assert.deepEqual([lines[0]!.inputTokens, lines[0]!.outputTokens, lines[0]!.costUsd, lines[0]!.outcome], [11, 7, 0, 'success']);
