@@ -8,10 +8,9 @@
  * the user asks to copy it.
  */
 import * as vscode from 'vscode';
-import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { createProxyServer } from '../proxy/server';
+import { createProxyServer, type ProxyServer } from '../proxy/server';
 import type { KeyStore } from './keys';
 import type { ModelService } from './models';
 import { readSettings } from './settings';
@@ -19,7 +18,7 @@ import { readSettings } from './settings';
 const MASTER_KEY_SECRET = 'proxyMasterKey';
 
 interface Running {
-  server: http.Server;
+  server: ProxyServer;
   port: number;
   url: string;
 }
@@ -80,7 +79,7 @@ export class EditorProxy implements vscode.Disposable {
     }
     this.running = undefined;
     this.item.hide();
-    await close(running.server, 2000);
+    await close(running.server, 2000, (line) => this.log.info(line));
     this.log.info('Proxy stopped.');
     void vscode.window.showInformationMessage('AnyModel: proxy stopped.');
     return true;
@@ -105,16 +104,28 @@ export class EditorProxy implements vscode.Disposable {
 
   dispose(): void {
     this.item.dispose();
-    if (this.running) void close(this.running.server, 0);
+    if (this.running) void close(this.running.server, 0, (line) => this.log.info(line));
   }
 }
 
-/** Stops accepting, lets open requests finish for up to `graceMs`, then closes what is left. */
-function close(server: http.Server, graceMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
-    force.unref();
-    server.close(() => { clearTimeout(force); resolve(); });
-    server.closeIdleConnections();
-  });
+/**
+ * Stops accepting, lets open requests finish for up to `graceMs`, then cuts what is left the way
+ * the CLI's proxy does (src/proxy/start.ts): each stream ends with a `server_shutdown` error event,
+ * each unanswered request gets a 503, and the log says how many.
+ */
+async function close(server: ProxyServer, graceMs: number, log: (line: string) => void): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.beginShutdown();
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => { timer = setTimeout(resolve, graceMs, false); })]);
+  clearTimeout(timer);
+  if (drained) return;
+  const seconds = `${+(graceMs / 1000).toFixed(1)} s`;
+  const cut = server.cutOpen(`The AnyModel proxy is shutting down: this answer was cut after the ${seconds} grace period`);
+  log(`proxy: shutdown: cut ${cut.streams} stream(s) and ${cut.requests} request(s) still open after the ${seconds} grace period`);
+  // A client that stopped reading would hold its connection open for ever: close what is left after a moment.
+  const force = setTimeout(() => server.closeAllConnections(), 1000);
+  force.unref();
+  await closed;
+  clearTimeout(force);
 }
