@@ -26,7 +26,9 @@ export interface ClientOptions {
   env?: Env;
   /** Accept `provider/model` ids that are not in the config (the CLI does; the proxy does not). */
   allowUnconfiguredModels?: boolean;
-  /** Headers timeout; the total timeout comes from the deployment. */
+  /** Connect timeout (DNS, TCP, TLS) per attempt; none when unset. */
+  connectTimeoutMs?: number;
+  /** Headers (first-byte) timeout; the total timeout comes from the deployment. */
   headersTimeoutMs?: number;
   /** Idle timeout between stream chunks when the deployment sets none. */
   streamIdleTimeoutMs?: number;
@@ -254,6 +256,7 @@ export class AnyModelClient {
     return sendRequest(spec, {
       provider: dep.provider,
       secrets: [dep.apiKey, dep.azureAdToken],
+      connectTimeoutMs: this.options.connectTimeoutMs,
       headersTimeoutMs: this.options.headersTimeoutMs ?? dep.timeoutMs,
       totalTimeoutMs: dep.timeoutMs,
       signal: opts.signal,

@@ -90,7 +90,7 @@ export class ModelService implements vscode.Disposable {
       defaultModel: readDefaultModel(),
       keyEnv: await this.keys.env(),
       processEnv: process.env,
-      clientOptions: { logPrompts: settings.logPrompts, onUsage: this.onUsage },
+      clientOptions: { logPrompts: settings.logPrompts, onUsage: this.onUsage, connectTimeoutMs: settings.connectTimeoutSeconds * 1000, headersTimeoutMs: settings.firstByteTimeoutSeconds * 1000 || undefined },
       client: this.client,
       discovery: rediscover ? undefined : this.discovery,
       allowedKeyOrigins: this.allowedKeyOrigins(),

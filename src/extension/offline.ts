@@ -5,10 +5,15 @@
  * switches back. It only decides which model a *new* request goes to: an answer that has started is
  * never moved (docs/architecture.md#retries-and-fallbacks). Imports no `vscode`, so it is tested on
  * plain Node.
+ *
+ * A silent network (a captive portal, dead Wi-Fi, a blackholed route) refuses nothing: requests
+ * just wait. So a cloud request that has sent nothing after the connect timeout gets its server
+ * checked, and when the check goes unanswered too it is an outage (`guard`); a server that
+ * answers the check is merely slow (a reasoning model) and is waited for.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { ErrorKind } from '../core';
+import { AnyModelError, parseModelId, type ErrorKind } from '../core';
 import type { OfflineNotice } from '../shared/protocol';
 
 /** Errors that say "cannot reach it" rather than "it refused this request". */
@@ -19,11 +24,21 @@ export function isOutage(error: { kind?: string } | undefined): boolean {
 }
 
 export interface OfflineDeps {
-  /** Resolves true when the cloud model's endpoint answers again. */
+  /** Resolves true when the cloud model's endpoint answers (again). */
   probe(cloudModel: string): Promise<boolean>;
+  /** How long a cloud request may stay silent before its server is checked (`guard`); 0: never. */
+  outageCheckMs?(): number;
   /** Seconds between checks, read each time so a settings change applies at once. */
   recheckSeconds(): number;
   onChange(notice: OfflineNotice): void;
+  /** Schedules `run` after `ms` and returns its cancel; tests pass a clock they step by hand. */
+  setTimer?(run: () => void, ms: number): () => void;
+}
+
+function realTimer(run: () => void, ms: number): () => void {
+  const t = setTimeout(run, ms);
+  t.unref?.();
+  return () => clearTimeout(t);
 }
 
 interface Active {
@@ -34,7 +49,7 @@ interface Active {
 
 export class OfflineSwitch {
   private active: Active | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancelTimer: (() => void) | undefined;
   private probing = false;
 
   constructor(private readonly deps: OfflineDeps) {}
@@ -61,14 +76,35 @@ export class OfflineSwitch {
     this.schedule();
   }
 
+  /**
+   * Waits for `opening` (a cloud request, up to its response headers). When it is still silent
+   * after `outageCheckMs`, probes the model's server: unanswered too, the request is aborted and
+   * this rejects with a Timeout (an outage); answered, the request is waited for as it is.
+   */
+  async guard<T>(model: string, opening: Promise<T>, abort: () => void): Promise<T> {
+    const checkMs = this.deps.outageCheckMs?.() ?? 0;
+    if (!checkMs) return opening;
+    const settled = opening.then((value) => ({ value }), (error: unknown) => ({ error }));
+    const unwrap = (r: { value: T } | { error: unknown }): T => { if ('error' in r) throw r.error; return r.value; };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silent = new Promise<'silent'>((resolve) => { timer = setTimeout(resolve, checkMs, 'silent'); });
+    const first = await Promise.race([settled, silent]);
+    clearTimeout(timer);
+    if (first !== 'silent') return unwrap(first);
+    const up = await Promise.race([settled.then(() => true), this.deps.probe(model).catch(() => false)]);
+    if (up) return unwrap(await settled);
+    abort();
+    throw new AnyModelError({ kind: 'Timeout', message: `no response within ${checkMs / 1000} s, and its server does not answer` });
+  }
+
   /** Called after any successful answer from the cloud model (it is back even before the next check). */
   cloudAnswered(model: string): void {
     if (this.active?.cloudModel === model) this.deactivate();
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.active = undefined;
   }
 
@@ -80,9 +116,8 @@ export class OfflineSwitch {
   }
 
   private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.check(), this.deps.recheckSeconds() * 1000);
-    this.timer.unref?.();
+    this.cancelTimer?.();
+    this.cancelTimer = (this.deps.setTimer ?? realTimer)(() => { this.cancelTimer = undefined; void this.check(); }, this.deps.recheckSeconds() * 1000);
   }
 
   private async check(): Promise<void> {
@@ -102,6 +137,54 @@ export class OfflineSwitch {
   private noticeFor(a: Active): OfflineNotice {
     return { active: true, model: a.localModel, message: `${a.cloudModel} is unreachable (${a.reason}). Answering with ${a.localModel} until it is back.` };
   }
+}
+
+/** A local model the catalog offers, with the Ollama tag it runs when it is an Ollama model. */
+export interface LocalCandidate {
+  id: string;
+  /** The name as `ollama list` and `/api/tags` show it, e.g. `llama3.2:latest`. */
+  ollamaTag?: string;
+}
+
+export interface OfflineChoice {
+  /** The catalog id to answer with while offline; undefined when there is no local model at all. */
+  model: string | undefined;
+  /** Worth a warning when the setting is made: it names no model that exists. */
+  problem?: string;
+}
+
+/**
+ * The model `anymodel.offlineModel` means, in every spelling a user types after `ollama list`:
+ * `llama3.2`, `llama3.2:latest`, `ollama/llama3.2`, `ollama_chat/llama3.2:latest`. Matched against
+ * the tags the local Ollama reported (a name without a tag is `:latest`, as Ollama reads it,
+ * https://github.com/ollama/ollama/blob/main/docs/api.md#model-names) and answered with the
+ * catalog's id for that tag (`ollama_chat/…`, the chat endpoint). Empty: the first local model.
+ * Any other configured model id, or a provider/model id of another provider, is used as it is.
+ * `ollamaTags` undefined means Ollama did not answer, so nothing can be checked.
+ */
+export function resolveOfflineModel(setting: string, catalogIds: readonly string[], local: readonly LocalCandidate[], ollamaTags: readonly string[] | undefined, ollamaBaseUrl: string): OfflineChoice {
+  const wanted = setting.trim();
+  if (!wanted) return { model: local[0]?.id };
+  if (catalogIds.includes(wanted)) return { model: wanted };
+  const name = wanted.replace(/^(ollama_chat|ollama)\//, '');
+  const lower = name.toLowerCase();
+  const full = lower.includes(':') ? lower : `${lower}:latest`;
+  const tagged = (tag: string) => local.find((c) => c.ollamaTag?.toLowerCase() === tag);
+  const match = tagged(full) ?? tagged(lower);
+  if (match) return { model: match.id };
+  if (name === wanted) {
+    // Not an Ollama spelling: a provider/model id (hosted_vllm/…, lm_studio/…) is the core's to resolve.
+    try {
+      parseModelId(wanted);
+      return { model: wanted };
+    } catch {
+      // A bare name the core cannot place: read it as an Ollama tag.
+    }
+  }
+  const model = `ollama_chat/${name}`;
+  if (ollamaTags === undefined) return { model };
+  const have = ollamaTags.length ? `it has ${ollamaTags.join(', ')}` : 'it has no models pulled';
+  return { model, problem: `anymodel.offlineModel "${wanted}" is not a model the local Ollama (${ollamaBaseUrl}) has pulled: ${have}. Pull it (ollama pull ${name}) or set one of those.` };
 }
 
 /**

@@ -11,7 +11,7 @@ import { providerOf, withheldKeyFor, type Catalog } from './catalog';
 import { ollamaTag } from './chat/localModel';
 import { discoverOllamaModels } from '../core';
 import { pickModel } from './pickModel';
-import { OfflineSwitch, probeOrigin } from './offline';
+import { OfflineSwitch, probeOrigin, resolveOfflineModel, type OfflineChoice } from './offline';
 import { EditorProxy } from './proxy';
 import { formatUsageLine } from './requestLog';
 import { askQuestion, codeContext, PROMPTS } from './selection';
@@ -68,11 +68,12 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   let controller: ChatController;
   const offline = new OfflineSwitch({
     recheckSeconds: () => readSettings().offlineRecheckSeconds,
+    outageCheckMs: () => readSettings().connectTimeoutSeconds * 1000,
     probe: async (model) => {
       const catalog = await models.catalog();
       const deps = catalog.client.router.group(model);
       const bases = deps.length ? deps.map((d) => d.apiBase) : [catalog.models.find((m) => m.id === model)?.deployments[0]?.apiBase];
-      for (const base of bases) if (base && await probeOrigin(base)) return true;
+      for (const base of bases) if (base && await probeOrigin(base, readSettings().connectTimeoutSeconds * 1000)) return true;
       return false;
     },
     onChange: (notice) => {
@@ -93,11 +94,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     offline,
     currentModel: readDefaultModel,
     setModel,
-    offlineModel: (catalog) => {
-      const wanted = readSettings().offlineModel;
-      if (wanted) return wanted;
-      return catalog.models.find((m) => m.local && m.source === 'ollama')?.id ?? catalog.models.find((m) => m.local)?.id;
-    },
+    offlineModel: (catalog) => offlineChoice(catalog).model,
     autoOfflineSwitch: () => readSettings().autoOfflineSwitch,
     runAction: async (kind, model) => {
       if (kind === 'setKey') {
@@ -166,6 +163,22 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     models.onDidChange(refreshModelsInView),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(`${SECTION}.${DEFAULT_MODEL_KEY}`)) refreshModelsInView(); }),
   );
+  // anymodel.offlineModel is checked when it is set (and once the models are listed), not when the
+  // network is already gone: a name that matches no pulled model is shown once per distinct value.
+  const warnedOffline = new Set<string>();
+  const checkOfflineModel = async () => {
+    const { problem } = offlineChoice(await models.catalog());
+    if (!problem || warnedOffline.has(problem)) return;
+    warnedOffline.add(problem);
+    log.warn(problem);
+    void vscode.window.showWarningMessage(`AnyModel: ${problem}`, 'Open Settings')
+      .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.offlineModel`); });
+  };
+  void checkOfflineModel();
+  context.subscriptions.push(
+    models.onDidChange(() => void checkOfflineModel()),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(`${SECTION}.offlineModel`)) void checkOfflineModel(); }),
+  );
   const proxy = new EditorProxy(models, keys, log);
   context.subscriptions.push(proxy);
   let keyPrompts = 0;
@@ -230,4 +243,18 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       logUri: context.logUri,
     },
   };
+}
+
+/** What anymodel.offlineModel names in this catalog (see resolveOfflineModel). */
+function offlineChoice(catalog: Catalog): OfflineChoice {
+  const settings = readSettings();
+  const isOllama = (m: Catalog['models'][number]) => m.deployments.length > 0 && m.deployments.every((d) => d.provider === 'ollama' || d.provider === 'ollama_chat');
+  const discovered = catalog.models.filter((m) => m.source === 'ollama');
+  // Pulled models first, as the first one is the choice when the setting is empty.
+  const local = [...discovered, ...catalog.models.filter((m) => m.local && m.source !== 'ollama')]
+    .map((m) => ({ id: m.id, ...(isOllama(m) ? { ollamaTag: m.deployments[0]!.model } : {}) }));
+  // catalog.ts notes an Ollama that did not answer; then its tags are unknown, not empty.
+  const answered = discovered.length > 0 || !catalog.notes.some((n) => n.startsWith('No local models listed'));
+  const tags = answered ? discovered.map((m) => m.deployments[0]?.model ?? m.id) : undefined;
+  return resolveOfflineModel(settings.offlineModel, catalog.models.map((m) => m.id), local, tags, settings.ollamaBaseUrl);
 }

@@ -68,6 +68,9 @@ export function readSettings() {
     offlineModel: str('offlineModel', ''),
     autoOfflineSwitch: c.get<unknown>('autoOfflineSwitch') !== false,
     offlineRecheckSeconds: num('offlineRecheckSeconds', 30, 1, 3600),
+    // Defaults and why: README.md, "Settings" (they must match package.json).
+    connectTimeoutSeconds: num('network.connectTimeoutSeconds', 4, 1, 120),
+    firstByteTimeoutSeconds: num('network.firstByteTimeoutSeconds', 180, 0, 3600),
     logPrompts: c.get<unknown>('logPrompts') === true,
     proxyPort: num('proxy.port', 4000, 0, 65535),
   };

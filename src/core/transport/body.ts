@@ -10,7 +10,7 @@ import type http from 'node:http';
 import { AnyModelError, isAnyModelError } from '../types/errors';
 
 /** Why the exchange was cut on our side, if it was. */
-export type CutReason = 'headers' | 'total' | 'caller' | undefined;
+export type CutReason = 'connect' | 'headers' | 'total' | 'caller' | undefined;
 
 /** One chunk at a time; `undefined` at the end. Rejects with an AnyModelError. */
 export interface ChunkSource {

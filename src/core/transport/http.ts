@@ -1,6 +1,6 @@
 /**
- * The one transport every adapter's requests go through: node:http(s) with keep-alive, a headers
- * timeout, a total timeout and an AbortSignal end to end. It is node:http rather than fetch
+ * The one transport every adapter's requests go through: node:http(s) with keep-alive, a connect
+ * timeout, a headers (first-byte) timeout, a total timeout and an AbortSignal end to end. It is node:http rather than fetch
  * because fetch's web streams, Request objects and AbortSignal plumbing cost more CPU per request
  * than the whole rest of the core (measured with `npm run bench`). Errors come back as
  * AnyModelError: connection failures as APIConnection, timeouts as Timeout, HTTP errors through
@@ -21,7 +21,13 @@ export interface SendOptions {
   provider: string;
   /** Secrets to redact from any message (the deployment's key). */
   secrets: readonly (string | undefined)[];
-  /** Abort when the response headers have not arrived in this many ms. */
+  /**
+   * Abort when no connection stands this many ms after the request started (DNS lookup, TCP
+   * connect and, for https, the TLS handshake). A pooled keep-alive socket is connected already.
+   * This is what tells a dead or blackholed network from a slow model within seconds.
+   */
+  connectTimeoutMs?: number;
+  /** Abort when the response headers (the first byte of the answer) have not arrived in this many ms. */
   headersTimeoutMs?: number;
   /** Abort the whole exchange, body included, after this many ms. */
   totalTimeoutMs?: number;
@@ -92,12 +98,20 @@ export function sendRequest(spec: HttpRequestSpec, opts: SendOptions): Promise<S
     const req = (target.secure ? https : http).request({ ...target.options, method: spec.method, headers, agent: agents[target.secure ? 'https:' : 'http:'] });
     const stop = (why: CutReason) => { reason ??= why; req.destroy(); };
     const onCallerAbort = () => stop('caller');
-    const { headersTimeoutMs: headersMs, totalTimeoutMs: totalMs, signal } = opts;
+    const { connectTimeoutMs: connectMs, headersTimeoutMs: headersMs, totalTimeoutMs: totalMs, signal } = opts;
     // One timer per request when the headers timeout is not shorter than the total one (as the
     // client sets them): the total timer fires first, so a headers timer could never say anything.
     const total = totalMs ? setTimeout(stop, totalMs, 'total') : undefined;
     const headersTimer = headersMs && !(totalMs && totalMs <= headersMs) ? setTimeout(stop, headersMs, 'headers') : undefined;
-    const done = () => { clearTimeout(total); clearTimeout(headersTimer); signal?.removeEventListener('abort', onCallerAbort); };
+    const connectTimer = connectMs ? setTimeout(stop, connectMs, 'connect') : undefined;
+    if (connectTimer) {
+      req.once('socket', (socket) => {
+        // A reused keep-alive socket is connected (and secured) already; a new one is still connecting.
+        if (!socket.connecting) clearTimeout(connectTimer);
+        else socket.once(target.secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
+      });
+    }
+    const done = () => { clearTimeout(total); clearTimeout(headersTimer); clearTimeout(connectTimer); signal?.removeEventListener('abort', onCallerAbort); };
     if (signal) {
       if (signal.aborted) onCallerAbort();
       signal.addEventListener('abort', onCallerAbort, { once: true });
@@ -109,6 +123,7 @@ export function sendRequest(spec: HttpRequestSpec, opts: SendOptions): Promise<S
     });
     req.on('response', (res) => {
       clearTimeout(headersTimer);
+      clearTimeout(connectTimer);
       settled = true;
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
@@ -184,6 +199,7 @@ async function readAll(res: http.IncomingMessage): Promise<string> {
 
 function connectionError(err: unknown, reason: CutReason, opts: SendOptions, origin: string): AnyModelError {
   if (reason === 'caller') return new AnyModelError({ kind: 'Aborted', provider: opts.provider, message: `The request to ${opts.provider} was aborted` });
+  if (reason === 'connect') return new AnyModelError({ kind: 'Timeout', provider: opts.provider, message: `${opts.provider} (${origin}) did not accept a connection within ${opts.connectTimeoutMs} ms` });
   if (reason === 'headers') return new AnyModelError({ kind: 'Timeout', provider: opts.provider, message: `${opts.provider} (${origin}) did not answer within ${opts.headersTimeoutMs} ms` });
   if (reason === 'total') return new AnyModelError({ kind: 'Timeout', provider: opts.provider, message: `The request to ${opts.provider} (${origin}) took longer than ${opts.totalTimeoutMs} ms` });
   return new AnyModelError({

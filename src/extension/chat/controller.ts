@@ -220,10 +220,12 @@ export class ChatController {
     try {
       catalog = await this.deps.catalog();
       let handle;
+      const mayGoOffline = !route.fallback && this.deps.autoOfflineSwitch() && !isLocal(catalog, route.model);
       try {
-        handle = await catalog.client.streamChat({ model: route.model, messages: toCoreMessages(conversation.messages), stream: true }, { signal: running.abort.signal });
+        const opening = catalog.client.streamChat({ model: route.model, messages: toCoreMessages(conversation.messages), stream: true }, { signal: running.abort.signal });
+        handle = await (mayGoOffline ? this.deps.offline.guard(route.model, opening, () => running.abort.abort()) : opening);
       } catch (err) {
-        const local = !route.fallback && this.deps.autoOfflineSwitch() && isOutage(asError(err)) && !isLocal(catalog, route.model) ? this.deps.offlineModel(catalog) : undefined;
+        const local = mayGoOffline && isOutage(asError(err)) ? this.deps.offlineModel(catalog) : undefined;
         if (!local || running.stopped) throw err;
         this.deps.offline.activate(route.model, local, asError(err)?.message ?? String(err));
         await this.addNotice(conversation, this.deps.offline.notice()!.message);
