@@ -75,19 +75,68 @@ export interface StreamHandle extends Provenance {
 
 export class AnyModelClient {
   readonly router: Router;
+  /** Today's and all-time spend; budgets are checked against it. Survives `reconfigure`. */
   readonly spend = new SpendLedger();
-  private readonly cache?: ResponseCache;
-  private readonly accounting: Accounting;
+  private cache?: ResponseCache;
+  private accounting!: Accounting;
+  private usageLog?: { path: string; log: UsageLog };
 
-  constructor(readonly config: CoreConfig, private readonly options: ClientOptions = {}) {
-    this.router = new Router(config, {
+  constructor(private currentConfig: CoreConfig, private options: ClientOptions = {}) {
+    this.router = new Router(currentConfig, {
       priceOf: (d) => { const p = unitPrices(d, getPreset(d.provider).local); return p && (p.inputPerMTok + p.outputPerMTok) / 1e6; },
       contextWindowOf,
       ...options.router,
     });
+    this.applyConfig(currentConfig);
+  }
+
+  get config(): CoreConfig {
+    return this.currentConfig;
+  }
+
+  /**
+   * Serves a new config (and options) from now on, keeping what still applies, so that one client
+   * can live as long as the editor window (see docs/architecture.md): the spend ledger (so the
+   * budgets' spent amounts), the usage log, the router's cooldowns and rpm/tpm counts of
+   * deployments that are still there by id, and the cached answers of deployments that still
+   * serve the group they were cached for. Router clock and randomness stay those of the
+   * constructor. Requests already running finish as they started.
+   */
+  reconfigure(config: CoreConfig, options: ClientOptions = this.options): void {
+    this.options = { ...options, router: this.options.router };
+    this.currentConfig = config;
+    this.router.reconfigure(config);
+    this.applyConfig(config);
+  }
+
+  private applyConfig(config: CoreConfig): void {
+    const options = this.options;
     const c = config.settings.cache;
-    if (c.enabled) this.cache = new ResponseCache(c.ttlSeconds * 1000, c.maxSize, options.router?.now);
-    this.accounting = new Accounting(config, this.spend, options.usageLogPath ? new UsageLog(options.usageLogPath, undefined, options.onWarning) : undefined, options, options.router?.now);
+    if (!c.enabled) this.cache = undefined;
+    else if (this.cache) {
+      this.cache.resize(c.ttlSeconds * 1000, c.maxSize);
+      this.cache.retain((answer) => this.stillServes(answer.modelGroup, answer.deployment));
+    } else this.cache = new ResponseCache(c.ttlSeconds * 1000, c.maxSize, options.router?.now);
+    const path = options.usageLogPath;
+    if (this.usageLog?.path !== path) this.usageLog = path ? { path, log: new UsageLog(path, undefined, options.onWarning) } : undefined;
+    this.accounting = new Accounting(config, this.spend, this.usageLog?.log, options, options.router?.now);
+  }
+
+  /** Whether a request for `group` could still be answered by the deployment `deploymentId`. */
+  private stillServes(group: string | undefined, deploymentId: string): boolean {
+    if (group === undefined) return false;
+    const configured = this.router.group(group);
+    if (configured.length) return configured.some((d) => d.id === deploymentId);
+    return this.resolveUnknown(group)?.id === deploymentId;
+  }
+
+  private resolveUnknown(model: string): Deployment | undefined {
+    if (!this.options.allowUnconfiguredModels) return undefined;
+    try {
+      return resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs });
+    } catch {
+      return undefined;
+    }
   }
 
   /** The model names clients can ask for (config model groups). */
@@ -106,7 +155,7 @@ export class AnyModelClient {
       const spec = adapter.buildChatRequest(prepared, dep, false);
       return this.sendJson(dep, adapter, spec, opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared));
     }, opts);
-    if (key) this.cache!.set(key, { result: routed.value, deployment: routed.deployment.id });
+    if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
     const costUsd = track.success(routed, routed.value.usage);
     return { ...provenance(routed), value: routed.value, costUsd };
   }
@@ -126,7 +175,7 @@ export class AnyModelClient {
       return this.openStream(dep, adapter, spec, opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared));
     }, opts);
     const parts = routed.value.parts(track.observe(routed, (result) => {
-      if (key) this.cache!.set(key, { result, deployment: routed.deployment.id });
+      if (key) this.cache?.set(key, { result, deployment: routed.deployment.id, modelGroup: req.model });
       this.router.recordTokens(routed.deployment, result.usage.totalTokens);
     }));
     return { ...provenance(routed), parts };
@@ -188,7 +237,8 @@ export class AnyModelClient {
   }
 
   private cachedProvenance(model: string, deploymentId: string): Provenance {
-    const deployment = this.router.group(model).find((d) => d.id === deploymentId) ?? this.router.group(model)[0]!;
+    const group = this.router.group(model);
+    const deployment = group.find((d) => d.id === deploymentId) ?? group[0] ?? this.resolveUnknown(model)!;
     return { deployment, attempts: 0, fallback: false, modelGroup: model, cacheHit: true };
   }
 

@@ -39,6 +39,7 @@ export interface CatalogModel {
 
 export interface Catalog {
   config: CoreConfig;
+  /** The one client of the window: reconfigured on each rebuild, never replaced (docs/architecture.md). */
   client: AnyModelClient;
   models: CatalogModel[];
   /** One line per skipped entry or unreachable source, naming where the problem is. */
@@ -46,6 +47,32 @@ export interface Catalog {
   /** Worth a log line, not a warning (no local Ollama running is normal). */
   notes: string[];
   env: Record<string, string | undefined>;
+  /** What the last discovery found; a rebuild for an unrelated setting reuses it. */
+  discovery: Discovery;
+  /** Default keys not sent to a deployment's custom api_base, because the user has not allowed that origin. */
+  withheldKeys: WithheldKey[];
+}
+
+/** A provider's default key kept back from an api_base that is not the provider's own origin. */
+export interface WithheldKey {
+  modelName: string;
+  deploymentId: string;
+  provider: string;
+  /** The variable the key is stored under (`OPENAI_API_KEY`); never the key. */
+  envName: string;
+  /** `https://host:port` the deployment would have sent it to. */
+  origin: string;
+}
+
+/** What the local Ollama and the gateway listed. */
+export interface Discovery {
+  ollama: RawEntry[];
+  gateway: RawEntry[];
+  notes: string[];
+  problems: string[];
+  /** The Ollama origin asked, and whether it answered. */
+  ollamaBase: string;
+  ollamaReachable: boolean;
 }
 
 export interface CatalogInputs {
@@ -59,13 +86,32 @@ export interface CatalogInputs {
   clientOptions: ClientOptions;
   /** Discovery timeout: Ollama or a gateway that does not answer must not hold up the picker. */
   discoveryTimeoutMs?: number;
+  /** The window's client: reconfigured with the new config instead of building another. */
+  client?: AnyModelClient;
+  /** Reuse this discovery instead of asking Ollama and the gateway again. */
+  discovery?: Discovery;
+  /** `ENV_NAME@origin` pairs the user allowed: that default key may go to that custom api_base. */
+  allowedKeyOrigins?: ReadonlySet<string>;
 }
 
-type RawEntry = { model_name: string; litellm_params: Record<string, unknown>; model_info?: Record<string, unknown> };
+export type RawEntry = { model_name: string; litellm_params: Record<string, unknown>; model_info?: Record<string, unknown> };
+
+/** Asks the local Ollama and the gateway (if set) which models they serve. */
+export async function discover(settings: Settings, env: Record<string, string | undefined>, timeoutMs?: number): Promise<Discovery> {
+  const notes: string[] = [];
+  const problems: string[] = [];
+  const [ollama, gateway] = await Promise.all([
+    discoverOllama(settings.ollamaBaseUrl, timeoutMs, notes),
+    settings.gatewayUrl ? discoverGateway(settings.gatewayUrl, env, timeoutMs, problems) : [],
+  ]);
+  return { ollama: ollama ?? [], gateway, notes, problems, ollamaBase: settings.ollamaBaseUrl, ollamaReachable: ollama !== undefined };
+}
 
 export async function buildCatalog(inputs: CatalogInputs): Promise<Catalog> {
   const problems: string[] = [];
-  const env = { ...inputs.processEnv, ...inputs.keyEnv };
+  const env: Record<string, string | undefined> = { ...inputs.processEnv, ...inputs.keyEnv };
+  // A bare ollama_chat/… id (the default model) goes to the Ollama the settings name, the one asked for its tags.
+  env.OLLAMA_API_BASE ||= inputs.settings.ollamaBaseUrl;
   const sources: { entry: RawEntry; source: CatalogModel['source'] }[] = [];
   let fileRaw: Record<string, unknown> = {};
 
@@ -84,14 +130,12 @@ export async function buildCatalog(inputs: CatalogInputs): Promise<Catalog> {
   }
 
   for (const entry of settingsEntries(inputs.modelsSetting, env, problems)) sources.push({ entry, source: 'settings' });
-  const notes: string[] = [];
-  const discovered = await Promise.all([
-    discoverOllama(inputs.settings.ollamaBaseUrl, inputs.discoveryTimeoutMs, notes),
-    inputs.settings.gatewayUrl ? discoverGateway(inputs.settings.gatewayUrl, env, inputs.discoveryTimeoutMs, problems) : [],
-  ]);
+  const discovery = inputs.discovery ?? await discover(inputs.settings, env, inputs.discoveryTimeoutMs);
+  const notes = [...discovery.notes];
+  problems.push(...discovery.problems);
   const named = new Set(sources.map((s) => s.entry.model_name));
-  for (const entry of discovered[0]) if (!named.has(entry.model_name)) sources.push({ entry, source: 'ollama' });
-  for (const entry of discovered[1]) if (!named.has(entry.model_name)) sources.push({ entry, source: 'gateway' });
+  for (const entry of discovery.ollama) if (!named.has(entry.model_name)) sources.push({ entry, source: 'ollama' });
+  for (const entry of discovery.gateway) if (!named.has(entry.model_name)) sources.push({ entry, source: 'gateway' });
 
   const raw = { ...fileRaw, model_list: sources.map((s) => s.entry) };
   let config: CoreConfig;
@@ -103,13 +147,66 @@ export async function buildCatalog(inputs: CatalogInputs): Promise<Catalog> {
     config = buildConfig({ model_list: raw.model_list }, env);
   }
   for (const warning of config.warnings) if (!/environment variable/.test(warning)) problems.push(`config: ${warning}`);
+  const withheldKeys = withholdDefaultKeys(config, raw.model_list, env, inputs.allowedKeyOrigins ?? new Set());
 
-  const client = new AnyModelClient(config, { ...inputs.clientOptions, env, allowUnconfiguredModels: true });
+  const options: ClientOptions = { ...inputs.clientOptions, env, allowUnconfiguredModels: true };
+  const client = inputs.client ?? new AnyModelClient(config, options);
+  if (inputs.client) client.reconfigure(config, options);
   const models = describeModels(config, sources, inputs.defaultModel, env);
-  return { config, client, models, problems, notes, env };
+  return { config, client, models, problems, notes, env, discovery, withheldKeys };
 }
 
-/** Validates `anymodel.models` entry by entry; `api_key` is dropped (keys are never read from settings). */
+/**
+ * A provider's default key (stored or from the environment) goes to the provider's own origin.
+ * An entry that points the provider at another `api_base` without naming its key gets the default
+ * key only once the user allowed that origin (`ENV_NAME@origin` in `allowed`); otherwise the key
+ * is taken off the deployment here, before any client sees it, and the deployment is listed.
+ * Providers without an origin of their own (Azure, vLLM, a LiteLLM proxy) read a variable meant
+ * for whatever server the user points them at, so nothing is withheld there.
+ */
+function withholdDefaultKeys(config: CoreConfig, entries: RawEntry[], env: Record<string, string | undefined>, allowed: ReadonlySet<string>): WithheldKey[] {
+  const withheld: WithheldKey[] = [];
+  config.deployments.forEach((dep, i) => {
+    const params = entries[i]?.litellm_params;
+    if (!dep.apiKey || !params || namesItsKey(params.api_key, env)) return;
+    const base = params.api_base ?? params.base_url;
+    const own = getPreset(dep.provider).defaultApiBase;
+    if (typeof base !== 'string' || !own) return;
+    const origin = originOf(base);
+    if (!origin || origin === originOf(own)) return;
+    const envName = getPreset(dep.provider).apiKeyEnv.find((n) => env[n]) ?? getPreset(dep.provider).apiKeyEnv[0]!;
+    if (allowed.has(`${envName}@${origin}`)) return;
+    delete dep.apiKey;
+    withheld.push({ modelName: dep.modelName, deploymentId: dep.id, provider: dep.provider, envName, origin });
+  });
+  return withheld;
+}
+
+/** An entry names its key: a literal key (config file), or an `os.environ/NAME` reference that is set. */
+function namesItsKey(apiKey: unknown, env: Record<string, string | undefined>): boolean {
+  if (typeof apiKey !== 'string' || apiKey === '') return false;
+  if (!apiKey.startsWith('os.environ/')) return true;
+  return !!env[apiKey.slice('os.environ/'.length)];
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The withheld key that made `model` fail, if any (for the error's "allow" action). */
+export function withheldKeyFor(catalog: Pick<Catalog, 'withheldKeys'>, model: string): WithheldKey | undefined {
+  return catalog.withheldKeys.find((w) => w.modelName === model);
+}
+
+/**
+ * Validates `anymodel.models` entry by entry. A plain `api_key` is dropped (keys are never read
+ * from settings); an `os.environ/NAME` reference is kept: it names which stored or environment key
+ * the entry uses.
+ */
 function settingsEntries(value: unknown, env: Record<string, string | undefined>, problems: string[]): RawEntry[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
@@ -125,7 +222,8 @@ function settingsEntries(value: unknown, env: Record<string, string | undefined>
       return;
     }
     const entry = structuredClone(item) as RawEntry;
-    delete entry.litellm_params.api_key;
+    const key = entry.litellm_params.api_key;
+    if (!(typeof key === 'string' && key.startsWith('os.environ/'))) delete entry.litellm_params.api_key;
     try {
       resolveDeployment({ ...parsed.data, litellm_params: { ...parsed.data.litellm_params, api_key: undefined } }, { env });
     } catch (err) {
@@ -137,14 +235,15 @@ function settingsEntries(value: unknown, env: Record<string, string | undefined>
   return out;
 }
 
-async function discoverOllama(apiBase: string, timeoutMs = 1500, notes: string[]): Promise<RawEntry[]> {
+/** The models Ollama has pulled; undefined when it did not answer. */
+async function discoverOllama(apiBase: string, timeoutMs = 1500, notes: string[]): Promise<RawEntry[] | undefined> {
   try {
     const models = await discoverOllamaModels(apiBase, { timeoutMs });
     return models.map((m) => ({ model_name: `ollama_chat/${m.name}`, litellm_params: { model: `ollama_chat/${m.name}`, api_base: apiBase } }));
   } catch (err) {
     // Ollama not running is the normal case on many machines: a note, not a warning.
     notes.push(`No local models listed: Ollama at ${apiBase} did not answer (${(err as Error).message}).`);
-    return [];
+    return undefined;
   }
 }
 

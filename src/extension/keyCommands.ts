@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { KEY_SLOTS, slotForProvider, validateKey, type KeySlot, type KeyStore } from './keys';
 import { MODELS_KEY, SECTION } from './settings';
+import { getPreset, parseModelId } from '../core';
 
 interface SlotItem extends vscode.QuickPickItem {
   slot: KeySlot;
@@ -62,9 +63,19 @@ export async function clearApiKey(keys: KeyStore, log: vscode.LogOutputChannel):
 
 interface KeyInSettings {
   index: number;
-  provider: string;
+  /** `anymodel.models[i]` (with the scope when not the user settings), for messages. */
+  where: string;
+  modelName: string;
+  /** The model id as written (`gpt-4o`, `openai/gpt-4o`). */
+  model: string;
   target: vscode.ConfigurationTarget;
 }
+
+const SCOPE: Record<number, string> = {
+  [vscode.ConfigurationTarget.Global]: 'user',
+  [vscode.ConfigurationTarget.Workspace]: 'workspace',
+  [vscode.ConfigurationTarget.WorkspaceFolder]: 'folder',
+};
 
 /** Keys written into anymodel.models (`litellm_params.api_key`), which are never read. `os.environ/` references are fine. */
 function keysInSettings(): KeyInSettings[] {
@@ -73,9 +84,11 @@ function keysInSettings(): KeyInSettings[] {
   const scan = (list: unknown, target: vscode.ConfigurationTarget): void => {
     if (!Array.isArray(list)) return;
     list.forEach((entry, index) => {
-      const params = (entry as { litellm_params?: { api_key?: unknown; model?: unknown } } | null)?.litellm_params;
-      if (typeof params?.api_key !== 'string' || params.api_key.startsWith('os.environ/') || typeof params.model !== 'string') return;
-      found.push({ index, provider: params.model.split('/')[0] ?? '', target });
+      const e = entry as { model_name?: unknown; litellm_params?: { api_key?: unknown; model?: unknown } } | null;
+      const params = e?.litellm_params;
+      if (typeof params?.api_key !== 'string' || params.api_key.startsWith('os.environ/')) return;
+      const model = typeof params.model === 'string' ? params.model : '';
+      found.push({ index, where: `anymodel.models[${index}] (${SCOPE[target]} settings)`, modelName: typeof e?.model_name === 'string' ? e.model_name : model, model, target });
     });
   };
   scan(inspected?.globalValue, vscode.ConfigurationTarget.Global);
@@ -84,36 +97,105 @@ function keysInSettings(): KeyInSettings[] {
   return found;
 }
 
+/** Where a key found in an entry would be read from after the move, or why it cannot go there. */
+export type KeyDestination = { slot: KeySlot } | { reason: string };
+
 /**
- * Warns about a key in settings.json and offers to move it: the key goes to SecretStorage under
- * its provider's variable, and `api_key` is removed from the entry (the rest of the entry stays).
+ * The slot an entry's key belongs in: the one the entry resolves to, by the core's reading of the
+ * model id (so `gpt-4o` is OpenAI's, as LiteLLM infers it). An entry that points its provider at
+ * another server keeps its key: stored as the provider's key it would also go to the provider.
  */
-export async function checkKeysInSettings(keys: KeyStore, log: vscode.LogOutputChannel): Promise<void> {
+export function destinationOf(model: string, apiBase: unknown): KeyDestination {
+  let provider: string;
+  try {
+    provider = parseModelId(model).provider;
+  } catch {
+    return { reason: model ? `AnyModel cannot tell which provider "${model}" is, so it cannot tell which key slot it reads` : 'the entry has no litellm_params.model' };
+  }
+  const slot = slotForProvider(provider);
+  if (!slot) return { reason: `${provider} reads no API key` };
+  const own = getPreset(provider).defaultApiBase;
+  if (typeof apiBase === 'string' && own && origin(apiBase) !== origin(own)) {
+    return { reason: `it is for ${origin(apiBase) ?? apiBase}, not ${provider}'s own endpoint; stored as ${slot.envName} it would be sent to ${provider} too. Put it in an environment variable and set api_key to os.environ/THAT_NAME` };
+  }
+  return { slot };
+}
+
+function origin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface KeyCheckHooks {
+  /** Told when the warning is shown and when it was answered (the integration test waits on it). */
+  onPrompt?(shown: boolean): void;
+}
+
+/**
+ * Warns about a key in settings.json and offers to move it. Each key goes to SecretStorage under
+ * the slot its entry resolves to, and only then is `api_key` removed from the entry (the rest of
+ * the entry stays). A key that has no slot, or whose slot already holds a different key, stays in
+ * settings, and the message says why: a key is never deleted without being stored.
+ */
+export async function checkKeysInSettings(keys: KeyStore, log: vscode.LogOutputChannel, hooks: KeyCheckHooks = {}): Promise<void> {
   const found = keysInSettings();
   if (found.length === 0) return;
-  const providers = [...new Set(found.map((f) => f.provider))].join(', ');
-  log.warn(`anymodel.models holds ${found.length} API key(s) in plain text (${providers}); they are not used. Keys belong in secret storage.`);
-  const choice = await vscode.window.showWarningMessage(
-    `AnyModel: settings.json holds an API key for ${providers} in plain text. Keys are only read from VS Code's secret storage.`,
-    'Move to Secret Storage', 'Ignore',
-  );
+  const names = [...new Set(found.map((f) => f.modelName))].join(', ');
+  log.warn(`anymodel.models holds ${found.length} API key(s) in plain text (${names}); they are not used. Keys belong in secret storage.`);
+  hooks.onPrompt?.(true);
+  let choice: string | undefined;
+  try {
+    choice = await vscode.window.showWarningMessage(
+      `AnyModel: settings.json holds an API key for ${names} in plain text. Keys are only read from VS Code's secret storage.`,
+      'Move to Secret Storage', 'Ignore',
+    );
+  } finally {
+    hooks.onPrompt?.(false);
+  }
   if (choice !== 'Move to Secret Storage') return;
   const config = vscode.workspace.getConfiguration(SECTION);
   const inspected = config.inspect<unknown[]>(MODELS_KEY);
+  const moved: string[] = [];
+  const kept: string[] = [];
   for (const target of new Set(found.map((f) => f.target))) {
     const list = target === vscode.ConfigurationTarget.Global ? inspected?.globalValue
       : target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.workspaceFolderValue;
     if (!Array.isArray(list)) continue;
     const cleaned = structuredClone(list) as { litellm_params?: Record<string, unknown> }[];
+    let changed = false;
     for (const f of found.filter((x) => x.target === target)) {
       const params = cleaned[f.index]?.litellm_params;
-      const slot = slotForProvider(f.provider);
       if (!params || typeof params.api_key !== 'string') continue;
-      if (slot) await keys.store(slot.envName, params.api_key.trim());
+      const key = params.api_key.trim();
+      const dest = destinationOf(f.model, params.api_base ?? params.base_url);
+      if ('reason' in dest) {
+        kept.push(`${f.where}: ${dest.reason}`);
+        continue;
+      }
+      const stored = (await keys.env())[dest.slot.envName];
+      if (stored !== undefined && stored !== key) {
+        kept.push(`${f.where}: secret storage already holds a different ${dest.slot.envName}; set the one you want with "AnyModel: Set API Key", then delete api_key from the entry`);
+        continue;
+      }
+      try {
+        if (stored === undefined) await keys.store(dest.slot.envName, key);
+      } catch (err) {
+        kept.push(`${f.where}: secret storage refused it (${(err as Error).message})`);
+        continue;
+      }
       delete params.api_key;
+      changed = true;
+      moved.push(`${f.modelName} → ${dest.slot.envName}`);
     }
-    await config.update(MODELS_KEY, cleaned, target);
+    if (changed) await config.update(MODELS_KEY, cleaned, target);
   }
-  log.info(`Moved API key(s) for ${providers} from settings.json to secret storage.`);
-  void vscode.window.showInformationMessage(`AnyModel: moved the key(s) for ${providers} to secret storage and removed them from settings.`);
+  if (moved.length) log.info(`Moved API key(s) from settings.json to secret storage: ${moved.join(', ')}.`);
+  for (const line of kept) log.warn(`Kept an API key in settings.json, ${line}.`);
+  const movedText = moved.length ? `Moved ${moved.join(', ')} to secret storage and removed ${moved.length === 1 ? 'it' : 'them'} from settings.` : '';
+  if (kept.length === 0) void vscode.window.showInformationMessage(`AnyModel: ${movedText}`);
+  else void vscode.window.showWarningMessage(`AnyModel: ${movedText ? `${movedText} ` : ''}Kept ${kept.length} key(s) in settings.json (still unused): ${kept.join('; ')}.`, 'Open Settings')
+    .then((c) => { if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.${MODELS_KEY}`); });
 }

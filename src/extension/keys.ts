@@ -92,6 +92,27 @@ export class KeyStore implements vscode.Disposable {
   }
 }
 
+const ALLOWED_ORIGINS_KEY = 'anymodel.keyOrigins.allowed';
+
+/**
+ * The custom origins the user allowed a provider's default key to go to, as `ENV_NAME@origin`
+ * (e.g. `OPENAI_API_KEY@https://llm.example.com`), kept in globalState: names and origins only,
+ * never a key.
+ */
+export class KeyOrigins {
+  constructor(private readonly memento: { get<T>(key: string): T | undefined; update(key: string, value: unknown): Thenable<void> }) {}
+
+  allowed(): ReadonlySet<string> {
+    const list = this.memento.get<unknown>(ALLOWED_ORIGINS_KEY);
+    return new Set(Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : []);
+  }
+
+  async allow(envName: string, origin: string): Promise<void> {
+    const next = new Set(this.allowed()).add(`${envName}@${origin}`);
+    await this.memento.update(ALLOWED_ORIGINS_KEY, [...next]);
+  }
+}
+
 /** What a key may look like: one token of printable characters (catches a pasted sentence or a newline). */
 export function validateKey(value: string): string | undefined {
   const v = value.trim();

@@ -1,10 +1,14 @@
 /**
  * Keeps the catalog (models + core client) current: rebuilt when an `anymodel.*` setting or a
- * stored key changes, so changes apply without a reload. Problems are logged once per distinct
+ * stored key changes, so changes apply without a reload. The core client is one for the window:
+ * each rebuild reconfigures it (spend, budgets, cooldowns and cache survive a model pick), and the
+ * editor's proxy serves the same instance. Ollama and the gateway are asked again only when their
+ * settings or the keys changed, or on an explicit refresh. Problems are logged once per distinct
  * text and shown once as a warning with a way to the log.
  */
 import * as vscode from 'vscode';
-import { buildCatalog, type Catalog } from './catalog';
+import { AnyModelClient, buildConfig } from '../core';
+import { buildCatalog, type Catalog, type Discovery } from './catalog';
 import type { KeyStore } from './keys';
 import { MODELS_KEY, SECTION, readDefaultModel, readSettings } from './settings';
 import type { UsageRecord } from '../core';
@@ -20,18 +24,33 @@ export class ModelService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The window's one client; built empty, given its config by the first build. */
+  readonly client = new AnyModelClient(buildConfig({ model_list: [] }, {}));
+  private discovery: Discovery | undefined;
+  /** The next scheduled rebuild asks Ollama and the gateway again. */
+  private rediscover = false;
 
-  constructor(private readonly keys: KeyStore, private readonly log: vscode.LogOutputChannel, private readonly onUsage: (record: UsageRecord) => void) {
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly onUsage: (record: UsageRecord) => void,
+    /** `ENV_NAME@origin` pairs the user allowed a default key to go to (item kept in globalState). */
+    private readonly allowedKeyOrigins: () => ReadonlySet<string> = () => new Set(),
+  ) {
     this.disposables.push(
       this.changed,
-      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) this.scheduleRebuild(); }),
-      keys.onDidChange(() => this.scheduleRebuild()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        if (e.affectsConfiguration(`${SECTION}.ollamaBaseUrl`) || e.affectsConfiguration(`${SECTION}.gatewayUrl`)) this.rediscover = true;
+        this.scheduleRebuild();
+      }),
+      keys.onDidChange(() => { this.rediscover = true; this.scheduleRebuild(); }),
     );
   }
 
   /** The current catalog, built on first use. */
   catalog(): Promise<Catalog> {
-    this.current ??= this.build();
+    this.current ??= this.build(true);
     return this.current;
   }
 
@@ -40,9 +59,15 @@ export class ModelService implements vscode.Disposable {
     return this.latestModels;
   }
 
-  /** Rebuilds now (the picker's refresh, a test). */
+  /** Rebuilds now, asking Ollama and the gateway again (the picker's refresh, a test). */
   refresh(): Promise<Catalog> {
-    this.current = this.build();
+    return this.rebuild(true);
+  }
+
+  /** Builds after the one under way (if any), so the client is reconfigured in order. */
+  private rebuild(rediscover: boolean): Promise<Catalog> {
+    const previous = this.current;
+    this.current = (previous ?? Promise.resolve()).catch(() => undefined).then(() => this.build(rediscover));
     return this.current;
   }
 
@@ -51,11 +76,13 @@ export class ModelService implements vscode.Disposable {
     // Settings writes come in bursts (one per key of a JSON edit): build once after them.
     this.rebuildTimer = setTimeout(() => {
       this.rebuildTimer = undefined;
-      void this.refresh();
+      const rediscover = this.rediscover;
+      this.rediscover = false;
+      void this.rebuild(rediscover);
     }, 150);
   }
 
-  private async build(): Promise<Catalog> {
+  private async build(rediscover = true): Promise<Catalog> {
     const settings = readSettings();
     const catalog = await buildCatalog({
       settings,
@@ -64,12 +91,16 @@ export class ModelService implements vscode.Disposable {
       keyEnv: await this.keys.env(),
       processEnv: process.env,
       clientOptions: { logPrompts: settings.logPrompts, onUsage: this.onUsage, connectTimeoutMs: settings.connectTimeoutSeconds * 1000, headersTimeoutMs: settings.firstByteTimeoutSeconds * 1000 || undefined },
+      client: this.client,
+      discovery: rediscover ? undefined : this.discovery,
+      allowedKeyOrigins: this.allowedKeyOrigins(),
     });
+    this.discovery = catalog.discovery;
     this.latestModels = catalog.models.map((m) => ({ id: m.id, local: m.local, missingKey: m.missingKey }));
     this.report(catalog.problems);
     for (const note of catalog.notes) if (!this.reported.has(note)) { this.reported.add(note); this.log.info(note); }
     // Any anymodel.* write rebuilds (a model pick too); only a different set of models or keys is news.
-    const fingerprint = JSON.stringify([catalog.config, catalog.models.map((m) => [m.id, m.missingKey])]);
+    const fingerprint = JSON.stringify([catalog.config, catalog.models.map((m) => [m.id, m.missingKey]), catalog.discovery.ollamaReachable]);
     if (fingerprint !== this.fingerprint) {
       this.fingerprint = fingerprint;
       this.changed.fire(catalog);

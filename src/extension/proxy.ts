@@ -1,44 +1,35 @@
 /**
  * `anymodel.startProxy` / `anymodel.stopProxy`: the OpenAI-compatible proxy inside the extension
- * host, on 127.0.0.1, over the same models and keys as the chat. It always has a master key
- * (generated once, kept in SecretStorage), so other local programs and browser pages cannot use
- * the user's keys without it. The key is shown only when the user asks to copy it.
+ * host, on 127.0.0.1, over the same models and keys as the chat. It serves the chat's own client
+ * (one spend ledger, one set of budgets, cooldowns and cache for the window): when models or keys
+ * change, that client is reconfigured and the proxy serves the new set on the same port without a
+ * restart. It always has a master key (generated once, kept in SecretStorage), so other local
+ * programs and browser pages cannot use the user's keys without it. The key is shown only when
+ * the user asks to copy it.
  */
 import * as vscode from 'vscode';
+import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { startProxy, type RunningProxy } from '../proxy/start';
+import { createProxyServer, type ProxyServer } from '../proxy/server';
 import type { KeyStore } from './keys';
 import type { ModelService } from './models';
 import { readSettings } from './settings';
 
 const MASTER_KEY_SECRET = 'proxyMasterKey';
 
-export class EditorProxy implements vscode.Disposable {
-  private running: RunningProxy | undefined;
-  private readonly item = vscode.window.createStatusBarItem('anymodel.proxy', vscode.StatusBarAlignment.Right, 99);
+interface Running {
+  server: ProxyServer;
+  port: number;
+  url: string;
+}
 
-  private readonly listener: vscode.Disposable;
+export class EditorProxy implements vscode.Disposable {
+  private running: Running | undefined;
+  private readonly item = vscode.window.createStatusBarItem('anymodel.proxy', vscode.StatusBarAlignment.Right, 99);
 
   constructor(private readonly models: ModelService, private readonly keys: KeyStore, private readonly log: vscode.LogOutputChannel) {
     this.item.name = 'AnyModel: Proxy';
     this.item.command = 'anymodel.stopProxy';
-    // Models or keys changed: serve the new set on the same port, so clients keep their URL.
-    this.listener = models.onDidChange(() => void this.restart());
-  }
-
-  private async restart(): Promise<void> {
-    const running = this.running;
-    if (!running) return;
-    this.running = undefined;
-    await running.close(2000);
-    try {
-      const count = await this.launch(running.port);
-      this.log.info(`Proxy restarted at ${this.url} with the changed models (${count}).`);
-    } catch (err) {
-      this.item.hide();
-      this.log.error(`Proxy could not restart with the changed models: ${(err as Error).message}`);
-      void vscode.window.showErrorMessage(`AnyModel: the proxy stopped and could not restart: ${(err as Error).message}`);
-    }
   }
 
   get url(): string | undefined {
@@ -57,17 +48,21 @@ export class EditorProxy implements vscode.Disposable {
     return url;
   }
 
-  /** Starts the server over the current catalog; resolves to the number of models it serves. */
+  /** Starts the server over the window's client; resolves to the number of models it serves. */
   private async launch(port: number): Promise<number> {
     const catalog = await this.models.catalog();
-    const running = await startProxy({
-      config: catalog.config,
-      host: '127.0.0.1',
-      port,
+    const server = createProxyServer({
+      client: catalog.client,
       masterKey: await this.masterKey(),
+      maxBodyBytes: catalog.config.settings.maxRequestBytes,
       log: (line) => this.log.info(`proxy: ${line}`),
-      clientOptions: { env: catalog.env, allowUnconfiguredModels: true },
     });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is already in use` : `Cannot listen on 127.0.0.1:${port}: ${err.message}`)));
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    const actual = (server.address() as AddressInfo).port;
+    const running: Running = { server, port: actual, url: `http://127.0.0.1:${actual}` };
     this.running = running;
     this.item.text = `$(radio-tower) ${running.port}`;
     this.item.tooltip = `AnyModel proxy at ${this.url}. Click to stop it.`;
@@ -84,7 +79,7 @@ export class EditorProxy implements vscode.Disposable {
     }
     this.running = undefined;
     this.item.hide();
-    await running.close(2000);
+    await close(running.server, 2000, (line) => this.log.info(line));
     this.log.info('Proxy stopped.');
     void vscode.window.showInformationMessage('AnyModel: proxy stopped.');
     return true;
@@ -108,8 +103,29 @@ export class EditorProxy implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.listener.dispose();
     this.item.dispose();
-    void this.running?.close(0);
+    if (this.running) void close(this.running.server, 0, (line) => this.log.info(line));
   }
+}
+
+/**
+ * Stops accepting, lets open requests finish for up to `graceMs`, then cuts what is left the way
+ * the CLI's proxy does (src/proxy/start.ts): each stream ends with a `server_shutdown` error event,
+ * each unanswered request gets a 503, and the log says how many.
+ */
+async function close(server: ProxyServer, graceMs: number, log: (line: string) => void): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.beginShutdown();
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => { timer = setTimeout(resolve, graceMs, false); })]);
+  clearTimeout(timer);
+  if (drained) return;
+  const seconds = `${+(graceMs / 1000).toFixed(1)} s`;
+  const cut = server.cutOpen(`The AnyModel proxy is shutting down: this answer was cut after the ${seconds} grace period`);
+  log(`proxy: shutdown: cut ${cut.streams} stream(s) and ${cut.requests} request(s) still open after the ${seconds} grace period`);
+  // A client that stopped reading would hold its connection open for ever: close what is left after a moment.
+  const force = setTimeout(() => server.closeAllConnections(), 1000);
+  force.unref();
+  await closed;
+  clearTimeout(force);
 }

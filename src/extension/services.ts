@@ -4,13 +4,14 @@
  * controller, the offline switch, the editor proxy and the request log.
  */
 import * as vscode from 'vscode';
-import { KeyStore } from './keys';
+import { KeyOrigins, KeyStore } from './keys';
 import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
 import { ModelService } from './models';
-import { providerOf } from './catalog';
+import { providerOf, withheldKeyFor, type Catalog } from './catalog';
+import { ollamaTag } from './chat/localModel';
+import { discoverOllamaModels } from '../core';
 import { pickModel } from './pickModel';
 import { OfflineSwitch, probeOrigin, resolveOfflineModel, type OfflineChoice, type OfflinePolicy } from './offline';
-import type { Catalog } from './catalog';
 import { EditorProxy } from './proxy';
 import { formatUsageLine } from './requestLog';
 import { askQuestion, codeContext, PROMPTS } from './selection';
@@ -55,6 +56,10 @@ export interface Services {
     hasKey(envName: string): Promise<boolean>;
     busy(): boolean;
     proxyKey(): Promise<string>;
+    /** The warning about a key in settings.json is on screen, waiting for an answer. */
+    keyPromptShown(): boolean;
+    /** Today's spend in USD on the window's one client (the chat's and the proxy's). */
+    spentToday(): number;
     /** Where the AnyModel output channel's log file is written. */
     logUri: vscode.Uri;
   };
@@ -62,7 +67,8 @@ export interface Services {
 
 export async function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, statusBar: ModelStatusBar): Promise<Services> {
   const keys = new KeyStore(context.secrets);
-  const models = new ModelService(keys, log, (record) => log.info(formatUsageLine(record)));
+  const keyOrigins = new KeyOrigins(context.globalState);
+  const models = new ModelService(keys, log, (record) => log.info(formatUsageLine(record)), () => keyOrigins.allowed());
   const store = await ConversationStore.open(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, context.globalState, (line) => log.warn(line));
   const editorActions = new EditorActions(log);
   const hostListeners = new Set<(message: HostMessage) => void>();
@@ -107,6 +113,10 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       if (kind === 'setKey') {
         const provider = providerOf((await models.catalog()).models, model);
         if (await doSetKey(provider)) await models.refresh();
+      } else if (kind === 'allowKey') {
+        await allowKey(await models.catalog(), model);
+      } else if (kind === 'startOllama' || kind === 'pullModel') {
+        await runOllama(kind, await models.catalog(), model);
       } else await doPick();
     },
     editorAction: (message) => editorActions.run(message),
@@ -117,7 +127,52 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick });
   context.subscriptions.push(lm);
 
-  const refreshModelsInView = () => controller.notify({ type: 'models', models: models.options(), currentModel: readDefaultModel() });
+  /** Asks (modal) whether the default key may go to the custom address; remembered per key and origin. */
+  async function allowKey(catalog: Catalog, model: string): Promise<void> {
+    const w = withheldKeyFor(catalog, model);
+    if (!w) return;
+    const allow = 'Allow';
+    const choice = await vscode.window.showWarningMessage(
+      `Send your ${w.envName} to ${w.origin}?`,
+      { modal: true, detail: `${model} is served at ${w.origin}, which is not ${w.provider}'s own endpoint. AnyModel sends your stored or environment ${w.envName} there only if you allow it; it remembers the answer for this address. To use another key for it, set litellm_params.api_key to os.environ/NAME.` },
+      allow, 'Don\'t Allow',
+    );
+    if (choice !== allow) return;
+    await keyOrigins.allow(w.envName, w.origin);
+    log.info(`Allowed ${w.envName} to be sent to ${w.origin} (for ${model}).`);
+    await models.refresh();
+  }
+
+  /**
+   * Opens a terminal with `ollama serve` or `ollama pull <tag>` (the user sees what runs), then
+   * rebuilds the models once Ollama answers or lists the tag, so the chat's advice goes away.
+   */
+  async function runOllama(kind: 'startOllama' | 'pullModel', catalog: Catalog, model: string): Promise<void> {
+    const tag = ollamaTag(catalog, model);
+    if (kind === 'pullModel' && !tag) return;
+    const terminal = vscode.window.createTerminal({ name: 'Ollama' });
+    context.subscriptions.push(terminal);
+    terminal.show();
+    terminal.sendText(kind === 'startOllama' ? 'ollama serve' : `ollama pull ${tag}`);
+    const base = catalog.discovery.ollamaBase;
+    const done = async () => {
+      const listed = await discoverOllamaModels(base, { timeoutMs: 1500 }).catch(() => undefined);
+      return kind === 'startOllama' ? listed !== undefined : !!listed?.some((m) => m.name === tag || m.name === `${tag}:latest`);
+    };
+    // In the background, bounded: a pull of a large model may take minutes; past that, the picker's refresh does it.
+    const deadline = Date.now() + (kind === 'startOllama' ? 60_000 : 15 * 60_000);
+    void (async () => {
+      while (Date.now() < deadline) {
+        if (await done()) {
+          await models.refresh();
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    })();
+  }
+
+  const refreshModelsInView = () => void controller.notifyModels();
   context.subscriptions.push(
     keys, models, editorActions, panel, { dispose: () => offline.dispose() },
     models.onDidChange(refreshModelsInView),
@@ -141,9 +196,11 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   );
   const proxy = new EditorProxy(models, keys, log);
   context.subscriptions.push(proxy);
-  void checkKeysInSettings(keys, log);
+  let keyPrompts = 0;
+  const keyHooks = { onPrompt: (shown: boolean) => { keyPrompts += shown ? 1 : -1; } };
+  void checkKeysInSettings(keys, log, keyHooks);
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(`${SECTION}.models`)) void checkKeysInSettings(keys, log);
+    if (e.affectsConfiguration(`${SECTION}.models`)) void checkKeysInSettings(keys, log, keyHooks);
   }));
 
   /** Sends code from the editor with an instruction; errors are shown, the text is never lost. */
@@ -199,6 +256,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       hasKey: (envName) => keys.has(envName),
       busy: () => controller.busy,
       proxyKey: () => proxy.masterKey(),
+      keyPromptShown: () => keyPrompts > 0,
+      spentToday: () => models.client.spend.spentOn(new Date().toISOString().slice(0, 10)),
       logUri: context.logUri,
     },
   };

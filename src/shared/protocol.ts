@@ -28,8 +28,12 @@ const count = z.int().check(z.nonnegative());
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-/** What the error's action buttons do; the host decides how (QuickPick, SecretStorage, resend). */
-export const ErrorAction = z.enum(['setKey', 'pickModel', 'retry']);
+/**
+ * What the error's action buttons do; the host decides how (QuickPick, SecretStorage, resend).
+ * `allowKey` asks whether a provider's key may go to a custom endpoint; `startOllama` and
+ * `pullModel` open a terminal with the Ollama command (the user sees what runs).
+ */
+export const ErrorAction = z.enum(['setKey', 'pickModel', 'retry', 'allowKey', 'startOllama', 'pullModel']);
 export type ErrorAction = z.infer<typeof ErrorAction>;
 
 /** Token counts as the core's `Usage` reports them (normalised across providers). */
@@ -55,7 +59,7 @@ export const ChatError = z.object({
   message: z.string().check(z.minLength(1), z.maxLength(4_000)),
   /** The core's ErrorKind (`Authentication`, `RateLimit`, `APIConnection`, ...). */
   kind: z.string().check(z.minLength(1), z.maxLength(64)),
-  actions: z.array(ErrorAction).check(z.maxLength(3)),
+  actions: z.array(ErrorAction).check(z.maxLength(4)),
 });
 export type ChatError = z.infer<typeof ChatError>;
 
@@ -116,12 +120,15 @@ const HostState = z.object({
   offline: z.nullable(OfflineNotice),
   /** The answer still streaming when the webview reloaded, so its stop button comes back. */
   streamingMessageId: z.optional(z.nullable(id)),
+  /** What keeps the current model from answering (Ollama not running), shown before the first question. */
+  modelProblem: z.optional(z.nullable(ChatError)),
 });
 
 const HostModels = z.object({
   type: z.literal('models'),
   models: z.array(ModelOption).check(z.maxLength(2_000)),
   currentModel: z.nullable(modelId),
+  modelProblem: z.optional(z.nullable(ChatError)),
 });
 
 const HostMessageAdded = z.object({
@@ -154,7 +161,8 @@ const HostStreamEnd = z.object({
 
 const HostStreamError = z.object({
   type: z.literal('streamError'),
-  /** Absent when the request failed before an answer started (bad key, unknown model). */
+  /** The failed answer; when the request failed before an answer started (bad key, unknown model) the
+   * view does not know it yet and shows the error as that answer. Absent from older hosts. */
   messageId: z.optional(id),
   message: ChatError.shape.message,
   kind: ChatError.shape.kind,

@@ -40,6 +40,8 @@ export class ChatApp {
   private models: ModelOption[] = [];
   private currentModel: string | null = null;
   private offline: OfflineNotice | null = null;
+  /** What keeps `model` from answering, as the host last said (Ollama not running). */
+  private problem: { model: string | null; error: ChatError } | null = null;
   private streamingId: string | null = null;
   /** Sent, and no streamStart yet: the stop button is already there. */
   private awaitingStart = false;
@@ -117,7 +119,7 @@ export class ChatApp {
   private onHostMessage(message: HostMessage): void {
     switch (message.type) {
       case 'state': return this.restore(message);
-      case 'models': return this.setModels(message.models, message.currentModel);
+      case 'models': return this.setModels(message.models, message.currentModel, message.modelProblem);
       case 'messageAdded':
         if (this.conversationId === null) this.conversationId = message.conversationId;
         if (message.conversationId === this.conversationId) this.appendMessage(message.message);
@@ -142,7 +144,7 @@ export class ChatApp {
     this.messageList.replaceChildren();
     this.conversationId = state.activeConversationId;
     this.header.setConversations(state.conversations, state.activeConversationId);
-    this.setModels(state.models, state.currentModel);
+    this.setModels(state.models, state.currentModel, state.modelProblem);
     this.setOffline(state.offline, false);
     // The newest messages at once, in one DOM insertion and one layout; older ones a batch per
     // frame above them, so a long conversation opens without a long task.
@@ -246,9 +248,11 @@ export class ChatApp {
     this.scrollToBottom();
   }
 
-  private setModels(models: ModelOption[], current: string | null): void {
+  private setModels(models: ModelOption[], current: string | null, problem?: ChatError | null): void {
     this.models = models;
     this.currentModel = current;
+    // Absent: the host said nothing new about it (an older host); null: nothing stands in the way.
+    if (problem !== undefined) this.problem = problem ? { model: current, error: problem } : null;
     this.header.setModels(models, current);
     this.header.setBusy(this.busy);
     this.renderEmptyState();
@@ -366,7 +370,8 @@ export class ChatApp {
     const empty = this.messageList.childElementCount === 0;
     const existing = this.thread.querySelector(':scope > .empty-state');
     if (!empty) { existing?.remove(); return; }
-    const view = emptyStateView(this.models.find((m) => m.id === this.currentModel), this.currentModel);
+    const problem = this.problem && this.problem.model === this.currentModel ? this.problem.error : undefined;
+    const view = emptyStateView(this.models.find((m) => m.id === this.currentModel), this.currentModel, problem);
     if (existing) existing.replaceWith(view); else this.thread.prepend(view);
   }
 

@@ -11,6 +11,9 @@ const ACTION_LABELS: Record<ErrorAction, string> = {
   setKey: 'Set API Key',
   pickModel: 'Pick Another Model',
   retry: 'Retry',
+  allowKey: 'Allow Key for This Address…',
+  startOllama: 'Start Ollama',
+  pullModel: 'Pull the Model',
 };
 
 export function userMessageView(message: ChatMessage): HTMLElement {
@@ -34,7 +37,7 @@ export function errorView(error: ChatError, messageId: string | undefined): HTML
         class: i === 0 ? 'button' : 'button button-secondary',
         'data-error-action': action,
         'data-message-id': messageId,
-      }, action === 'setKey' ? icon('key') : action === 'retry' ? icon('refresh') : null, ACTION_LABELS[action]))));
+      }, actionIcon(action), ACTION_LABELS[action]))));
 }
 
 function fallbackLabel(fallback: Fallback): HTMLElement {
@@ -111,8 +114,11 @@ export class AssistantMessageView {
   }
 }
 
-/** What to do first, and which model will answer. */
-export function emptyStateView(currentModel: ModelOption | undefined, modelId: string | null): HTMLElement {
+/**
+ * What to do first, and which model will answer. `problem` is what keeps that model from
+ * answering (Ollama not running): said before the first question, with its actions as buttons.
+ */
+export function emptyStateView(currentModel: ModelOption | undefined, modelId: string | null, problem?: ChatError): HTMLElement {
   const model = currentModel?.id ?? modelId;
   const actions = h('div', { class: 'empty-actions' },
     h('button', { type: 'button', class: 'button button-secondary', 'data-empty-action': 'pickModel' }, 'Pick Model'),
@@ -125,11 +131,26 @@ export function emptyStateView(currentModel: ModelOption | undefined, modelId: s
         currentModel?.local ? ', which runs on this machine.' : '.',
         currentModel?.missingKey ? ' It needs an API key first.' : '')
       : h('p', {}, 'No model is configured yet. Pick one, or add entries to the anymodel.models setting.'),
-    actions,
+    problem ? problemView(problem) : actions,
     h('ul', { class: 'empty-tips' },
       h('li', {}, 'Type a question below. ', kbd('Enter'), ' sends, ', kbd('Shift+Enter'), ' adds a line, ', kbd('Escape'), ' stops an answer.'),
       h('li', {}, 'Select code in the editor and run ', h('strong', {}, 'AnyModel: Ask About Selection'), ' from the context menu.'),
       h('li', {}, 'Code blocks in answers can be copied, inserted at the cursor, or applied as a diff you review.')));
+}
+
+/** The empty state's version of an error: the same text and buttons, acting as empty-state actions. */
+function problemView(problem: ChatError): HTMLElement {
+  return h('div', { class: 'message-error empty-problem', role: 'alert', 'data-error-kind': problem.kind },
+    h('div', { class: 'message-error-text' }, icon('warning'), h('span', {}, problem.message)),
+    h('div', { class: 'message-error-actions' }, ...problem.actions.map((action, i) => h('button', {
+      type: 'button',
+      class: i === 0 ? 'button' : 'button button-secondary',
+      'data-empty-action': action,
+    }, actionIcon(action), ACTION_LABELS[action]))));
+}
+
+function actionIcon(action: ErrorAction): SVGSVGElement | null {
+  return action === 'setKey' || action === 'allowKey' ? icon('key') : action === 'retry' ? icon('refresh') : null;
 }
 
 function kbd(text: string): HTMLElement {

@@ -140,7 +140,7 @@ describe('editor commands, keys, proxy and log', function () {
     await assert.rejects(stranger.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: 'x' }] }), (e: { status?: number }) => e.status === 401);
     // A model added in settings is served at once, on the same URL with the same key.
     const models = config().inspect<unknown[]>('models')?.workspaceValue ?? [];
-    await config().update('models', [...models, { model_name: 'second', litellm_params: { model: 'openai/gpt-4o', api_base: `${cloud.url}/v1` } }], vscode.ConfigurationTarget.Workspace);
+    await config().update('models', [...models, { model_name: 'second', litellm_params: { model: 'openai/gpt-4o', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } }], vscode.ConfigurationTarget.Workspace);
     const listed = async () => (await client.models.list().catch(() => ({ data: [] }))).data.map((m) => m.id);
     for (let i = 0; i < 50 && !(await listed()).includes('second'); i++) await sleep(100);
     assert.deepEqual((await listed()).sort(), ['cloud', 'second']);

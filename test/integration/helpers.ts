@@ -63,7 +63,8 @@ export async function resetUserSetting(key: string): Promise<void> {
 export async function useCloudModel(mockUrl: string): Promise<() => Promise<void>> {
   const config = vscode.workspace.getConfiguration('anymodel');
   const previous = config.inspect('models')?.workspaceValue;
-  await config.update('models', [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${mockUrl}/v1` } }], vscode.ConfigurationTarget.Workspace);
+  // The key is named: a default key goes to a custom api_base only when named or allowed.
+  await config.update('models', [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${mockUrl}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } }], vscode.ConfigurationTarget.Workspace);
   await config.update('defaultModel', 'cloud', vscode.ConfigurationTarget.Global);
   return async () => {
     await vscode.workspace.getConfiguration('anymodel').update('models', previous, vscode.ConfigurationTarget.Workspace);

@@ -116,8 +116,9 @@ describe('UI: the chat panel in a real VS Code window', function () {
       logFile: path.join(ROOT, 'test-results/logs/ui-chat-server.log'),
       settings: {
         'anymodel.models': [
-          { model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1` } },
-          { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: claude.url } },
+          // Keys named: a default key goes to a custom api_base only when named or allowed.
+          { model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
+          { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: claude.url, api_key: 'os.environ/ANTHROPIC_API_KEY' } },
         ],
         'anymodel.defaultModel': 'cloud',
         'anymodel.ollamaBaseUrl': ollama.url,

@@ -26,12 +26,26 @@ export interface CachedAnswer {
   result: ChatResult;
   /** The deployment id that produced it. */
   deployment: string;
+  /** The model group the request asked for (the key hashes it too). */
+  modelGroup?: string;
 }
 
 export class ResponseCache {
   private readonly entries = new Map<string, { value: CachedAnswer; expires: number }>();
 
-  constructor(private readonly ttlMs: number, private readonly maxEntries: number, private readonly now: () => number = Date.now) {}
+  constructor(private ttlMs: number, private maxEntries: number, private readonly now: () => number = Date.now) {}
+
+  /** New limits for entries stored from now on; entries over the new size cap go, oldest first. */
+  resize(ttlMs: number, maxEntries: number): void {
+    this.ttlMs = ttlMs;
+    this.maxEntries = maxEntries;
+    this.trim();
+  }
+
+  /** Keeps only the entries `keep` accepts (a config change: answers of deployments that are gone). */
+  retain(keep: (value: CachedAnswer) => boolean): void {
+    for (const [key, e] of this.entries) if (!keep(e.value)) this.entries.delete(key);
+  }
 
   get(key: string): CachedAnswer | undefined {
     const e = this.entries.get(key);
@@ -49,6 +63,10 @@ export class ResponseCache {
   set(key: string, value: CachedAnswer): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expires: this.now() + this.ttlMs });
+    this.trim();
+  }
+
+  private trim(): void {
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 

@@ -30,6 +30,11 @@ export class DeploymentStates {
     return s;
   }
 
+  /** Drops what is known about these deployment ids (they left the config). */
+  forget(ids: Iterable<string>): void {
+    for (const id of ids) this.states.delete(id);
+  }
+
   isCooling(dep: Deployment): boolean {
     return this.get(dep).cooledUntil > this.now();
   }

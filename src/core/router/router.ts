@@ -42,25 +42,45 @@ export interface RouteOptions {
 
 export class Router {
   readonly states: DeploymentStates;
-  private readonly strategy: RoutingStrategy;
+  private strategy!: RoutingStrategy;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortLike) => Promise<void>;
-  private readonly cooldownMs: number;
-  private readonly allowedFails: number;
-  private readonly maxRetryAfterMs: number;
-  private readonly latencyWindowMs: number;
-  private readonly latencyBuffer: number;
+  private cooldownMs!: number;
+  private allowedFails!: number;
+  private maxRetryAfterMs!: number;
+  private latencyWindowMs!: number;
+  private latencyBuffer!: number;
   private readonly priceOf: (dep: Deployment) => number | undefined;
   /** Model name → its deployments, built from `config.deployments` (and rebuilt if that list changes). */
   private groups = new Map<string, Deployment[]>();
   private groupsFrom: { list: Deployment[]; length: number } | undefined;
 
-  constructor(private readonly config: CoreConfig, private readonly deps: RouterDeps = {}) {
+  constructor(private config: CoreConfig, private readonly deps: RouterDeps = {}) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.sleep = deps.sleep ?? defaultSleep;
     this.states = new DeploymentStates(this.now);
+    this.priceOf = deps.priceOf ?? (() => undefined);
+    this.applySettings(config);
+  }
+
+  /**
+   * Serves a new config from now on. What the router learned about deployments that are still
+   * there (same id: cooldowns, failures, rpm/tpm this minute, latencies) is kept; the state of
+   * deployments the new config dropped is forgotten. A request already running finishes on the
+   * deployment it picked.
+   */
+  reconfigure(config: CoreConfig): void {
+    const kept = new Set(config.deployments.map((d) => d.id));
+    const dropped = this.config.deployments.filter((d) => !kept.has(d.id)).map((d) => d.id);
+    this.config = config;
+    this.groupsFrom = undefined;
+    this.states.forget(dropped);
+    this.applySettings(config);
+  }
+
+  private applySettings(config: CoreConfig): void {
     const rs = config.router;
     this.strategy = rs.routing_strategy ?? 'simple-shuffle';
     // LiteLLM's defaults: allowed_fails 3 per minute, cooldown_time 5 s.
@@ -69,7 +89,6 @@ export class Router {
     this.maxRetryAfterMs = 1000 * (rs.retry_after ?? 10);
     this.latencyWindowMs = 1000 * Number(rs.routing_strategy_args?.ttl ?? 3600);
     this.latencyBuffer = Number(rs.routing_strategy_args?.lowest_latency_buffer ?? 0);
-    this.priceOf = deps.priceOf ?? (() => undefined);
   }
 
   /** The deployments of a model group, or of the group an alias names (a copy: callers may keep or change it). */

@@ -18,6 +18,7 @@ import {
 } from '../../shared/protocol';
 import type { Catalog } from '../catalog';
 import { offlineTarget, type OfflineSwitch } from '../offline';
+import { explainFailure, modelProblem } from './localModel';
 import type { Conversation, ConversationStore } from './store';
 
 /** How often a streaming answer is written to the history while it grows. */
@@ -54,6 +55,8 @@ export class ChatController {
   private viewReady = false;
   private running: Running | undefined;
   private readonly readyWaiters: (() => void)[] = [];
+  /** What keeps the current model from answering, as last told to the view. */
+  private problem: ChatError | null = null;
 
   constructor(private readonly deps: ChatDeps) {}
 
@@ -103,7 +106,7 @@ export class ChatController {
         await this.sendState(m.requestId);
         this.viewReady = true;
         this.readyWaiters.splice(0).forEach((resolve) => resolve());
-        void this.deps.catalog().then(() => this.notify({ type: 'models', models: this.deps.modelOptions(), currentModel: this.deps.currentModel() }));
+        void this.notifyModels();
         return;
       case 'send': return this.onSend(m);
       case 'stop': return this.stop();
@@ -115,16 +118,24 @@ export class ChatController {
         await this.deps.store.setActive(m.conversationId);
         return this.sendState();
       case 'switchModel': return this.deps.setModel(m.model);
-      case 'retry': return this.retry();
+      case 'retry': return this.retry(m.messageId);
       case 'draftChanged':
         await this.deps.store.saveDraft(m.text);
         return;
       case 'action':
-        if (m.kind === 'retry') return this.retry();
-        return this.deps.runAction(m.kind, this.deps.currentModel());
+        if (m.kind === 'retry') return this.retry(m.messageId);
+        // The model of the answer whose button was pressed: its provider's key, its Ollama tag.
+        return this.deps.runAction(m.kind, (await this.failedAnswer(m.messageId))?.model ?? this.deps.currentModel());
       default:
         return this.deps.editorAction(m);
     }
+  }
+
+  /** Tells the view the models, the current one, and what keeps it from answering (if anything). */
+  async notifyModels(): Promise<void> {
+    const catalog = await this.deps.catalog();
+    this.problem = modelProblem(catalog, this.deps.currentModel());
+    this.notify({ type: 'models', models: this.deps.modelOptions(), currentModel: this.deps.currentModel(), modelProblem: this.problem });
   }
 
   /** A message from an editor command: shown in the thread as if typed, then answered. */
@@ -162,14 +173,41 @@ export class ChatController {
     await this.answer(conversation, m.model);
   }
 
-  private async retry(): Promise<void> {
+  /** The assistant message `messageId` names in the active conversation, if any. */
+  private async failedAnswer(messageId: string | undefined): Promise<ChatMessage | undefined> {
+    if (!messageId) return undefined;
+    return (await this.deps.store.active())?.messages.find((x) => x.id === messageId && x.role === 'assistant');
+  }
+
+  /**
+   * Asks again for the answer `messageId` (the latest answer when absent), with the model that
+   * answer asked for, not the current one: a retry repeats what failed. The latest answer is
+   * replaced; an older one stays where it is and its question is asked again at the end, so
+   * nothing in the thread is lost.
+   */
+  private async retry(messageId?: string): Promise<void> {
     const conversation = await this.deps.store.active();
     if (!conversation || this.running) return;
-    // Drop the failed or unwanted answer after the last question, then ask again.
-    while (conversation.messages.length && conversation.messages.at(-1)!.role !== 'user') conversation.messages.pop();
-    if (!conversation.messages.length) return;
+    const messages = conversation.messages;
+    const lastQuestion = lastIndex(messages, (x) => x.role === 'user');
+    if (lastQuestion < 0) return;
+    const named = messageId ? messages.findIndex((x) => x.id === messageId && x.role === 'assistant') : -1;
+    const target = named >= 0 ? named : lastIndex(messages, (x, i) => i > lastQuestion && x.role === 'assistant');
+    const answer = target >= 0 ? messages[target]! : undefined;
+    // The model that request went to: a fallback's answer retries the model first asked for.
+    const model = answer?.fallback?.requestedModel ?? answer?.model ?? messages[lastQuestion]!.model ?? this.deps.currentModel();
+    if (target < 0 || target > lastQuestion) {
+      // Drop the failed or unwanted answer after the last question, then ask again.
+      while (messages.length && messages.at(-1)!.role !== 'user') messages.pop();
+    } else {
+      const question = messages[lastIndex(messages.slice(0, target), (x) => x.role === 'user')];
+      if (!question) return;
+      const again: ChatMessage = { id: newId('u'), role: 'user', text: question.text, model };
+      messages.push(again);
+      this.notify({ type: 'messageAdded', conversationId: conversation.id, message: again });
+    }
     await this.deps.store.save(conversation);
-    await this.answer(conversation, this.deps.currentModel());
+    await this.answer(conversation, model);
   }
 
   /** Streams one answer to the conversation's last user message. */
@@ -178,8 +216,9 @@ export class ChatController {
     const running: Running = { conversationId: conversation.id, messageId: undefined, abort: new AbortController(), stopped: false };
     this.running = running;
     let assistant: ChatMessage | undefined;
+    let catalog: Catalog | undefined;
     try {
-      const catalog = await this.deps.catalog();
+      catalog = await this.deps.catalog();
       let handle;
       const mayGoOffline = !route.fallback && this.deps.autoOfflineSwitch() && !isLocal(catalog, route.model);
       try {
@@ -232,11 +271,12 @@ export class ChatController {
           this.notify({ type: 'streamEnd', messageId: assistant.id, cost: null, finishReason: 'stopped' });
         }
       } else {
-        const error = chatError(err, route.model);
+        const error = explainFailure(err, catalog, route.model) ?? chatError(err, route.model);
         if (!assistant) {
-          assistant = { id: newId('a'), role: 'assistant', text: '', model: route.model, error };
+          assistant = { id: newId('a'), role: 'assistant', text: '', model: route.model, ...(route.fallback ? { fallback: route.fallback } : {}), error };
           conversation.messages.push(assistant);
-          this.notify({ type: 'streamError', message: error.message, kind: error.kind, actions: error.actions });
+          // With the id the host gave it, so that the error's retry names this answer.
+          this.notify({ type: 'streamError', messageId: assistant.id, message: error.message, kind: error.kind, actions: error.actions });
         } else {
           assistant.error = error;
           this.notify({ type: 'streamError', messageId: assistant.id, message: error.message, kind: error.kind, actions: error.actions });
@@ -267,6 +307,7 @@ export class ChatController {
       currentModel: this.deps.currentModel(),
       offline: this.deps.offline.notice(),
       streamingMessageId: streaming ?? null,
+      modelProblem: this.problem,
     };
     this.deps.observe?.(state);
     this.post?.(state);
@@ -275,6 +316,11 @@ export class ChatController {
   private reply(requestId: string | undefined, ok: boolean, error?: string): void {
     if (requestId) this.notify({ type: 'reply', inReplyTo: requestId, ok, ...(error ? { error } : {}) });
   }
+}
+
+function lastIndex<T>(list: T[], test: (item: T, index: number) => boolean): number {
+  for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!, i)) return i;
+  return -1;
 }
 
 function newId(prefix: string): string {

@@ -83,6 +83,40 @@ describe('chat app', () => {
     assert.deepEqual(vscode.ofType('action'), [{ type: 'action', kind: 'setKey' }]);
   });
 
+  it('says in the empty state what keeps a local model from answering, with its actions as buttons', () => {
+    const problem = {
+      kind: 'OllamaNotRunning',
+      message: 'Ollama is not running at http://127.0.0.1:11434, so ollama_chat/llama3.2 cannot answer. Start Ollama (open the Ollama app, or run "ollama serve"), then pull the model: ollama pull llama3.2. Or pick a cloud model and set its API key.',
+      actions: ['startOllama', 'pullModel', 'pickModel'] as const,
+    };
+    deliver({ type: 'models', models: STATE.models, currentModel: 'ollama_chat/llama3.2', modelProblem: { ...problem, actions: [...problem.actions] } });
+    const empty = root.querySelector('.empty-state')!;
+    const alert = empty.querySelector('[role="alert"]');
+    assert.ok(alert, 'shown before the first question');
+    assert.match(alert.textContent ?? '', /Ollama is not running at http:\/\/127\.0\.0\.1:11434/);
+    assert.match(alert.textContent ?? '', /ollama pull llama3\.2/);
+    const buttons = Array.from(alert.querySelectorAll<HTMLButtonElement>('button'));
+    assert.deepEqual(buttons.map((b) => b.textContent), ['Start Ollama', 'Pull the Model', 'Pick Another Model']);
+    for (const b of buttons) b.click();
+    assert.deepEqual(vscode.ofType('action'), [{ type: 'action', kind: 'startOllama' }, { type: 'action', kind: 'pullModel' }, { type: 'action', kind: 'pickModel' }]);
+
+    root.querySelector<HTMLSelectElement>('.model-select')!.value = 'openai/gpt-4o';
+    root.querySelector<HTMLSelectElement>('.model-select')!.dispatchEvent(new env.window.Event('change', { bubbles: true }));
+    assert.equal(root.querySelector('.empty-state [role="alert"]'), null, 'another model picked: the advice was about the old one');
+    assert.match(root.querySelector('.empty-state')!.textContent ?? '', /Answers come from openai\/gpt-4o/);
+
+    deliver({ type: 'models', models: STATE.models, currentModel: 'ollama_chat/llama3.2', modelProblem: { ...problem, actions: [...problem.actions] } });
+    assert.ok(root.querySelector('.empty-state [role="alert"]'));
+    deliver({ type: 'models', models: STATE.models, currentModel: 'ollama_chat/llama3.2', modelProblem: null });
+    assert.equal(root.querySelector('.empty-state [role="alert"]'), null, 'Ollama answered: the advice goes');
+    assert.ok(root.querySelector('.empty-state [data-empty-action="setKey"]'), 'the usual first steps are back');
+  });
+
+  it('restores the empty state\'s advice from the host state after a reload', () => {
+    deliver({ ...STATE, currentModel: 'ollama_chat/llama3.2', modelProblem: { kind: 'OllamaNotRunning', message: 'Ollama is not running at http://127.0.0.1:11434.', actions: ['startOllama', 'pickModel'] } });
+    assert.match(root.querySelector('.empty-state [role="alert"]')?.textContent ?? '', /Ollama is not running/);
+  });
+
   it('opens a long conversation newest first and adds the older messages a batch per frame, in order', () => {
     const messages = Array.from({ length: 100 }, (_, i) => (i % 2 === 0
       ? { id: `u${i}`, role: 'user' as const, text: `question ${i}` }
