@@ -78,7 +78,7 @@ describe('UI: first run with a local default model and no Ollama', function () {
     assert.match(text, /ollama pull llama3\.2/);
     assert.match(text, /pick a cloud model and set its API key/);
     assert.deepEqual(await advice.locator('button').allTextContents(), ['Start Ollama', 'Pull the Model', 'Pick Another Model']);
-    await wb.screenshot('ui-20-first-run-empty-state');
+    await wb.screenshot('ui-40-first-run-empty-state');
 
     await wb.sendInChat('Hello?');
     const error = chat.locator('article.message-assistant .message-error').last();
@@ -87,6 +87,6 @@ describe('UI: first run with a local default model and no Ollama', function () {
     assert.match(errorText, /Ollama is not running/);
     assert.doesNotMatch(errorText, /ECONNREFUSED/);
     assert.deepEqual(await error.locator('button').allTextContents(), ['Start Ollama', 'Pull the Model', 'Pick Another Model', 'Retry']);
-    await wb.screenshot('ui-21-first-run-error');
+    await wb.screenshot('ui-41-first-run-error');
   });
 });
