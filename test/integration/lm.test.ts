@@ -59,13 +59,13 @@ describe('VS Code language models (extension host, mock providers)', function ()
     for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY']) await services.testing.storeKey(name, KEY);
     previousModels = config().inspect('models')?.workspaceValue;
     await config().update('models', [
-      { model_name: 'lm-openai', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${openai.url}/v1` } },
-      { model_name: 'lm-anthropic', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropic.url } },
-      { model_name: 'lm-gemini', litellm_params: { model: 'gemini/gemini-2.5-flash', api_base: gemini.url } },
-      { model_name: 'lm-plain', litellm_params: { model: 'openai/plain-text-model', api_base: `${openai.url}/v1` }, model_info: { supports_function_calling: false, supports_vision: false, max_input_tokens: 16_000 } },
+      { model_name: 'lm-openai', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${openai.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
+      { model_name: 'lm-anthropic', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropic.url, api_key: 'os.environ/ANTHROPIC_API_KEY' } },
+      { model_name: 'lm-gemini', litellm_params: { model: 'gemini/gemini-2.5-flash', api_base: gemini.url, api_key: 'os.environ/GEMINI_API_KEY' } },
+      { model_name: 'lm-plain', litellm_params: { model: 'openai/plain-text-model', api_base: `${openai.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' }, model_info: { supports_function_calling: false, supports_vision: false, max_input_tokens: 16_000 } },
       { model_name: 'lm-nokey', litellm_params: { model: 'together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo', api_base: `${openai.url}/v1` } },
-      { model_name: 'lm-slow', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${slow.url}/v1` } },
-      { model_name: 'lm-down', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${down.url}/v1` } },
+      { model_name: 'lm-slow', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${slow.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
+      { model_name: 'lm-down', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${down.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
     ], vscode.ConfigurationTarget.Workspace);
     await config().update('ollamaBaseUrl', ollama.url, G);
     await config().update('offlineRecheckSeconds', 1, G);

@@ -20,10 +20,11 @@ import { ensureVSCodeServer } from '../../scripts/vscode/install';
 import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
 import { startServer, type RunningServer } from '../../scripts/vscode/server';
 import { onInterrupt } from '../../scripts/vscode/signals';
-import { sse, startMockServer, type MockServer, type RecordedRequest, type Reply } from '../unit/helpers/mock-server';
+import { startMockServer, type MockServer, type RecordedRequest, type Reply } from '../unit/helpers/mock-server';
 import { startAnthropicMock } from '../unit/mocks/anthropic';
 import { startOllamaMock } from '../unit/mocks/ollama';
 import { error as openaiError, startOpenAIMock } from '../unit/mocks/openai';
+import { openAIStreamOf } from './streams';
 import { Workbench } from './workbench';
 
 const KEY = 'sk-ui-suite-7d41';
@@ -31,15 +32,7 @@ const KEY = 'sk-ui-suite-7d41';
 const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
 const LOCAL = 'ollama_chat/llama3.2:latest';
 
-/** An OpenAI chat stream of `text`: one SSE event per `size` characters, `delayMs` apart, usage last. */
-function streamOf(text: string, size = 12, delayMs = 30): Reply {
-  const base = { id: 'chatcmpl-ui', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini' };
-  const events: unknown[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
-  for (let i = 0; i < text.length; i += size) events.push({ ...base, choices: [{ index: 0, delta: { content: text.slice(i, i + size) }, finish_reason: null }] });
-  events.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-  events.push({ ...base, choices: [], usage: { prompt_tokens: 42, completion_tokens: 120, total_tokens: 162 } });
-  return { kind: 'raw', contentType: 'text/event-stream', pieces: sse(events, { done: true }).split(/(?<=\n\n)/), delayMs };
-}
+const streamOf = (text: string, size = 12, delayMs = 30): Reply => openAIStreamOf(text, { size, delayMs });
 
 const ANSWER = `## Backing off
 

@@ -186,7 +186,7 @@ describe('UI: the offline switch on a lost network', function () {
       userDataDir: path.join(scratch, 'user-data'),
       logFile: path.join(ROOT, 'test-results/logs/ui-offline-server.log'),
       settings: {
-        'anymodel.models': [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${front.url}/v1` } }],
+        'anymodel.models': [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${front.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } }],
         'anymodel.defaultModel': 'cloud',
         'anymodel.ollamaBaseUrl': ollama.url,
         'anymodel.offlineModel': 'llama3.2',

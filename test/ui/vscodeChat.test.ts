@@ -19,23 +19,16 @@ import { ensureVSCodeServer } from '../../scripts/vscode/install';
 import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
 import { startServer, type RunningServer } from '../../scripts/vscode/server';
 import { onInterrupt } from '../../scripts/vscode/signals';
-import { sse, type MockServer, type Reply } from '../unit/helpers/mock-server';
+import { type MockServer, type Reply } from '../unit/helpers/mock-server';
 import { startOllamaMock } from '../unit/mocks/ollama';
 import { error as openaiError, startOpenAIMock } from '../unit/mocks/openai';
+import { openAIStreamOf } from './streams';
 import { Workbench } from './workbench';
 
 const KEY = 'sk-ui-vscode-chat-5e2a';
 const ANSWER = 'Exponential backoff with jitter: wait 250 ms × 2^attempt, capped at 30 s, and honour Retry-After first.';
 
-/** An OpenAI chat stream of `text` in pieces, usage last (the cost line needs it). */
-function streamOf(text: string, size = 16, delayMs = 30): Reply {
-  const base = { id: 'chatcmpl-vscode', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini' };
-  const events: unknown[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
-  for (let i = 0; i < text.length; i += size) events.push({ ...base, choices: [{ index: 0, delta: { content: text.slice(i, i + size) }, finish_reason: null }] });
-  events.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-  events.push({ ...base, choices: [], usage: { prompt_tokens: 1200, completion_tokens: 30, total_tokens: 1230 } });
-  return { kind: 'raw', contentType: 'text/event-stream', pieces: sse(events, { done: true }).split(/(?<=\n\n)/), delayMs };
-}
+const streamOf = (text: string, size = 16, delayMs = 30): Reply => openAIStreamOf(text, { size, delayMs, usage: { prompt_tokens: 1200, completion_tokens: 30 } });
 
 interface SentBody { model: string; messages: { role: string; content: unknown }[]; tools?: unknown[] }
 
@@ -78,7 +71,7 @@ describe('UI: AnyModel models in VS Code\'s own Chat view', function () {
       settings: {
         // On for this suite only: VS Code's Chat view is what it tests.
         'chat.disableAIFeatures': false,
-        'anymodel.models': [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1` } }],
+        'anymodel.models': [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } }],
         'anymodel.defaultModel': 'cloud',
         'anymodel.ollamaBaseUrl': ollama.url,
       },
