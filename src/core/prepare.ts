@@ -1,8 +1,10 @@
 /**
  * Checks and completes a request for one deployment before the adapter translates it: deployment
- * defaults fill missing parameters, `max_completion_tokens` folds into `max_tokens`, and a parameter
+ * defaults fill missing parameters, `max_completion_tokens` folds into `max_tokens`, configured
+ * prompt-cache points are marked, and a parameter
  * or content the provider cannot take is dropped (`drop_params`) or refused with a clear error.
  */
+import { injectCacheControl } from './cache-injection';
 import type { Capabilities, StreamDecoder } from './providers/adapter';
 import type { Deployment } from './types/deployment';
 import { AnyModelError } from './types/errors';
@@ -19,6 +21,8 @@ export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capa
     delete out.max_completion_tokens;
   }
   if (!caps.chat) throw unsupported(dep, 'chat completions');
+  // Markers only where they mean something: elsewhere they would change the wire for nothing.
+  if (dep.cacheControlInjectionPoints && caps.promptCaching) out.messages = injectCacheControl(out.messages, dep.cacheControlInjectionPoints);
   if (req.stream && !caps.streaming) throw unsupported(dep, 'streaming');
   const hasImages = out.messages.some((m) => m.role === 'user' && Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url'));
   if (hasImages && !caps.vision) throw unsupported(dep, 'image input');

@@ -2,7 +2,9 @@
  * Chat Completions `n` > 1: `n` parallel requests through the core (each routed, budgeted and
  * accounted on its own, never answered from the response cache, which would repeat one answer),
  * folded into one `chat.completion` with `n` choices and the summed usage and cost. Streaming
- * with `n` > 1 is refused: interleaved choices are left out for now.
+ * with `n` > 1 is refused: interleaved choices are left out for now. `n` is never sent upstream, not
+ * even to OpenAI, whose `n` would bill the prompt once: the core's ChatResult is one choice
+ * (docs/architecture.md#the-proxys-client-apis says why).
  */
 import type { AnyModelClient, Answered, CallOptions, ChatRequest, ChatResult, Usage } from '../core';
 import { AnyModelError } from '../core';

@@ -252,11 +252,19 @@ describe('UI: the chat panel in a real VS Code window', function () {
     await error.getByRole('button', { name: 'Pick Another Model' }).click();
     await wb.quickInputTitle().filter({ hasText: 'AnyModel: Pick Model' }).waitFor({ state: 'visible', timeout: 10_000 });
     await wb.quickInputRows().filter({ hasText: LOCAL }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    const rows = await wb.quickInputRows().evaluateAll((els) => els.map((el) => ({
+    const readRows = () => wb.quickInputRows().evaluateAll((els) => els.map((el) => ({
       label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
       group: el.querySelector('.quick-input-list-separator')?.textContent?.trim() ?? '',
       text: (el as HTMLElement).innerText.replace(/\s+/g, ' '),
     })));
+    // The quick input reuses its list: rows of the command palette used before may still be in
+    // it for a moment after the picker's title shows. Read until only the picker's rows are there.
+    const groupsOf = (list: Awaited<ReturnType<typeof readRows>>) => list.map((r) => r.group).filter(Boolean).join(',');
+    let rows = await readRows();
+    for (const deadline = Date.now() + 10_000; groupsOf(rows) !== 'anthropic,ollama_chat,openai' && Date.now() < deadline;) {
+      await wb.page.waitForTimeout(100); // a poll interval, bounded by the deadline
+      rows = await readRows();
+    }
     const row = (label: string) => rows.find((r) => r.label === label) ?? assert.fail(`no ${label} row in ${JSON.stringify(rows)}`);
     assert.deepEqual(rows.map((r) => r.group).filter(Boolean), ['anthropic', 'ollama_chat', 'openai'], 'grouped by provider');
     assert.match(row('claude').text, /cloud · 200K context · \$3 \/ \$15 per M tokens.*no API key stored for anthropic/);

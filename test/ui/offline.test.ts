@@ -128,7 +128,21 @@ describe('UI: the offline switch on a lost network', function () {
     await wb.page.keyboard.type(id, { delay: 10 });
     const input = editor.locator('.setting-item-text input').first();
     await input.waitFor({ state: 'visible', timeout: 20_000 });
-    await input.fill(value); // the Settings editor writes as you type
+    // The Settings editor writes as you type, but a re-render right after the search (the list
+    // filling in on a busy machine) can put the stored value back: type again until it stays.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await input.fill(value);
+      await input.press('Tab');
+      // Still there a second later: the re-render, if any, has happened.
+      let kept = true;
+      for (const until = Date.now() + 1_000; kept && Date.now() < until;) {
+        kept = await input.inputValue() === value;
+        await wb.page.waitForTimeout(100); // a poll interval, bounded by `until`
+      }
+      if (kept) return;
+      if (Date.now() > deadline) assert.fail(`the Settings editor kept ${id} at "${await input.inputValue()}" instead of "${value}"`);
+    }
   };
   const chatRequests = () => ollama!.requests.filter((r) => r.url === '/api/chat');
 

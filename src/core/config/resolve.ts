@@ -44,6 +44,7 @@ export function resolveDeployment(entry: ModelEntry, opts: ResolveOptions): Depl
   if (timeoutMs) dep.timeoutMs = timeoutMs;
   if (p.stream_timeout) dep.streamIdleTimeoutMs = p.stream_timeout * 1000;
   if (Object.keys(defaults).length) dep.defaults = defaults;
+  if (p.cache_control_injection_points?.length) dep.cacheControlInjectionPoints = p.cache_control_injection_points;
   if (p.keep_alive !== undefined) dep.providerOptions = { keep_alive: p.keep_alive };
   dep.dropParams = p.drop_params ?? opts.dropParams ?? false;
   for (const k of ['rpm', 'tpm', 'weight', 'order'] as const) if (p[k] !== undefined) dep[k] = p[k];

@@ -5,6 +5,7 @@
  * existing file loads.
  */
 import { z } from 'zod';
+import { cacheControlSchema } from '../types/request';
 
 const num = z.coerce.number();
 const nonNegative = num.refine((n) => n >= 0, 'must be zero or more');
@@ -12,6 +13,17 @@ const positive = num.refine((n) => n > 0, 'must be more than zero');
 
 /** A list of `{ group: [fallback, ...] }` maps, LiteLLM's fallback format. */
 const fallbackList = z.array(z.record(z.string(), z.array(z.string())));
+
+/**
+ * LiteLLM's `cache_control_injection_points` (https://docs.litellm.ai/docs/tutorials/prompt_caching):
+ * which messages get a prompt-cache marker, by role or by index (negative from the end).
+ */
+const cacheInjectionPointSchema = z.object({
+  location: z.literal('message', { message: 'only "message" injection points exist' }),
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']).optional(),
+  index: num.int().optional(),
+  control: cacheControlSchema.optional(),
+}).refine((p) => p.role !== undefined || p.index !== undefined, 'needs a role or an index (which messages to mark)');
 
 export const litellmParamsSchema = z.object({
   model: z.string().min(1, 'is required (a provider/model id such as openai/gpt-4o)'),
@@ -42,6 +54,7 @@ export const litellmParamsSchema = z.object({
   output_cost_per_token: nonNegative.optional(),
   cache_read_input_token_cost: nonNegative.optional(),
   cache_creation_input_token_cost: nonNegative.optional(),
+  cache_control_injection_points: z.array(cacheInjectionPointSchema).optional(),
 });
 
 export const modelInfoSchema = z.object({

@@ -53,6 +53,8 @@ export interface Capabilities {
   completions: boolean;
   /** Optional chat parameters the provider understands; others are dropped (`drop_params`) or refused. */
   params: ReadonlySet<OptionalChatParam>;
+  /** The provider takes `cache_control` prompt-cache markers (Anthropic); others cache on their own or not at all. */
+  promptCaching?: boolean;
 }
 
 export interface ProviderAdapter {

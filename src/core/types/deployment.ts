@@ -2,6 +2,7 @@
  * A deployment: one concrete model at one provider endpoint with its credentials, resolved from the
  * config (a LiteLLM `model_list` entry) or from a bare `provider/model` id.
  */
+import type { CacheControlInjectionPoint } from '../cache-injection';
 
 export interface Deployment {
   /** The name clients ask for (LiteLLM `model_name`); deployments sharing it form a model group. */
@@ -36,6 +37,8 @@ export interface Deployment {
   tpm?: number;
   weight?: number;
   order?: number;
+  /** Messages that get a prompt-cache marker when the provider takes them (LiteLLM `cache_control_injection_points`). */
+  cacheControlInjectionPoints?: CacheControlInjectionPoint[];
   /** LiteLLM `model_info` (context window, prices, mode) as given in config. */
   modelInfo?: Record<string, unknown>;
   /** A stable id for logs and headers: `provider/model@host`. Never contains a key. */

@@ -120,7 +120,7 @@ export const chatRequestSchema = z.object({
   reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
   /** Anthropic's extended thinking control; for other providers it becomes their reasoning control (see `reasoningBudget`). */
   thinking: thinkingParamSchema.optional(),
-  /** Several answers: the proxy fans out up to MAX_CHOICES parallel requests (see src/proxy/fan-out.ts). */
+  /** Several answers: the proxy fans out up to 8 parallel requests, for every provider (see src/proxy/fan-out.ts); never sent upstream. */
   n: z.number().int().min(1).max(8, 'n is at most 8 on this proxy').optional(),
   /** LiteLLM's per-request cache controls: `{"no-cache": true}` skips the response cache. */
   cache: z.object({ 'no-cache': z.boolean().optional() }).optional(),

@@ -77,8 +77,15 @@ describe('config: keys accepted but not acted on are said at load', () => {
   });
 
   it('says nothing for keys that are acted on', () => {
-    const c = buildConfig({ model_list: [{ model_name: 'a', litellm_params: { model: 'openai/x' }, model_info: { max_input_tokens: 1000 } }], router_settings: { routing_strategy_args: { ttl: 60 } }, litellm_settings: { cache: true, cache_params: { type: 'local' } } }, {});
+    const c = buildConfig({ model_list: [{ model_name: 'a', litellm_params: { model: 'anthropic/x', cache_control_injection_points: [{ location: 'message', role: 'system' }] }, model_info: { max_input_tokens: 1000 } }], router_settings: { routing_strategy_args: { ttl: 60 } }, litellm_settings: { cache: true, cache_params: { type: 'local' } } }, {});
     assert.deepEqual(c.warnings, []);
+  });
+});
+
+describe('config: cache_control_injection_points', () => {
+  it('refuses a point that names no message, with the path of the field', () => {
+    assert.throws(() => buildConfig({ model_list: [{ model_name: 'a', litellm_params: { model: 'anthropic/x', cache_control_injection_points: [{ location: 'message' }] } }] }, {}),
+      (e: unknown) => e instanceof ConfigError && /model_list\[0\]\.litellm_params\.cache_control_injection_points\[0\]: needs a role or an index/.test(e.message));
   });
 });
 

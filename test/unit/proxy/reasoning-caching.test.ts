@@ -31,6 +31,8 @@ describe('proxy: reasoning and prompt caching through chat completions', () => {
       { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: mocks.anthropic.url, api_key: 'test-key' } },
       { model_name: 'gemini', litellm_params: { model: 'gemini/gemini-2.5-flash', api_base: mocks.gemini.url, api_key: 'test-key' } },
       { model_name: 'local', litellm_params: { model: 'ollama_chat/llama3.2', api_base: mocks.ollama.url } },
+      { model_name: 'claude-cached', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: mocks.anthropic.url, api_key: 'test-key', cache_control_injection_points: [{ location: 'message', role: 'system' }, { location: 'message', index: -1 }] } },
+      { model_name: 'gpt-cached', litellm_params: { model: 'openai/gpt-4o', api_base: `${mocks.openai.url}/v1`, api_key: 'test-key', cache_control_injection_points: [{ location: 'message', role: 'system' }] } },
     ];
     proxy = await startProxy({ config: buildConfig({ model_list, litellm_settings: { num_retries: 0 } }, {}), port: 0 });
     client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
@@ -106,5 +108,25 @@ describe('proxy: reasoning and prompt caching through chat completions', () => {
 
     await client.chat.completions.create({ model: 'gpt', messages, tools } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
     assert.ok(!JSON.stringify(sent(mocks.openai)).includes('cache_control'), 'OpenAI caches by itself and gets no Anthropic markers');
+  });
+
+  it('injects cache_control at a deployment\'s cache_control_injection_points for Anthropic only', async () => {
+    const eph = { type: 'ephemeral' };
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'system', content: 'Long instructions.' },
+      { role: 'user', content: 'First question' },
+      { role: 'assistant', content: 'First answer' },
+      { role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'text', text: 'Second question' }] },
+    ];
+    await client.chat.completions.create({ model: 'claude-cached', messages });
+    const body = sent(mocks.anthropic);
+    assert.deepEqual(body.system, [{ type: 'text', text: 'Long instructions.', cache_control: eph }], 'role: system marks the system block');
+    assert.ok(!JSON.stringify(body.messages.slice(0, 2)).includes('cache_control'), 'messages no point names get no marker');
+    assert.deepEqual(body.messages[2].content, [{ type: 'text', text: 'Look:' }, { type: 'text', text: 'Second question', cache_control: eph }], 'index: -1 marks the last part of the last message');
+
+    await client.chat.completions.create({ model: 'gpt-cached', messages });
+    const toOpenAI = sent(mocks.openai);
+    assert.ok(!JSON.stringify(toOpenAI).includes('cache_control'), 'OpenAI gets no markers');
+    assert.deepEqual(toOpenAI.messages[0], { role: 'system', content: 'Long instructions.' }, 'nor a changed system message');
   });
 });

@@ -31,6 +31,7 @@ export function anthropicCapabilities(dep: Deployment): Capabilities {
     embeddings: false,
     completions: false,
     params: supportsStructuredOutputs(dep.model) ? PARAMS_WITH_FORMAT : PARAMS,
+    promptCaching: true,
   };
 }
 
