@@ -185,6 +185,19 @@ describe('VS Code language models (extension host, mock providers)', function ()
     assert.deepEqual(image.source, { type: 'base64', media_type: 'image/png', data: PNG.toString('base64') });
   });
 
+  it('leads the user there from a walkthrough step that runs the registered guide command and ships its page', async () => {
+    type Step = { title: string; description: string; media: { markdown?: string }; completionEvents?: string[] };
+    const walkthroughs = (anyModelExtension().packageJSON as { contributes: { walkthroughs?: { id: string; steps: Step[] }[] } }).contributes.walkthroughs ?? [];
+    const step = walkthroughs.flatMap((w) => w.steps).find((s) => s.title === 'Use AnyModel models in VS Code Chat');
+    assert.ok(step, `a walkthrough step for VS Code Chat among ${walkthroughs.map((w) => w.id).join(', ') || 'no walkthroughs'}`);
+    const linked = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
+    assert.deepEqual(linked, ['anymodel.useInVSCodeChat']);
+    assert.ok((await vscode.commands.getCommands(true)).includes('anymodel.useInVSCodeChat'), 'the step\'s command is registered');
+    assert.deepEqual(step.completionEvents, ['onCommand:anymodel.useInVSCodeChat']);
+    const page = vscode.Uri.joinPath(anyModelExtension().extensionUri, step.media.markdown ?? '(no markdown)').fsPath;
+    assert.match(fs.readFileSync(page, 'utf8'), /Chat: Manage Language Models/);
+  });
+
   it('counts tokens for text and for a message with an image, without calling the provider', async () => {
     const m = await model('lm-anthropic');
     const before = anthropic.requests.length;

@@ -57,6 +57,23 @@ interface Target {
   options: http.RequestOptions;
   origin: string;
   secure: boolean;
+  /** The host is this machine (see `isLoopbackHost`): the request never goes through a proxy. */
+  loopback: boolean;
+}
+
+/**
+ * Whether a URL's hostname names this machine: `localhost` and its subdomains (RFC 6761 §6.3),
+ * 127.0.0.0/8, and ::1 (bare or IPv4-mapped). Such a request is for a local model (Ollama, vLLM,
+ * the editor's proxy) and must never reach a proxy server.
+ */
+export function isLoopbackHost(hostname: string | undefined): boolean {
+  if (!hostname) return false;
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1') return true;
+  // WHATWG URL writes an IPv4-mapped address in hex: [::ffff:127.0.0.1] is [::ffff:7f00:1].
+  if (/^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h)) return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 // Parsed request URLs. A deployment sends every request to the same few URLs, and `new URL` plus
@@ -74,7 +91,7 @@ function targetOf(url: string): Target | undefined {
   } catch {
     return undefined;
   }
-  t = { options: urlToHttpOptions(parsed), origin: parsed.origin, secure: parsed.protocol === 'https:' };
+  t = { options: urlToHttpOptions(parsed), origin: parsed.origin, secure: parsed.protocol === 'https:', loopback: isLoopbackHost(parsed.hostname) };
   if (targets.size >= MAX_TARGETS) targets.clear();
   targets.set(url, t);
   return t;
@@ -95,7 +112,14 @@ export function sendRequest(spec: HttpRequestSpec, opts: SendOptions): Promise<S
     }
     let reason: CutReason;
     let settled = false;
-    const req = (target.secure ? https : http).request({ ...target.options, method: spec.method, headers, agent: agents[target.secure ? 'https:' : 'http:'] });
+    const reqOptions: http.RequestOptions = { ...target.options, method: spec.method, headers, agent: agents[target.secure ? 'https:' : 'http:'] };
+    // A host may patch `http.request` to route requests through its proxy settings: VS Code's
+    // extension host does (@vscode/proxy-agent `createHttpPatch`, with `http.proxySupport`
+    // "override", the default, it replaces even an explicit agent). Remote requests go through
+    // `request` so they honour `http.proxy`/`http.noProxy`; a loopback one is built as a
+    // ClientRequest, which is what `request` does unpatched, so it is always direct. Why, and
+    // what VS Code itself treats as local: docs/architecture.md "Proxies".
+    const req = target.loopback ? new http.ClientRequest(reqOptions) : (target.secure ? https : http).request(reqOptions);
     const stop = (why: CutReason) => { reason ??= why; req.destroy(); };
     const onCallerAbort = () => stop('caller');
     const { connectTimeoutMs: connectMs, headersTimeoutMs: headersMs, totalTimeoutMs: totalMs, signal } = opts;
