@@ -36,6 +36,8 @@ class CloudFront {
   private server: net.Server | undefined;
   private mode: 'silent' | 'answer' = 'answer';
   private readonly held = new Set<net.Socket>();
+  /** Connections passed through to the mock, with their upstream side. */
+  private readonly passing = new Map<net.Socket, net.Socket>();
   connections = 0;
 
   constructor(readonly port: number, private readonly upstreamPort: number) {}
@@ -52,9 +54,25 @@ class CloudFront {
     return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
   }
 
+  /**
+   * New connections are held without a byte, and so are the kept-alive ones already open: a dead
+   * route answers nothing on any connection (the client's keep-alive socket must not get through).
+   */
   async silent(): Promise<void> {
     this.mode = 'silent';
+    for (const [socket, upstream] of this.passing) {
+      socket.unpipe(upstream);
+      upstream.unpipe(socket);
+      upstream.destroy();
+      this.hold(socket);
+    }
+    this.passing.clear();
     await this.listen();
+  }
+
+  private hold(socket: net.Socket): void {
+    this.held.add(socket); // accepted, never read, never answered
+    socket.on('close', () => this.held.delete(socket));
   }
 
   async answer(): Promise<void> {
@@ -70,13 +88,13 @@ class CloudFront {
       this.connections++;
       socket.on('error', () => undefined);
       if (this.mode === 'silent') {
-        this.held.add(socket); // accepted, never read, never answered
-        socket.on('close', () => this.held.delete(socket));
+        this.hold(socket);
         return;
       }
       const upstream = net.connect(this.upstreamPort, '127.0.0.1');
+      this.passing.set(socket, upstream);
       upstream.on('error', () => socket.destroy());
-      socket.on('close', () => upstream.destroy());
+      socket.on('close', () => { this.passing.delete(socket); upstream.destroy(); });
       socket.pipe(upstream).pipe(socket);
       socket.resume();
     });
