@@ -15,6 +15,7 @@ import { OfflineSwitch } from '../../../src/extension/offline';
 import type { ErrorAction, HostMessage } from '../../../src/shared/protocol';
 import { startOpenAIMock } from '../mocks/openai';
 import { startMockServer, type MockServer } from '../helpers/mock-server';
+import { waitFor } from '../helpers/wait';
 
 const settings = (over: Partial<CatalogInputs['settings']> = {}): CatalogInputs['settings'] => ({
   configFile: '', ollamaBaseUrl: 'http://127.0.0.1:9', gatewayUrl: '', offlineModel: '', autoOfflineSwitch: false,
@@ -194,12 +195,3 @@ describe('chat controller: a default key withheld from a custom address', () => 
   });
 });
 
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -6,6 +6,7 @@ import { sendRequest } from '../../../src/core/transport/http';
 import { upstreamError } from '../../../src/core/providers/shared';
 import { startMockServer } from '../helpers/mock-server';
 import type { OfflineNotice } from '../../../src/shared/protocol';
+import { waitFor } from '../helpers/wait';
 
 describe('offline switch', () => {
   it('calls connection failures, timeouts and 5xx outages, not refusals', () => {
@@ -189,11 +190,3 @@ describe('offline switch on a silent network', function () {
   });
 });
 
-/** Polls `ok` until it holds (5 s at most). */
-async function waitFor(ok: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

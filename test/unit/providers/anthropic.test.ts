@@ -333,7 +333,7 @@ describe('anthropic adapter', () => {
   });
 
   it('never puts the key in an error message', async () => {
-    const key = 'sk-ant-api03-wrong-key-abcdef123456';
+    const key = 'sk-ant-test-fixture-not-a-key';
     await rejectsWith(client('anthropic/claude-sonnet-4-5', { api_key: key }).chat(user('x')), (e) => {
       assert.equal(e.kind, 'Authentication');
       assert.match(e.message, /authentication_error: invalid x-api-key/);

@@ -10,6 +10,7 @@ import { buildConfig } from '../../../src/core/config/load';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import { startOpenAIMock } from '../mocks/openai';
 import type { MockServer } from '../helpers/mock-server';
+import { waitFor } from '../helpers/wait';
 
 /** The cap in these tests: 0.05 MB. */
 const CAP = Math.round(0.05 * 1024 * 1024);
@@ -178,10 +179,3 @@ function chunkedBody(text: string): ReadableStream<Uint8Array> {
   });
 }
 
-async function waitFor(pred: () => boolean, ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting for the state');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOpenAIMock } from '../mocks/openai';
 import type { MockServer } from '../helpers/mock-server';
+import { waitFor } from '../helpers/wait';
 
 const CLI = join(__dirname, '../../../src/proxy/cli.ts');
 
@@ -18,14 +19,6 @@ function run(args: string[], env: Record<string, string> = {}): { child: ChildPr
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.stdin!.end();
   return { child, out: () => out, err: () => err, exit };
-}
-
-async function waitFor(pred: () => boolean, ms = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('anymodel CLI', function () {

@@ -10,6 +10,7 @@ import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import { startOpenAIMock } from '../mocks/openai';
 import type { MockServer } from '../helpers/mock-server';
 import { startMockServer, sse, type Handler } from '../helpers/mock-server';
+import { waitFor } from '../helpers/wait';
 
 const MASTER = 'sk-anymodel-test-master';
 
@@ -168,15 +169,6 @@ describe('proxy: HTTP surface and security', () => {
   });
 
 });
-
-/** Polls `pred` until it holds, failing after `ms`. */
-async function waitFor(pred: () => boolean, ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting for the state');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Runs `fn` against a proxy (no master key) whose one model `m` is served by a mock with `handler`. */
 async function withProxyOver(handler: Handler, fn: (proxy: RunningProxy, upstream: MockServer) => Promise<void>): Promise<void> {

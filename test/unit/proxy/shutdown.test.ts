@@ -11,6 +11,7 @@ import OpenAI from 'openai';
 import { buildConfig } from '../../../src/core/config/load';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import { sse, startMockServer, type MockServer } from '../helpers/mock-server';
+import { waitFor } from '../helpers/wait';
 
 const CLI = join(__dirname, '../../../src/proxy/cli.ts');
 
@@ -25,14 +26,6 @@ function slowProvider(pieces: string[], delayMs: number, hang: boolean): Promise
 
 function configOver(upstream: MockServer) {
   return buildConfig({ model_list: [{ model_name: 'm', litellm_params: { model: 'openai/m', api_base: upstream.url, api_key: 'k' } }], litellm_settings: { num_retries: 0 } }, {});
-}
-
-async function waitFor(what: string, pred: () => boolean, ms = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Reads a stream to its end or its error, keeping the text that arrived. */
@@ -60,7 +53,7 @@ describe('proxy: shutdown', function () {
       const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
       let started = false;
       const reading = readAll(await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] }), () => { started = true; });
-      await waitFor('the first words arrived', () => started);
+      await waitFor(() => started, 'the first words arrived');
       const upstreamCut = upstream.nextClientAbort();
       const report = await proxy.close(200);
       const { text, error } = await reading;
@@ -85,7 +78,7 @@ describe('proxy: shutdown', function () {
       const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
       let started = false;
       const reading = readAll(await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] }), () => { started = true; });
-      await waitFor('the first words arrived', () => started);
+      await waitFor(() => started, 'the first words arrived');
       const report = await proxy.close(20_000);
       const { text, error } = await reading;
       assert.equal(error, undefined);
@@ -109,12 +102,12 @@ describe('proxy: shutdown', function () {
     child.stderr.on('data', (d) => { err += d; });
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      await waitFor('the proxy listens', () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(out), 20_000);
+      await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(out), 'the proxy listens', 20_000);
       const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
       const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'unused', maxRetries: 0 });
       let started = false;
       const reading = readAll(await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] }), () => { started = true; });
-      await waitFor('the first words arrived', () => started);
+      await waitFor(() => started, 'the first words arrived');
       child.kill('SIGTERM');
       const { text, error } = await reading;
       assert.equal(text, 'first words');
