@@ -9,18 +9,15 @@ import { h } from './dom';
 import { Header } from './header';
 import { HostBridge, type VsCodeApi } from './host';
 import { flashCopied } from './markdown';
-import { AssistantMessageView, emptyStateView, errorView, noticeView, userMessageView } from './messages';
+import { AssistantMessageView, emptyStateView, errorView, noticeView } from './messages';
 import { animationFrames, type FrameScheduler } from './streaming';
+import { MessageList } from './thread';
 
 export interface ChatAppOptions {
   scheduler?: FrameScheduler;
   draftDebounceMs?: number;
   replyTimeoutMs?: number;
 }
-
-/** Messages rendered at once when a conversation opens; older ones follow this many per frame. */
-const RESTORE_NOW = 12;
-const RESTORE_BATCH = 8;
 
 /** What the webview keeps in `vscode.setState` (survives hide/show without the host). */
 interface LocalState { draft?: string }
@@ -30,12 +27,9 @@ export class ChatApp {
   readonly composer: Composer;
   readonly bridge: HostBridge;
   private readonly thread: HTMLElement;
-  private readonly messageList: HTMLElement;
+  private readonly list: MessageList;
   private readonly status: HTMLElement;
   private readonly scheduler: FrameScheduler;
-  private readonly views = new Map<string, AssistantMessageView>();
-  /** Ids already in the thread: the host may echo a message the webview added optimistically. */
-  private readonly shownIds = new Set<string>();
   private conversationId: string | null = null;
   private models: ModelOption[] = [];
   private currentModel: string | null = null;
@@ -50,8 +44,6 @@ export class ChatApp {
   /** A state arrived: the handshake's purpose is served. */
   private restored = false;
   private followRequested = false;
-  /** Bumped by each restore, so the batches of an earlier one stop. */
-  private restoreGeneration = 0;
 
   constructor(private readonly root: HTMLElement, private readonly api: VsCodeApi, options: ChatAppOptions = {}) {
     this.scheduler = options.scheduler ?? animationFrames;
@@ -69,8 +61,8 @@ export class ChatApp {
         this.bridge.post({ type: 'draftChanged', text });
       },
     }, { draftDebounceMs: options.draftDebounceMs });
-    this.messageList = h('div', { class: 'message-list' });
-    this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.messageList);
+    this.list = new MessageList(this.scheduler, () => this.followAnswer());
+    this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.list.element);
     this.status = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
     this.root.replaceChildren(this.header.element, this.thread, this.composer.element, this.status);
 
@@ -125,7 +117,7 @@ export class ChatApp {
         if (message.conversationId === this.conversationId) this.appendMessage(message.message);
         return;
       case 'streamStart': return this.onStreamStart(message);
-      case 'streamDelta': this.views.get(message.messageId)?.streaming?.append(message.text); return;
+      case 'streamDelta': this.list.views.get(message.messageId)?.streaming?.append(message.text); return;
       case 'streamEnd': return this.onStreamEnd(message);
       case 'streamError': return this.onStreamError(message);
       case 'offline': return this.setOffline(message.notice, true);
@@ -138,20 +130,12 @@ export class ChatApp {
 
   private restore(state: HostStateMessage): void {
     this.restored = true;
-    for (const view of this.views.values()) view.streaming?.finish();
-    this.views.clear();
-    this.shownIds.clear();
-    this.messageList.replaceChildren();
     this.conversationId = state.activeConversationId;
     this.header.setConversations(state.conversations, state.activeConversationId);
     this.setModels(state.models, state.currentModel, state.modelProblem);
     this.setOffline(state.offline, false);
-    // The newest messages at once, in one DOM insertion and one layout; older ones a batch per
-    // frame above them, so a long conversation opens without a long task.
-    const split = Math.max(0, state.messages.length - RESTORE_NOW);
-    this.messageList.append(this.messageElements(state.messages.slice(split), state.streamingMessageId));
-    this.restoreEarlier(state.messages.slice(0, split), ++this.restoreGeneration);
-    this.streamingId = state.streamingMessageId && this.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
+    this.list.restore(state.messages, state.streamingMessageId);
+    this.streamingId = state.streamingMessageId && this.list.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
     this.awaitingStart = false;
     this.setBusy(this.busy);
     // The host's copy of the draft wins unless it has none (it was lost, or never debounced out).
@@ -161,53 +145,18 @@ export class ChatApp {
   }
 
   private appendMessage(message: ChatMessage, streaming = false): void {
-    const element = this.messageElement(message, streaming);
+    const element = this.list.messageElement(message, streaming);
     if (!element) return;
-    this.messageList.append(element);
+    this.list.append(element);
     this.renderEmptyState();
     this.scrollToBottom();
-  }
-
-  /** The element for a message not shown yet (undefined if it is), registered with its view. */
-  private messageElement(message: ChatMessage, streaming: boolean): HTMLElement | undefined {
-    if (this.shownIds.has(message.id)) return undefined;
-    this.shownIds.add(message.id);
-    if (message.role === 'user') return userMessageView(message);
-    if (message.role === 'notice') return noticeView(message);
-    const view = streaming ? new AssistantMessageView(message.id, message.model, message.fallback) : AssistantMessageView.restored(message);
-    if (streaming) view.startStreaming(this.scheduler, () => this.followAnswer()).append(message.text);
-    this.views.set(message.id, view);
-    return view.element;
-  }
-
-  private messageElements(messages: ChatMessage[], streamingId: string | null | undefined): DocumentFragment {
-    const fragment = this.root.ownerDocument.createDocumentFragment();
-    for (const message of messages) {
-      const element = this.messageElement(message, message.id === streamingId);
-      if (element) fragment.append(element);
-    }
-    return fragment;
-  }
-
-  /** Puts `messages` above the thread, newest first, a batch per frame, unless another restore began. */
-  private restoreEarlier(messages: ChatMessage[], generation: number): void {
-    if (messages.length === 0) return;
-    this.scheduler.request(() => {
-      if (generation !== this.restoreGeneration) return;
-      const cut = Math.max(0, messages.length - RESTORE_BATCH);
-      // No scroll correction, so no forced layout: the browser's scroll anchoring keeps what the
-      // reader looks at in place when content goes in above it.
-      this.messageList.prepend(this.messageElements(messages.slice(cut), null));
-      this.restoreEarlier(messages.slice(0, cut), generation);
-    });
   }
 
   private onStreamStart(message: MessageOf<HostMessage, 'streamStart'>): void {
     if (this.conversationId === null) this.conversationId = message.conversationId;
     const view = new AssistantMessageView(message.messageId, message.model, message.fallback);
     view.startStreaming(this.scheduler, () => this.followAnswer());
-    this.views.set(message.messageId, view);
-    this.messageList.append(view.element);
+    this.list.addView(view);
     this.streamingId = message.messageId;
     this.awaitingStart = false;
     this.setBusy(true);
@@ -217,7 +166,7 @@ export class ChatApp {
   }
 
   private onStreamEnd(message: MessageOf<HostMessage, 'streamEnd'>): void {
-    const view = this.views.get(message.messageId);
+    const view = this.list.views.get(message.messageId);
     if (!view) return;
     view.finishStreaming();
     view.setMeta(message);
@@ -230,12 +179,11 @@ export class ChatApp {
 
   private onStreamError(message: MessageOf<HostMessage, 'streamError'>): void {
     const error: ChatError = { message: message.message, kind: message.kind, actions: message.actions };
-    let view = message.messageId ? this.views.get(message.messageId) : undefined;
+    let view = message.messageId ? this.list.views.get(message.messageId) : undefined;
     if (!view) {
       // Failed before an answer started: the error still goes in the thread, as an answer.
       view = new AssistantMessageView(message.messageId ?? this.localId(), undefined, undefined);
-      this.views.set(view.id, view);
-      this.messageList.append(view.element);
+      this.list.addView(view);
     }
     view.finishStreaming();
     view.setError(error);
@@ -263,7 +211,7 @@ export class ChatApp {
     this.offline = notice;
     this.header.setOffline(notice);
     if (announceChange && changed && notice) {
-      this.messageList.append(noticeView({ id: this.localId(), text: notice.message }, notice.active ? 'offline' : 'info'));
+      this.list.append(noticeView({ id: this.localId(), text: notice.message }, notice.active ? 'offline' : 'info'));
       this.renderEmptyState();
       this.scrollToBottom();
     }
@@ -305,7 +253,7 @@ export class ChatApp {
     this.bridge.post(messageId ? { type: 'stop', messageId } : { type: 'stop' });
     // Stop at once on screen; the host's streamEnd (finishReason "stopped") fills in the usage.
     if (messageId) {
-      const view = this.views.get(messageId);
+      const view = this.list.views.get(messageId);
       view?.finishStreaming();
       view?.setMeta({ finishReason: 'stopped' });
     }
@@ -347,8 +295,8 @@ export class ChatApp {
     const messageId = button.getAttribute('data-message-id') ?? undefined;
     const hostKnowsId = messageId !== undefined && !messageId.startsWith('local-');
     if (kind === 'retry') {
-      const view = messageId ? this.views.get(messageId) : undefined;
-      if (view && !view.hasText) { view.element.remove(); this.views.delete(view.id); } else view?.clearError();
+      const view = messageId ? this.list.views.get(messageId) : undefined;
+      if (view && !view.hasText) this.list.removeView(view); else view?.clearError();
       button.closest('.message-error')?.remove();
       this.awaitingStart = true;
       this.setBusy(true);
@@ -367,7 +315,7 @@ export class ChatApp {
   }
 
   private renderEmptyState(): void {
-    const empty = this.messageList.childElementCount === 0;
+    const empty = this.list.isEmpty;
     const existing = this.thread.querySelector(':scope > .empty-state');
     if (!empty) { existing?.remove(); return; }
     const problem = this.problem && this.problem.model === this.currentModel ? this.problem.error : undefined;
@@ -377,7 +325,7 @@ export class ChatApp {
 
   /** An error that belongs to no answer (bad message from the host, no reply) shown in the thread. */
   private showError(error: ChatError): void {
-    this.messageList.append(errorView(error, undefined));
+    this.list.append(errorView(error, undefined));
     this.renderEmptyState();
     this.scrollToBottom();
   }
