@@ -12,6 +12,7 @@ import { flashCopied } from './markdown';
 import { AssistantMessageView, emptyStateView, errorView, noticeView } from './messages';
 import { animationFrames, type FrameScheduler } from './streaming';
 import { MessageList } from './thread';
+import { ThreadActions } from './thread-actions';
 
 export interface ChatAppOptions {
   scheduler?: FrameScheduler;
@@ -26,6 +27,7 @@ export class ChatApp {
   readonly header: Header;
   readonly composer: Composer;
   readonly bridge: HostBridge;
+  readonly threadActions: ThreadActions;
   private readonly thread: HTMLElement;
   private readonly list: MessageList;
   private readonly status: HTMLElement;
@@ -53,6 +55,20 @@ export class ChatApp {
       onNewChat: () => this.bridge.post({ type: 'newChat' }),
       onConversationChange: (conversationId) => this.bridge.post({ type: 'switchConversation', conversationId }),
     });
+    this.threadActions = new ThreadActions({
+      post: (m) => this.bridge.post(m),
+      request: (m) => this.bridge.request(m),
+      models: () => this.models,
+      currentModel: () => this.currentModel,
+      busy: () => this.busy,
+      onResend: () => { this.awaitingStart = true; this.setBusy(true); },
+      onRefused: (text) => {
+        if (this.awaitingStart) { this.awaitingStart = false; this.setBusy(false); }
+        this.showError({ message: text, kind: 'Rejected', actions: [] });
+      },
+    });
+    this.header.addControls(...this.threadActions.headerControls());
+    this.header.element.addEventListener('click', (e) => this.threadActions.handleClick(e.target as Element));
     this.composer = new Composer({
       onSend: (text) => this.send(text),
       onStop: () => this.stop(),
@@ -111,13 +127,17 @@ export class ChatApp {
   private onHostMessage(message: HostMessage): void {
     switch (message.type) {
       case 'state': return this.restore(message);
-      case 'models': return this.setModels(message.models, message.currentModel, message.modelProblem);
+      case 'models':
+        this.threadActions.setModels(message.models, message.currentModel, message.reasoningEffort);
+        return this.setModels(message.models, message.currentModel, message.modelProblem);
       case 'messageAdded':
         if (this.conversationId === null) this.conversationId = message.conversationId;
         if (message.conversationId === this.conversationId) this.appendMessage(message.message);
         return;
       case 'streamStart': return this.onStreamStart(message);
-      case 'streamDelta': this.list.views.get(message.messageId)?.streaming?.append(message.text); return;
+      case 'streamDelta': this.list.views.get(message.messageId)?.appendText(message.text); return;
+      case 'streamReasoning': this.list.views.get(message.messageId)?.appendReasoning(message.text, this.scheduler, () => this.followAnswer()); return;
+      case 'instructions': return this.threadActions.setInstructions(message.instructions);
       case 'streamEnd': return this.onStreamEnd(message);
       case 'streamError': return this.onStreamError(message);
       case 'offline': return this.setOffline(message.notice, true);
@@ -133,6 +153,8 @@ export class ChatApp {
     this.conversationId = state.activeConversationId;
     this.header.setConversations(state.conversations, state.activeConversationId);
     this.setModels(state.models, state.currentModel, state.modelProblem);
+    this.threadActions.setModels(state.models, state.currentModel, state.reasoningEffort);
+    this.threadActions.setInstructions(state.instructions);
     this.setOffline(state.offline, false);
     this.list.restore(state.messages, state.streamingMessageId);
     this.streamingId = state.streamingMessageId && this.list.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
@@ -267,6 +289,7 @@ export class ChatApp {
   private onThreadClick(e: MouseEvent): void {
     const target = e.target as Element | null;
     if (!target?.closest) return;
+    if (this.threadActions.handleClick(target)) return;
     const link = target.closest('a');
     if (link) {
       // Never navigate inside the webview; the host re-checks the URL and asks the user.
@@ -312,6 +335,7 @@ export class ChatApp {
   private setBusy(busy: boolean): void {
     this.composer.setBusy(busy);
     this.header.setBusy(busy);
+    this.threadActions.setBusy(busy);
   }
 
   private renderEmptyState(): void {
