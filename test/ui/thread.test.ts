@@ -35,6 +35,7 @@ describe('UI: thinking, instructions and working with the thread', function () {
   let scratch: string | undefined;
   let wb: Workbench;
   let releaseSignals = () => {};
+
   const cleanup = async () => {
     await browser?.close();
     await server?.stop();
@@ -102,7 +103,13 @@ describe('UI: thinking, instructions and working with the thread', function () {
     await wb.waitUntilReady();
     await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
     await wb.runCommand('AnyModel: Open Chat');
-    await wb.readyChat();
+    const panel = await wb.readyChat();
+    // Every refusal of the chat's CSP from here on (the document reports each one as an event).
+    await panel.evaluate(() => {
+      const w = window as unknown as { __csp: string[] };
+      w.__csp = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
   });
 
   afterEach(async function () {
@@ -216,5 +223,15 @@ describe('UI: thinking, instructions and working with the thread', function () {
     const expected = ['user: Tell me about the quokka deployment', 'assistant: Answer to: Tell me about the quokka deployment'];
     assert.deepEqual(await threadReads(expected), expected, 'the found conversation is open in the chat');
     await wb.screenshot('ui-67-search-opened');
+  });
+
+  it('did all of the above within the webview\'s CSP: nothing was refused', async () => {
+    const panel = await chat();
+    const violations = await panel.evaluate(() => (window as unknown as { __csp?: string[] }).__csp);
+    assert.deepEqual(violations, [], 'the same page all along (no reload), and no refusal in it');
+    // The observer's silence means something only if it reports a refusal we cause: a remote image
+    // (blocked by img-src before any request is made).
+    await panel.evaluate(() => { const img = document.createElement('img'); img.src = 'https://example.invalid/probe.png'; document.body.append(img); });
+    await panel.waitForFunction(() => ((window as unknown as { __csp: string[] }).__csp).some((v) => v.startsWith('img-src')), undefined, { timeout: 10_000 });
   });
 });

@@ -28,12 +28,16 @@ export class ThreadOps {
     const store = this.host.deps.store;
     const conversation = await store.active();
     if (m.type === 'threadAction') return this.host.deps.threadAction?.(m.kind, conversation);
+    // Refused: an edit hears why; a regenerate or a switch gets the thread as it is (the view
+    // waits for an answer it asked for, and a state ends that wait).
     if (this.host.busy) {
       if (m.type === 'editMessage') this.host.reply(m.requestId, false, 'An answer is still streaming: stop it (Escape) or wait before editing.');
+      else await this.host.sendState();
       return;
     }
     if (!conversation) {
       if (m.type === 'editMessage') this.host.reply(m.requestId, false, 'That conversation is not open any more.');
+      else await this.host.sendState();
       return;
     }
     if (m.type === 'switchBranch') {
