@@ -265,3 +265,54 @@ describe('POST /v1/messages: errors, auth and what reaches Anthropic', () => {
     assert.deepEqual(sent().messages[1].content[0], { type: 'thinking', thinking: block.thinking, signature: block.signature });
   });
 });
+
+describe('POST /v1/messages: which stop sequence ended the answer', () => {
+  let anthropic: MockServer;
+  let vllm: MockServer;
+  let openai: MockServer;
+  let proxy: RunningProxy;
+  let client: Anthropic;
+
+  before(async () => {
+    [anthropic, vllm, openai] = await Promise.all([startAnthropicMock(), startOpenAIMock({ flavour: 'vllm' }), startOpenAIMock()]);
+    proxy = await startProxy({
+      config: buildConfig({
+        model_list: [
+          { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropic.url, api_key: 'test-key' } },
+          { model_name: 'local', litellm_params: { model: 'hosted_vllm/qwen3', api_base: `${vllm.url}/v1` } },
+          { model_name: 'gpt', litellm_params: { model: 'openai/gpt-4o', api_base: `${openai.url}/v1`, api_key: 'test-key' } },
+        ],
+        litellm_settings: { num_retries: 0 },
+      }, {}),
+      port: 0,
+    });
+    client = new Anthropic({ baseURL: proxy.url, apiKey: 'unused-without-master-key', maxRetries: 0 });
+  });
+  after(async () => {
+    await proxy.close();
+    await Promise.all([anthropic.close(), vllm.close(), openai.close()]);
+  });
+
+  const ask = { max_tokens: 64, stop_sequences: ['END', '###'], messages: [{ role: 'user' as const, content: 'one ### two END three' }] };
+
+  for (const [model, family] of [['claude', 'anthropic'], ['local', 'vllm']] as const) {
+    it(`reports stop_sequence and the sequence the ${family} backend matched, streamed and not`, async () => {
+      const m = await client.messages.create({ model, ...ask });
+      assert.equal((m.content[0] as Anthropic.TextBlock).text, `Hello from ${family}: one `);
+      assert.equal(m.stop_reason, 'stop_sequence');
+      assert.equal(m.stop_sequence, '###');
+
+      const streamed = await client.messages.stream({ model, ...ask }).finalMessage();
+      assert.equal(streamed.stop_reason, 'stop_sequence');
+      assert.equal(streamed.stop_sequence, '###');
+    });
+  }
+
+  it('says end_turn when the backend does not say which sequence matched (OpenAI)', async () => {
+    const m = await client.messages.create({ model: 'gpt', ...ask });
+    assert.equal((m.content[0] as Anthropic.TextBlock).text, 'Hello from openai: one ');
+    assert.equal(m.stop_reason, 'end_turn');
+    assert.equal(m.stop_sequence, null);
+    assert.deepEqual((openai.requests.at(-1)!.body as Json).stop, ['END', '###']);
+  });
+});

@@ -43,6 +43,7 @@ export function parseChatResponse(body: unknown, dep: Deployment): ChatResult {
     toolCalls: (m.tool_calls ?? []).map((tc) => ({ id: tc.id, type: 'function' as const, function: { name: tc.function.name, arguments: tc.function.arguments ?? '' } })),
     finishReason: mapFinishReason(choice.finish_reason),
     ...(choice.finish_reason ? { rawFinishReason: choice.finish_reason } : {}),
+    ...(typeof choice.stop_reason === 'string' ? { stopSequence: choice.stop_reason } : {}),
     usage: mapUsage(r.usage),
   };
   const reasoning = m.reasoning_content ?? m.reasoning;
