@@ -55,6 +55,8 @@ export interface Capabilities {
   params: ReadonlySet<OptionalChatParam>;
   /** The provider takes `cache_control` prompt-cache markers (Anthropic); others cache on their own or not at all. */
   promptCaching?: boolean;
+  /** The provider answers Chat Completions' `n` > 1 itself, billing the prompt once (not streamed). */
+  choices?: boolean;
 }
 
 export interface ProviderAdapter {

@@ -43,7 +43,12 @@ export interface ChatResult {
   usage: Usage;
   /** What the request lost on the way: parameters dropped by `drop_params`, and the like. */
   warnings?: Warning[];
+  /** Choices 2..n when the provider answered `n` > 1 itself; `usage` covers them all. */
+  moreChoices?: ChatChoice[];
 }
+
+/** One of several answers to one request (Chat Completions `n`). */
+export type ChatChoice = Pick<ChatResult, 'content' | 'toolCalls' | 'finishReason' | 'rawFinishReason' | 'reasoning'>;
 
 /**
  * Something the caller should know about an answer that still succeeded: a parameter that

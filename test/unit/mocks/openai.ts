@@ -12,7 +12,7 @@ import { cutAtStop, decide, embeddingOf, pieces, sniffImage, USAGE, type Convers
 export type Flavour = 'openai' | 'vllm' | 'tgi' | 'azure';
 
 interface OAIMessage { role: string; content?: unknown; tool_calls?: { id: string }[]; tool_call_id?: string }
-interface OAIBody { model?: string; stop?: unknown; messages?: OAIMessage[]; tools?: { function: { name: string } }[]; stream?: boolean; stream_options?: { include_usage?: boolean }; input?: string | string[]; prompt?: string }
+interface OAIBody { model?: string; stop?: unknown; n?: number; messages?: OAIMessage[]; tools?: { function: { name: string } }[]; stream?: boolean; stream_options?: { include_usage?: boolean }; input?: string | string[]; prompt?: string }
 
 export function startOpenAIMock(opts: { apiKey?: string; flavour?: Flavour } = {}): Promise<MockServer> {
   const flavour = opts.flavour ?? 'openai';
@@ -58,7 +58,11 @@ export function chatReply(req: RecordedRequest, flavour: Flavour): Reply {
   const finish = answer.kind === 'tool' ? 'tool_calls' : 'stop';
   if (!body.stream) {
     const message = { role: 'assistant', content: answer.kind === 'text' ? answer.text : null, refusal: null, ...(toolCall ? { tool_calls: [toolCall] } : {}) };
-    return { kind: 'json', body: { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish, ...stopReason }], usage } };
+    // `n` choices (not TGI's, which answers one): each a little different, the prompt billed once.
+    const n = flavour === 'tgi' ? 1 : body.n ?? 1;
+    const choices = Array.from({ length: n }, (_, index) => ({ index, message: index && answer.kind === 'text' ? { ...message, content: `${answer.text} (choice ${index + 1})` } : message, logprobs: null, finish_reason: finish, ...stopReason }));
+    const billed = { ...usage, completion_tokens: USAGE.output * n, total_tokens: USAGE.input + USAGE.output * n };
+    return { kind: 'json', body: { ...base, object: 'chat.completion', choices, usage: billed } };
   }
   const chunk = (delta: unknown, finish_reason: string | null = null, extra: object = {}) => ({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason, ...(finish_reason ? stopReason : {}) }], ...extra });
   const events: unknown[] = [chunk({ role: 'assistant', content: '' })];
