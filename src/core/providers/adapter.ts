@@ -72,6 +72,10 @@ export interface ProviderAdapter {
   buildEmbeddingRequest?(req: EmbeddingRequest, dep: Deployment): HttpRequestSpec;
   parseEmbeddingResponse?(body: unknown, dep: Deployment, req: EmbeddingRequest): EmbeddingResult;
 
+  /** The provider's own count of a request's input tokens (Anthropic's count_tokens); without it the core estimates. */
+  buildCountTokensRequest?(req: ChatRequest, dep: Deployment): HttpRequestSpec;
+  parseCountTokensResponse?(body: unknown, dep: Deployment): number;
+
   buildCompletionRequest?(req: CompletionRequest, dep: Deployment, stream: boolean): HttpRequestSpec;
   parseCompletionResponse?(body: unknown, dep: Deployment): CompletionResult;
   createCompletionStreamDecoder?(dep: Deployment): StreamDecoder;

@@ -40,6 +40,7 @@ export function startAnthropicMock(opts: { apiKey?: string; contextTokens?: numb
     const version = req.headers['anthropic-version'];
     if (version === undefined) return anthropicError(400, 'invalid_request_error', 'anthropic-version: header is required');
     if (typeof version !== 'string' || !VERSIONS.has(version)) return anthropicError(400, 'invalid_request_error', `anthropic-version: invalid version ${String(version)}`);
+    if (req.method === 'POST' && req.url === '/v1/messages/count_tokens') return countTokens(req.body as Json);
     if (req.method !== 'POST' || req.url !== '/v1/messages') return anthropicError(404, 'not_found_error', 'Not Found');
     if (!String(req.headers['content-type']).startsWith('application/json')) return anthropicError(400, 'invalid_request_error', 'Content-Type must be application/json');
     if (!req.body || typeof req.body !== 'object') return anthropicError(400, 'invalid_request_error', 'The request body is not valid JSON.');
@@ -50,6 +51,18 @@ export function startAnthropicMock(opts: { apiKey?: string; contextTokens?: numb
     if (opts.contextTokens !== undefined && tokens > opts.contextTokens) return anthropicError(400, 'invalid_request_error', `prompt is too long: ${tokens} tokens > ${opts.contextTokens} maximum`);
     return answer(body, decide('anthropic', readConversation(body)));
   });
+}
+
+const COUNT_FIELDS = new Set(['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers']);
+
+/** What the mock's tokenizer makes of a request: about three characters a token, so it differs from the proxy's estimate. */
+export const mockTokenCount = (body: Json): number => Math.ceil(JSON.stringify([body.system ?? '', body.messages, body.tools ?? []]).length / 3);
+
+/** https://docs.anthropic.com/en/api/messages-count-tokens: the Messages fields that shape the prompt, nothing else. */
+function countTokens(body: Json): Reply {
+  for (const k of Object.keys(body)) if (!COUNT_FIELDS.has(k)) return anthropicError(400, 'invalid_request_error', `${k}: Extra inputs are not permitted`);
+  if (typeof body.model !== 'string' || !Array.isArray(body.messages)) return anthropicError(400, 'invalid_request_error', 'model, messages: Field required');
+  return { kind: 'json', headers: { 'request-id': REQUEST_ID }, body: { input_tokens: mockTokenCount(body) } };
 }
 
 function validate(body: Json): string | undefined {

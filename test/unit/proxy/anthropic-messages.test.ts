@@ -11,7 +11,7 @@ import { buildConfig } from '../../../src/core/config/load';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import { startMockServer, type MockServer, type RecordedRequest } from '../helpers/mock-server';
 import { startOpenAIMock } from '../mocks/openai';
-import { anthropicError, anthropicSse, startAnthropicMock } from '../mocks/anthropic';
+import { anthropicError, anthropicSse, mockTokenCount, startAnthropicMock } from '../mocks/anthropic';
 import { startGeminiMock } from '../mocks/gemini';
 import { startOllamaMock } from '../mocks/ollama';
 
@@ -118,11 +118,20 @@ for (const b of BACKENDS) {
       assert.equal((m.content[0] as Anthropic.TextBlock).text, 'I see 1 image(s): image/png');
     });
 
-    it('counts tokens', async () => {
+    it(b.name === 'Anthropic' ? 'counts tokens with Anthropic\'s count_tokens' : 'estimates the tokens a request counts', async () => {
+      const before = mock.requests.length;
       const short = await client.messages.countTokens({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
       const long = await client.messages.countTokens({ model: 'chat', system: 'x'.repeat(4000), messages: [{ role: 'user', content: 'hi' }], tools: [weather] });
-      assert.ok(short.input_tokens >= 1 && short.input_tokens < 20, String(short.input_tokens));
+      assert.ok(short.input_tokens >= 1 && short.input_tokens < 30, String(short.input_tokens));
       assert.ok(long.input_tokens > 1000, String(long.input_tokens));
+      const sent = mock.requests.slice(before);
+      if (b.name !== 'Anthropic') return assert.equal(sent.length, 0, 'an estimate calls no model');
+      assert.deepEqual(sent.map((r) => r.url), ['/v1/messages/count_tokens', '/v1/messages/count_tokens']);
+      const body = sent[1]!.body as Json;
+      assert.equal(body.model, 'claude-sonnet-4-5');
+      assert.equal(body.max_tokens, undefined, 'count_tokens takes no max_tokens');
+      assert.equal(body.tools[0].name, 'get_weather');
+      assert.equal(long.input_tokens, mockTokenCount(body), 'the provider\'s own count, not an estimate');
     });
   });
 }
