@@ -65,7 +65,7 @@ describe('extension catalog: a default key goes only where it was meant to go', 
   let anthropic: MockServer;
   before(async () => {
     thirdParty = await startOpenAIMock({ apiKey: 'sk-openai-default' });
-    anthropic = await startAnthropicMock({ apiKey: 'sk-ant-default' });
+    anthropic = await startAnthropicMock({ apiKey: 'anthropic-default-key' });
   });
   after(async () => { await thirdParty.close(); await anthropic.close(); });
 
@@ -93,7 +93,7 @@ describe('extension catalog: a default key goes only where it was meant to go', 
 
   it('an allowed origin is allowed for that key only', async () => {
     const models = [{ model_name: 'claude-elsewhere', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropic.url } }];
-    const catalog = await buildCatalog(inputs({ modelsSetting: models, keyEnv: { ANTHROPIC_API_KEY: 'sk-ant-default' }, allowedKeyOrigins: new Set([`OPENAI_API_KEY@${new URL(anthropic.url).origin}`]) }));
+    const catalog = await buildCatalog(inputs({ modelsSetting: models, keyEnv: { ANTHROPIC_API_KEY: 'anthropic-default-key' }, allowedKeyOrigins: new Set([`OPENAI_API_KEY@${new URL(anthropic.url).origin}`]) }));
     assert.equal(withheldKeyFor(catalog, 'claude-elsewhere')?.envName, 'ANTHROPIC_API_KEY');
     const seen = anthropic.requests.length;
     await assert.rejects(catalog.client.chat(ask('claude-elsewhere', 'x')), (e: unknown) => isAnyModelError(e) && e.kind === 'Authentication');

@@ -30,7 +30,7 @@ describe('anthropic adapter', () => {
   after(() => Promise.all([mock.close(), replay.close()]));
   beforeEach(() => { mock.requests.length = 0; replay.requests.length = 0; });
   const client = (model = 'anthropic/claude-sonnet-4-5', extra: Record<string, unknown> = {}) => clientFor({ model, api_base: mock.url, api_key: 'test-key', ...extra });
-  const replayClient = (model = 'anthropic/claude-sonnet-4-5') => clientFor({ model, api_base: replay.url, api_key: 'sk-ant-api03-secret-key-0123456789' });
+  const replayClient = (model = 'anthropic/claude-sonnet-4-5') => clientFor({ model, api_base: replay.url, api_key: 'replay-test-key' });
   const sent = () => mock.requests.at(-1)!.body as Body;
   const replayParts = (reply: Reply, req: ChatRequest = user('x')) => { replay.handle(() => reply); return streamParts(replayClient(), req); };
   const rejectsWith = (p: Promise<unknown>, check: (e: AnyModelError) => void) => assert.rejects(p, (e: AnyModelError) => { check(e); return true; });
@@ -333,7 +333,7 @@ describe('anthropic adapter', () => {
   });
 
   it('never puts the key in an error message', async () => {
-    const key = 'sk-ant-test-fixture-not-a-key';
+    const key = 'anthropic-fixture-key-1234';
     await rejectsWith(client('anthropic/claude-sonnet-4-5', { api_key: key }).chat(user('x')), (e) => {
       assert.equal(e.kind, 'Authentication');
       assert.match(e.message, /authentication_error: invalid x-api-key/);

@@ -11,6 +11,7 @@ import { ChatApp } from '../../../src/webview/app';
 import type { VsCodeApi } from '../../../src/webview/host';
 import { ThinkingView, thoughtFor } from '../../../src/webview/thinking';
 import { ManualFrames, useDom } from './dom-env';
+import { waitFor } from '../helpers/wait';
 
 class FakeVsCode implements VsCodeApi {
   readonly posted: WebviewMessage[] = [];
@@ -34,7 +35,6 @@ describe('chat webview: thinking and working with the thread', () => {
   let app: ChatApp;
   let root: HTMLElement;
   const deliver = (message: HostMessage): void => { window.dispatchEvent(new env.window.MessageEvent('message', { data: message })); };
-  const settle = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
   const click = (el: Element | null): void => { assert.ok(el, 'the element is there'); (el as HTMLElement).click(); };
 
   beforeEach(async () => {
@@ -46,7 +46,7 @@ describe('chat webview: thinking and working with the thread', () => {
     app.start();
     const ready = vscode.posted[0]!;
     deliver({ ...STATE, inReplyTo: ready.type === 'ready' ? ready.requestId : '' });
-    await settle();
+    await waitFor(() => root.getAttribute('aria-busy') === 'false', 'the restored state');
   });
   afterEach(() => app.dispose());
 
@@ -130,7 +130,7 @@ describe('chat webview: thinking and working with the thread', () => {
     assert.deepEqual({ ...edit, requestId: undefined }, { type: 'editMessage', requestId: undefined, messageId: 'u1', text: 'better question', model: 'claude' });
     assert.ok(root.querySelector('button.composer-stop:not([hidden])'), 'the answer is on its way');
     deliver({ type: 'reply', inReplyTo: edit!.requestId!, ok: false, error: 'An answer is still streaming.' });
-    await settle();
+    await waitFor(() => root.querySelector('.message-error'), 'the refusal shown');
     assert.equal(root.querySelector<HTMLTextAreaElement>('textarea.message-edit-input')?.value, 'better question', 'nothing typed is lost');
     assert.match(root.querySelector('.message-error')!.textContent!, /still streaming/);
     root.querySelector('textarea.message-edit-input')!.dispatchEvent(new env.window.KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
@@ -190,7 +190,7 @@ describe('chat webview: a long conversation renders older answers near the scree
     for (let i = 0; i < 400; i++) messages.push(i % 2 ? { id: `m${i}`, role: 'assistant', text: `Answer **${i}**`, model: 'claude' } : { id: `m${i}`, role: 'user', text: `Q ${i}` });
     const ready = vscode.posted[0]!;
     window.dispatchEvent(new env.window.MessageEvent('message', { data: { ...STATE, messages, inReplyTo: ready.type === 'ready' ? ready.requestId : '' } }));
-    await new Promise((r) => setTimeout(r, 0));
+    await waitFor(() => root.querySelector('[data-message-id="m399"]'), 'the restored conversation');
     assert.equal(root.querySelector('[data-message-id="m399"] strong')?.textContent, '399', 'the newest are rendered at once');
     let rounds = 0;
     while (frames.pending && rounds++ < 20) frames.flush();
