@@ -222,8 +222,10 @@ export class AnyModelClient {
   async countTokens(req: ChatRequest, opts: CallOptions = {}): Promise<{ inputTokens: number; exact: boolean }> {
     const dep = this.router.group(this.router.resolveAlias(req.model))[0] ?? this.resolveUnknown(req.model);
     if (!dep) throw new AnyModelError({ kind: 'NotFound', param: 'model', message: `No model named "${req.model}" is configured` });
-    const adapter = this.checked(dep);
+    // Only a provider that counts needs the key; an estimate sends nothing.
+    const adapter = getPreset(dep.provider).adapter;
     if (adapter.buildCountTokensRequest && adapter.parseCountTokensResponse) {
+      this.checked(dep);
       const parse = adapter.parseCountTokensResponse.bind(adapter);
       const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
       try {
