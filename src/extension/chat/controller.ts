@@ -7,11 +7,7 @@
  * started switches to the local model (offline.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { isAnyModelError, type AnyModelError } from '../../core';
-import { getPreset } from '../../core';
-import { costOf } from '../../core';
-import type { Usage } from '../../core';
-import type { ChatMessage as CoreMessage } from '../../core';
+import { costOf, getPreset, type ChatMessage as CoreMessage, type Usage } from '../../core';
 import {
   parseWebviewMessage, PROTOCOL_VERSION,
   type ChatError, type ChatMessage, type ErrorAction, type Fallback, type FinishReason, type HostMessage, type MessageOf, type WebviewMessage,
@@ -24,6 +20,7 @@ import { DEFAULT_EFFORT, reasoningParams } from './reasoning';
 import { ThreadOps, type ThreadHost } from './threadOps';
 import { offlineTarget, type OfflineSwitch } from '../offline';
 import { explainFailure, modelProblem } from './localModel';
+import { asError, chatError } from './chatError';
 import type { Conversation, ConversationStore } from './store';
 
 /** How often a streaming answer is written to the history while it grows. */
@@ -387,10 +384,6 @@ function newId(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-function asError(err: unknown): AnyModelError | undefined {
-  return isAnyModelError(err) ? err : undefined;
-}
-
 function isLocal(catalog: Catalog, model: string): boolean {
   return catalog.models.find((m) => m.id === model)?.local ?? false;
 }
@@ -400,22 +393,4 @@ function toCoreMessages(messages: ChatMessage[]): CoreMessage[] {
   return messages
     .filter((m) => m.role !== 'notice' && !(m.role === 'assistant' && m.text === ''))
     .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.text }));
-}
-
-/** The error as the thread shows it, with the actions that can fix it. */
-export function chatError(err: unknown, model: string): ChatError {
-  const e = asError(err);
-  const kind = e?.kind ?? 'Error';
-  let message = e?.message ?? (err instanceof Error ? err.message : String(err));
-  // The core's message names environment variables (right for the proxy); in the editor keys live in secret storage.
-  if (kind === 'Authentication') {
-    message = e?.status === undefined
-      ? `No API key for ${e?.provider ?? 'this provider'} (${model}). Set one with "AnyModel: Set API Key", or pick another model.`
-      : `${message} Set the key with "AnyModel: Set API Key", or pick another model.`;
-  }
-  // Retry is offered where the error table (or the provider's x-should-retry) says the same request may succeed.
-  const actions: ErrorAction[] = kind === 'Authentication' ? ['setKey', 'pickModel']
-    : e && !e.retryable ? ['pickModel']
-      : ['retry', 'pickModel'];
-  return { message: message.slice(0, 4000) || kind, kind, actions };
 }

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { AnyModelError, getPreset, isAnyModelError, type ChatMessage, type ChatRequest } from '../../core';
 import type { Catalog, CatalogModel } from '../catalog';
-import { chatError } from '../chat/controller';
+import { chatError } from '../chat/chatError';
 import type { ModelService } from '../models';
 import { offlineTarget, type OfflinePolicy, type OfflineSwitch } from '../offline';
 import { ResponseAssembler, toCoreMessages, toRequestParams } from './convert';

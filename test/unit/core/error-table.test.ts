@@ -11,7 +11,7 @@ import { Router } from '../../../src/core/router/router';
 import { ERROR_TABLE, anthropicType, type ErrorKind } from '../../../src/core/types/error-table';
 import { AnyModelError } from '../../../src/core/types/errors';
 import { isOutage } from '../../../src/extension/offline';
-import { chatError } from '../../../src/extension/chat/controller';
+import { chatError } from '../../../src/extension/chat/chatError';
 import { toErrorBody } from '../../../src/proxy/openai-format';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import type { MockServer } from '../helpers/mock-server';
