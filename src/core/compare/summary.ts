@@ -62,9 +62,12 @@ export function formatCompareTable(columns: readonly CompareColumn[]): string {
     r.status === 'error' ? '—' : formatUsd(r.costUsd),
     note(r),
   ]);
-  const widths = HEADINGS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(HEADINGS), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  // The note column (failed, stopped, who answered instead) only when some row has one.
+  const headings = rows.some((row) => row[6] !== '') ? [...HEADINGS] : HEADINGS.slice(0, 6);
+  if (headings.length === 6) rows.forEach((row) => row.pop());
+  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(headings), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 function note(r: CompareRow): string {
