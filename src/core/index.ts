@@ -49,7 +49,7 @@ export type { Deployment } from './types/deployment';
 export type { AbortLike } from './types/abort';
 
 // Compare: one request to several models at once, with each answer's time, tokens and cost.
-export { DEFAULT_COMPARE_CONCURRENCY, MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, startComparison } from './compare/run';
+export { DEFAULT_COMPARE_CONCURRENCY, MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, startColumns, startComparison } from './compare/run';
 export type { ColumnStatus, CompareClient, CompareColumn, CompareEvent, CompareFallback, CompareOptions, Comparison } from './compare/run';
 export { checkComparisonBudget, DEFAULT_OUTPUT_ESTIMATE, estimateComparison } from './compare/estimate';
 export type { ModelEstimate } from './compare/estimate';

@@ -96,7 +96,15 @@ export interface Comparison {
  * request is sent, for a wrong number of models, an unknown model or a budget the comparison would pass.
  */
 export function startComparison(client: CompareClient, options: CompareOptions): Comparison {
-  const models = validateModels(client, options.models);
+  return startColumns(client, options, MIN_COMPARE_MODELS);
+}
+
+/**
+ * `startComparison` with a smaller lower bound: asking one column again (after a key was set, or
+ * a retry) runs the same way, through the same budget check.
+ */
+export function startColumns(client: CompareClient, options: CompareOptions, minModels = 1): Comparison {
+  const models = validateModels(client, options.models, minModels);
   checkComparisonBudget(client, models, options.request, options.outputTokenEstimate);
   const now = options.now ?? Date.now;
   const concurrency = Math.max(1, Math.min(MAX_COMPARE_MODELS, Math.floor(options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY)));
@@ -118,10 +126,10 @@ export function startComparison(client: CompareClient, options: CompareOptions):
   };
 }
 
-function validateModels(client: CompareClient, requested: readonly string[]): string[] {
+function validateModels(client: CompareClient, requested: readonly string[], min: number): string[] {
   const models = [...new Set(requested.map((m) => m.trim()).filter(Boolean))];
-  if (models.length < MIN_COMPARE_MODELS || models.length > MAX_COMPARE_MODELS) {
-    throw new AnyModelError({ kind: 'BadRequest', param: 'models', message: `Compare takes ${MIN_COMPARE_MODELS} to ${MAX_COMPARE_MODELS} different models; got ${models.length}${models.length ? ` (${models.join(', ')})` : ''}.` });
+  if (models.length < min || models.length > MAX_COMPARE_MODELS) {
+    throw new AnyModelError({ kind: 'BadRequest', param: 'models', message: `Compare takes ${min} to ${MAX_COMPARE_MODELS} different models; got ${models.length}${models.length ? ` (${models.join(', ')})` : ''}.` });
   }
   const unknown = models.filter((m) => client.deploymentsFor(m).length === 0);
   if (unknown.length) {

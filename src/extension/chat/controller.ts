@@ -20,6 +20,7 @@ import type { Catalog } from '../catalog';
 import { offlineTarget, type OfflineSwitch } from '../offline';
 import { explainFailure, modelProblem } from './localModel';
 import type { Conversation, ConversationStore } from './store';
+import { CompareHost, compareTurns, isCompareMessage } from './compare';
 
 /** How often a streaming answer is written to the history while it grows. */
 const SAVE_EVERY_MS = 2000;
@@ -41,6 +42,8 @@ export interface ChatDeps {
   warn(line: string): void;
   /** Sees every message the view is sent (the integration tests drive the chat through this). */
   observe?(message: HostMessage): void;
+  /** The 2–4 models for compare mode (a QuickPick), remembered; undefined when dismissed. */
+  pickCompareModels?(): Promise<string[] | undefined>;
 }
 
 interface Running {
@@ -57,8 +60,12 @@ export class ChatController {
   private readonly readyWaiters: (() => void)[] = [];
   /** What keeps the current model from answering, as last told to the view. */
   private problem: ChatError | null = null;
+  /** Compare mode's runs (compare.ts): one question to several models. */
+  readonly compare: CompareHost;
 
-  constructor(private readonly deps: ChatDeps) {}
+  constructor(private readonly deps: ChatDeps) {
+    this.compare = new CompareHost({ ...deps, notify: (m) => this.notify(m), reply: (id, ok, error) => this.reply(id, ok, error), history: toCoreMessages });
+  }
 
   /** A (new or revived) webview: nothing is posted to it until it says `ready`. */
   attach(post: (message: HostMessage) => void): void {
@@ -79,7 +86,7 @@ export class ChatController {
   }
 
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.running !== undefined || this.compare.busy;
   }
 
   /** Resolves once the attached view has said `ready` (for commands that open the panel and send). */
@@ -100,6 +107,7 @@ export class ChatController {
       return;
     }
     const m = parsed.message;
+    if (isCompareMessage(m)) return this.compare.handle(m);
     switch (m.type) {
       case 'ready':
         if (m.protocolVersion !== PROTOCOL_VERSION) this.deps.warn(`Chat view speaks protocol ${m.protocolVersion}, the extension ${PROTOCOL_VERSION}; reload the window if the chat misbehaves.`);
@@ -140,7 +148,7 @@ export class ChatController {
 
   /** A message from an editor command: shown in the thread as if typed, then answered. */
   async sendFromCommand(text: string): Promise<void> {
-    if (this.running) {
+    if (this.busy) {
       this.notify({ type: 'setDraft', text, mode: 'append' });
       throw new Error('An answer is still streaming: the text was put in the chat input. Stop the answer or wait, then send it.');
     }
@@ -159,7 +167,7 @@ export class ChatController {
   }
 
   private async onSend(m: MessageOf<WebviewMessage, 'send'>): Promise<void> {
-    if (this.running) {
+    if (this.busy) {
       this.reply(m.requestId, false, 'An answer is still streaming: stop it (Escape) or wait before sending.');
       return;
     }
@@ -308,6 +316,7 @@ export class ChatController {
       offline: this.deps.offline.notice(),
       streamingMessageId: streaming ?? null,
       modelProblem: this.problem,
+      comparingMessageId: this.compare.runningIn(conversation?.id) ?? null,
     };
     this.deps.observe?.(state);
     this.post?.(state);
@@ -339,7 +348,8 @@ function isLocal(catalog: Catalog, model: string): boolean {
 function toCoreMessages(messages: ChatMessage[]): CoreMessage[] {
   return messages
     .filter((m) => m.role !== 'notice' && !(m.role === 'assistant' && m.text === ''))
-    .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.text }));
+    // A comparison adds its question and the chosen answer once one was continued with.
+    .flatMap((m): CoreMessage[] => m.role === 'compare' ? compareTurns(m) : [{ role: m.role as 'user' | 'assistant', content: m.text }]);
 }
 
 /** The error as the thread shows it, with the actions that can fix it. */
