@@ -16,4 +16,6 @@ export const SERVICE_COMMANDS = {
   'anymodel.stopProxy': 'stopProxy',
   'anymodel.useInVSCodeChat': 'useInVSCodeChat',
   'anymodel.manageModels': 'manageModels',
+  'anymodel.compareModels': 'compareModels',
+  'anymodel.compareSelection': 'compareSelection',
 } as const;

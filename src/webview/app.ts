@@ -5,6 +5,7 @@
  */
 import type { ChatError, ChatMessage, ErrorAction, HostMessage, HostStateMessage, MessageOf, ModelOption, OfflineNotice } from '../shared/protocol';
 import { Composer } from './composer';
+import { CompareMode } from './compare';
 import { h } from './dom';
 import { Header } from './header';
 import { HostBridge, type VsCodeApi } from './host';
@@ -29,6 +30,8 @@ export class ChatApp {
   readonly header: Header;
   readonly composer: Composer;
   readonly bridge: HostBridge;
+  /** Compare mode (compare.ts): one question to several models, in columns. */
+  readonly compare: CompareMode;
   private readonly thread: HTMLElement;
   private readonly messageList: HTMLElement;
   private readonly status: HTMLElement;
@@ -62,7 +65,7 @@ export class ChatApp {
       onConversationChange: (conversationId) => this.bridge.post({ type: 'switchConversation', conversationId }),
     });
     this.composer = new Composer({
-      onSend: (text) => this.send(text),
+      onSend: (text) => (this.compare.active ? this.compare.send(text) : this.send(text)),
       onStop: () => this.stop(),
       onDraftChanged: (text) => {
         this.saveLocal({ draft: text });
@@ -72,7 +75,12 @@ export class ChatApp {
     this.messageList = h('div', { class: 'message-list' });
     this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.messageList);
     this.status = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
-    this.root.replaceChildren(this.header.element, this.thread, this.composer.element, this.status);
+    this.compare = new CompareMode({
+      bridge: this.bridge, scheduler: this.scheduler, composer: this.composer, header: this.header,
+      conversationId: () => this.conversationId, localId: () => this.localId(), setBusy: (busy) => this.setBusy(busy || this.busy),
+      announce: (text) => this.announce(text), showError: (error) => this.showError(error), follow: () => this.followAnswer(),
+    });
+    this.root.replaceChildren(this.header.element, this.thread, this.compare.bar, this.composer.element, this.status);
 
     this.thread.addEventListener('click', (e) => this.onThreadClick(e));
     // Whether to follow a growing answer: decided by where the user scrolled, read in the scroll
@@ -110,19 +118,22 @@ export class ChatApp {
   }
 
   get busy(): boolean {
-    return this.streamingId !== null || this.awaitingStart;
+    return this.streamingId !== null || this.awaitingStart || this.compare.busy;
   }
 
   // -------------------------------------------------------------------------------------------
   // Host → view
 
   private onHostMessage(message: HostMessage): void {
+    if (this.compare.onHostMessage(message)) return;
     switch (message.type) {
       case 'state': return this.restore(message);
       case 'models': return this.setModels(message.models, message.currentModel, message.modelProblem);
       case 'messageAdded':
         if (this.conversationId === null) this.conversationId = message.conversationId;
-        if (message.conversationId === this.conversationId) this.appendMessage(message.message);
+        if (message.conversationId !== this.conversationId) return;
+        if (message.message.role === 'compare') this.compare.expect(message.message.id);
+        this.appendMessage(message.message);
         return;
       case 'streamStart': return this.onStreamStart(message);
       case 'streamDelta': this.views.get(message.messageId)?.streaming?.append(message.text); return;
@@ -141,6 +152,7 @@ export class ChatApp {
     for (const view of this.views.values()) view.streaming?.finish();
     this.views.clear();
     this.shownIds.clear();
+    this.compare.reset(state.comparingMessageId ?? null);
     this.messageList.replaceChildren();
     this.conversationId = state.activeConversationId;
     this.header.setConversations(state.conversations, state.activeConversationId);
@@ -174,6 +186,7 @@ export class ChatApp {
     this.shownIds.add(message.id);
     if (message.role === 'user') return userMessageView(message);
     if (message.role === 'notice') return noticeView(message);
+    if (message.role === 'compare') return this.compare.render(message);
     const view = streaming ? new AssistantMessageView(message.id, message.model, message.fallback) : AssistantMessageView.restored(message);
     if (streaming) view.startStreaming(this.scheduler, () => this.followAnswer()).append(message.text);
     this.views.set(message.id, view);
@@ -300,6 +313,7 @@ export class ChatApp {
   }
 
   private stop(): void {
+    if (this.compare.busy) { this.compare.stopAll(); return; }
     if (!this.busy) return;
     const messageId = this.streamingId;
     this.bridge.post(messageId ? { type: 'stop', messageId } : { type: 'stop' });
@@ -338,6 +352,7 @@ export class ChatApp {
       if (action === 'apply') this.bridge.post({ type: 'applyCode', code, language });
       return;
     }
+    if (this.compare.onClick(target)) return;
     const actionButton = target.closest<HTMLElement>('[data-error-action], [data-empty-action]');
     if (actionButton) this.runAction(actionButton);
   }

@@ -7,7 +7,7 @@ import { h, icon } from './dom';
 import { formatMeta } from './format';
 import { StreamingMarkdown, renderFinishedMarkdown, type FrameScheduler } from './streaming';
 
-const ACTION_LABELS: Record<ErrorAction, string> = {
+export const ACTION_LABELS: Record<ErrorAction, string> = {
   setKey: 'Set API Key',
   pickModel: 'Pick Another Model',
   retry: 'Retry',

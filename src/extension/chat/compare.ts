@@ -36,6 +36,8 @@ export interface CompareDeps {
   reply(requestId: string | undefined, ok: boolean, error?: string): void;
   /** The thread as the core wants it (the chat's own conversion, attachments and all). */
   history(messages: ChatMessage[]): CoreMessage[];
+  /** A normal answer is streaming: a comparison waits for it. */
+  chatBusy(): boolean;
 }
 
 interface Running {
@@ -63,7 +65,8 @@ export class CompareHost {
     switch (m.type) {
       case 'pickCompareModels': return this.pickModels();
       case 'compare': {
-        const error = this.running ? 'A comparison is still running: stop it or wait before asking again.' : undefined;
+        const error = this.running ? 'A comparison is still running: stop it or wait before asking again.'
+          : this.deps.chatBusy() ? 'An answer is still streaming: stop it (Escape) or wait before comparing.' : undefined;
         this.deps.reply(m.requestId, !error, error);
         if (error) return;
         const conversation = (m.conversationId ? await this.deps.store.get(m.conversationId) : await this.deps.store.active())
@@ -84,7 +87,7 @@ export class CompareHost {
 
   /** A comparison from an editor command: in the active conversation, as if typed in compare mode. */
   async startFromCommand(text: string, models: string[]): Promise<void> {
-    if (this.running) throw new Error('A comparison is still running: stop it or wait, then ask again.');
+    if (this.running || this.deps.chatBusy()) throw new Error('An answer or a comparison is still streaming: stop it or wait, then ask again.');
     const conversation = (await this.deps.store.active()) ?? this.deps.store.create(text, newId('c'));
     await this.start(conversation, text, models, newId('m'));
   }
@@ -204,7 +207,7 @@ export class CompareHost {
     const found = await this.find(messageId, columnId);
     if (!found) return;
     if (kind === 'retry') {
-      if (this.running || found.column.status !== 'error' && found.column.status !== 'stopped') return;
+      if (this.running || this.deps.chatBusy() || (found.column.status !== 'error' && found.column.status !== 'stopped')) return;
       const index = found.conversation.messages.indexOf(found.entry);
       const history = [...this.deps.history(found.conversation.messages.slice(0, index)), { role: 'user' as const, content: found.entry.compare!.prompt }];
       const column = found.column;

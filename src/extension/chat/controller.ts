@@ -64,7 +64,7 @@ export class ChatController {
   readonly compare: CompareHost;
 
   constructor(private readonly deps: ChatDeps) {
-    this.compare = new CompareHost({ ...deps, notify: (m) => this.notify(m), reply: (id, ok, error) => this.reply(id, ok, error), history: toCoreMessages });
+    this.compare = new CompareHost({ ...deps, notify: (m) => this.notify(m), reply: (id, ok, error) => this.reply(id, ok, error), history: toCoreMessages, chatBusy: () => this.running !== undefined });
   }
 
   /** A (new or revived) webview: nothing is posted to it until it says `ready`. */
