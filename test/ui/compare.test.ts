@@ -122,14 +122,15 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
     const bar = panel.locator('.compare-bar');
     await bar.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.deepEqual(await bar.locator('strong').allTextContents(), ['quick', 'steady', 'slow', 'claude']);
+    // In the picker's order (grouped by provider), whatever order they were ticked in.
+    assert.deepEqual(await bar.locator('strong').allTextContents(), ['claude', 'quick', 'steady', 'slow']);
     assert.equal(await panel.getByRole('button', { name: 'Compare models' }).getAttribute('aria-pressed'), 'true');
 
     await wb.sendInChat(QUESTION);
     const block = panel.locator('.compare').last();
     await block.waitFor({ state: 'visible', timeout: 20_000 });
     assert.equal(await text(block.locator('.compare-prompt')), QUESTION);
-    assert.deepEqual(await block.locator('.compare-column .compare-model').allTextContents(), ['quick', 'steady', 'slow', 'claude']);
+    assert.deepEqual(await block.locator('.compare-column .compare-model').allTextContents(), ['claude', 'quick', 'steady', 'slow']);
     // Quick is done while slow still streams, with its stop button.
     await (await column('quick')).locator('dd[data-figure="cost"]').waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await (await column('slow')).getAttribute('data-status'), 'running');
@@ -243,11 +244,11 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     const panel = await chat();
     const block = panel.locator('.compare').last();
     await waitForTrue(async () => (await block.locator('.compare-prompt').textContent() ?? '').startsWith('What does this print?'));
-    assert.deepEqual(await block.locator('.compare-column .compare-model').allTextContents(), ['quick', 'steady', 'slow', 'claude'], 'the models compared last');
+    assert.deepEqual(await block.locator('.compare-column .compare-model').allTextContents(), ['claude', 'quick', 'steady', 'slow'], 'the models compared last');
     await block.locator('.compare-column[data-model="quick"] dd[data-figure="cost"]').waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(quick!.requests.length, before[0]! + 1);
     const asked = bodyOf(quick!.requests.at(-1)!).messages.at(-1)!.content;
-    assert.match(asked, /^What does this print\?\n\nFrom `hello\.ts` \(typescript\), the whole file:\n\n```typescript\n/);
+    assert.match(asked, /^What does this print\?\n\nFrom `hello\.ts` \(typescript\), lines 1–\d+:\n\n```typescript\n\/\/ A file to select and ask about\./);
     assert.equal(bodyOf(quick!.requests.at(-1)!).messages.length, 5, 'the conversation so far went along: question, chosen answer, follow-up, its answer, this');
     await block.locator('.compare-column[data-model="slow"]').getByRole('button', { name: 'Stop slow' }).click();
     await panel.locator('button.composer-send').waitFor({ state: 'visible', timeout: 60_000 });
