@@ -14,6 +14,7 @@ const ICONS = [
   'refresh', 'account', 'sparkle', 'debug-disconnect', 'file-media', 'link-external',
   // Compare: the mode's button, leaving it, continuing with an answer.
   'split-horizontal', 'close', 'arrow-right',
+  'edit', 'chevron-left', 'chevron-right', 'lightbulb', 'file', 'markdown', 'export', 'folder-opened',
 ];
 
 const require = createRequire(import.meta.url);

@@ -18,4 +18,5 @@ export const SERVICE_COMMANDS = {
   'anymodel.manageModels': 'manageModels',
   'anymodel.compareModels': 'compareModels',
   'anymodel.compareSelection': 'compareSelection',
+  'anymodel.searchConversations': 'searchConversations',
 } as const;

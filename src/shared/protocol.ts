@@ -97,6 +97,22 @@ export const CompareRun = z.object({
 export type CompareRun = z.infer<typeof CompareRun>;
 
 /** One entry of the thread. `notice` is an informational line, e.g. the offline switch; `compare` holds a comparison in `compare`. */
+/** What the model thought before answering (Anthropic thinking, `reasoning_content`, Gemini thoughts, Ollama `thinking`). */
+export const Reasoning = z.object({
+  text: longText,
+  /** From the first thought to the first word of the answer. */
+  durationMs: z.optional(count),
+});
+export type Reasoning = z.infer<typeof Reasoning>;
+
+/** How hard a reasoning model thinks; the core maps it to each provider's setting. */
+export const ReasoningEffort = z.enum(['off', 'low', 'medium', 'high']);
+export type ReasoningEffort = z.infer<typeof ReasoningEffort>;
+
+/** Which version of an edited question is shown: `index` of `count` (0-based). */
+export const BranchInfo = z.object({ index: count, count: count });
+export type BranchInfo = z.infer<typeof BranchInfo>;
+
 export const ChatMessage = z.object({
   id,
   role: z.enum(['user', 'assistant', 'notice', 'compare']),
@@ -110,6 +126,11 @@ export const ChatMessage = z.object({
   finishReason: z.optional(FinishReason),
   error: z.optional(ChatError),
   compare: z.optional(CompareRun),
+  reasoning: z.optional(Reasoning),
+  /** A question that was edited: the id of its first version, shared by every version. */
+  slot: z.optional(id),
+  /** Set by the host on a question with several versions, for the ‹ 1/2 › switcher. */
+  branch: z.optional(BranchInfo),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -128,6 +149,8 @@ export const ModelOption = z.object({
   local: z.optional(z.boolean()),
   /** The provider needs a key that is not stored yet. */
   missingKey: z.optional(z.boolean()),
+  /** The model can reason before answering: the header offers the reasoning-effort control. */
+  reasoning: z.optional(z.boolean()),
 });
 export type ModelOption = z.infer<typeof ModelOption>;
 
@@ -138,6 +161,16 @@ export const OfflineNotice = z.object({
   message: shortText,
 });
 export type OfflineNotice = z.infer<typeof OfflineNotice>;
+
+/** The instruction files used as the system prompt, by name only (the host opens them). */
+export const InstructionsInfo = z.object({
+  files: z.array(z.object({ name: shortText, truncated: z.boolean() })).check(z.maxLength(8)),
+  /** anymodel.systemPrompt is set and part of the prompt. */
+  setting: z.boolean(),
+  /** Why files were not read or were cut (an untrusted workspace, the size cap). */
+  note: z.optional(shortText),
+});
+export type InstructionsInfo = z.infer<typeof InstructionsInfo>;
 
 // ---------------------------------------------------------------------------------------------
 // Extension host → webview
@@ -158,6 +191,8 @@ const HostState = z.object({
   modelProblem: z.optional(z.nullable(ChatError)),
   /** The comparison still running when the webview reloaded; other unfinished columns were cut off. */
   comparingMessageId: z.optional(z.nullable(id)),
+  reasoningEffort: z.optional(ReasoningEffort),
+  instructions: z.optional(z.nullable(InstructionsInfo)),
 });
 
 const HostModels = z.object({
@@ -165,7 +200,17 @@ const HostModels = z.object({
   models: z.array(ModelOption).check(z.maxLength(2_000)),
   currentModel: z.nullable(modelId),
   modelProblem: z.optional(z.nullable(ChatError)),
+  reasoningEffort: z.optional(ReasoningEffort),
 });
+
+/** Reasoning text of a streaming answer, before (or between) its text deltas. */
+const HostStreamReasoning = z.object({
+  type: z.literal('streamReasoning'),
+  messageId: id,
+  text: longText,
+});
+
+const HostInstructions = z.object({ type: z.literal('instructions'), instructions: z.nullable(InstructionsInfo) });
 
 const HostMessageAdded = z.object({
   type: z.literal('messageAdded'),
@@ -233,7 +278,7 @@ const HostCompareEnd = z.object({ type: z.literal('compareEnd'), messageId: id }
 
 export const HostMessage = z.discriminatedUnion('type', [
   HostState, HostModels, HostMessageAdded, HostStreamStart, HostStreamDelta, HostStreamEnd,
-  HostStreamError, HostOffline, HostSetDraft, HostReply,
+  HostStreamError, HostOffline, HostSetDraft, HostReply, HostStreamReasoning, HostInstructions,
   HostCompareMode, HostCompareColumn, HostCompareDelta, HostCompareChosen, HostCompareEnd,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
@@ -288,6 +333,22 @@ export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('continueCompare'), messageId: id, columnId: id }),
   /** An error action pressed in a failed column. */
   z.object({ type: z.literal('compareAction'), messageId: id, columnId: id, kind: ErrorAction }),
+  z.object({ type: z.literal('setReasoningEffort'), effort: ReasoningEffort }),
+  /** Opens an instruction file the host said is in use (by name: the webview never names a path). */
+  z.object({ type: z.literal('openInstructions'), name: shortText }),
+  /** Resends an earlier question with new text; the answers after it become a branch kept aside. */
+  z.object({
+    type: z.literal('editMessage'),
+    requestId: z.optional(id),
+    messageId: id,
+    text: z.string().check(z.minLength(1), z.maxLength(MAX_TEXT)),
+    model: modelId,
+  }),
+  /** Shows another version of an edited question (and the answers that followed it). */
+  z.object({ type: z.literal('switchBranch'), messageId: id, index: count }),
+  /** A new answer to the question before `messageId`, by `model` (the answer's own when absent); the old one is kept as a branch. */
+  z.object({ type: z.literal('regenerate'), messageId: id, model: z.optional(modelId) }),
+  z.object({ type: z.literal('threadAction'), kind: z.enum(['copyMarkdown', 'export', 'import']) }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessage>;
 

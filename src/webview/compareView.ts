@@ -64,6 +64,7 @@ export class ColumnView {
   append(text: string): void {
     this.column.text += text;
     this.stream?.append(text);
+    if (text) this.body.removeAttribute('data-waiting');
   }
 
   /** Shows `column` as it now is; `live` says whether it can still stream (its stop button). */

@@ -191,7 +191,8 @@ async function runColumn(client: CompareClient, options: CompareOptions, column:
   if (record && record.outcome === 'success') {
     column.usage ??= { inputTokens: record.inputTokens, outputTokens: record.outputTokens, totalTokens: record.inputTokens + record.outputTokens };
     column.costUsd = priced(handle?.deployment) ? record.costUsd : null;
-  } else if (handle) column.costUsd = priced(handle.deployment) ? 0 : null;
+  } else if (handle && column.status !== 'stopped') column.costUsd = priced(handle.deployment) ? 0 : null;
+  // A stopped answer was billed for what the provider generated, which no usage record says: no figure rather than $0.
   emit({ type: 'column-end', column: column.index, result: column });
   return column;
 }
