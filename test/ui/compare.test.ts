@@ -6,7 +6,7 @@
  * the slow column is stopped alone; one answer is continued with and the next question goes to
  * that model with the chosen answer in its history. Then "Compare Models on Selection" asks about
  * code in the editor, and a reload brings the comparison back. Screenshots on a wide and a narrow
- * window, dark and light: test-results/screenshots/ui-3*.png.
+ * window, dark and light: test-results/screenshots/ui-7*.png.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -57,11 +57,19 @@ describe('UI: compare models side by side in a real VS Code window', function ()
   const column = async (model: string) => (await chat()).locator(`.compare`).last().locator(`.compare-column[data-model="${model}"]`);
   const figure = async (model: string, label: string) => text((await column(model)).locator(`dd[data-figure="${label}"]`));
   const seconds = (s: string) => Number(s.replace(' s', ''));
-  const setTheme = (theme: string) => {
-    const file = path.join(scratch!, 'user-data', 'User', 'settings.json');
-    const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(file, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+  /** "Preferences: Color Theme", the theme's row (as a person picks it); waits until the workbench wears it. */
+  const colorTheme = async (label: 'Dark Modern' | 'Light Modern') => {
+    // By its exact title: the palette's first fuzzy match can be "Browse Color Themes in Marketplace", which goes online.
+    await wb.typeInCommandPalette('Preferences: Color Theme');
+    await wb.clickQuickInputRow('Preferences: Color Theme');
+    await wb.quickInputBox().and(wb.page.locator('[placeholder*="Color Theme" i], [aria-label*="Color Theme" i]')).waitFor({ state: 'visible', timeout: 10_000 });
+    await wb.page.keyboard.type(label, { delay: 10 });
+    await wb.quickInputRows().filter({ hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await wb.clickQuickInputRow(label);
+    await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
+    await wb.page.locator(label === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 20_000 });
   };
+
 
   before(async function () {
     this.timeout(15 * 60_000); // the first run installs the VS Code server
@@ -155,7 +163,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     // Every mock got the same question.
     for (const m of [quick!, steady!, slow!]) assert.equal(bodyOf(m.requests.at(-1)!).messages.at(-1)!.content, QUESTION);
     assert.equal(await (await column('slow')).getAttribute('data-status'), 'running', 'slow is still streaming');
-    await wb.screenshot('ui-30-compare-wide-dark');
+    await wb.screenshot('ui-70-compare-wide-dark');
   });
 
   it('a failed column is fixed alone (Set API Key, Retry) and the slow one is stopped alone', async () => {
@@ -194,14 +202,14 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     const lefts = await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().left)));
     assert.equal(new Set(lefts).size, 1, `narrow: stacked (${lefts.join(', ')})`);
     await panel.locator('.compare-column[data-model="quick"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await wb.screenshot('ui-31-compare-narrow-dark');
-    setTheme('Default Light Modern');
+    await wb.screenshot('ui-71-compare-narrow-dark');
+    await colorTheme('Light Modern');
     await panel.locator('body.vscode-light').waitFor({ state: 'attached', timeout: 30_000 });
-    await wb.screenshot('ui-33-compare-narrow-light');
+    await wb.screenshot('ui-73-compare-narrow-light');
     await wb.page.setViewportSize({ width: 1600, height: 900 });
     await waitForTrue(async () => new Set(await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)))).size === 1);
-    await wb.screenshot('ui-32-compare-wide-light');
-    setTheme('Default Dark Modern');
+    await wb.screenshot('ui-72-compare-wide-light');
+    await colorTheme('Dark Modern');
     await panel.locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 30_000 });
   });
 
@@ -226,7 +234,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     ]);
     assert.equal(quick!.requests.length, 1, 'the other models were not asked again');
     await answer.locator('.message-footer', { hasText: 'tokens' }).waitFor({ state: 'visible', timeout: 20_000 });
-    await wb.screenshot('ui-34-compare-continued');
+    await wb.screenshot('ui-74-compare-continued');
   });
 
   it('"Compare Models on Selection" asks the remembered models about the selected code', async () => {
@@ -269,7 +277,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     assert.ok(await first.locator('.compare-column[data-model="steady"] .compare-badge-chosen').isVisible());
     assert.ok(await first.locator('.compare-column[data-model="slow"] .compare-badge-stopped').isVisible());
     assert.equal(await panel.locator('.compare').count(), 2);
-    await wb.screenshot('ui-35-compare-after-reload');
+    await wb.screenshot('ui-75-compare-after-reload');
   });
 });
 
