@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path';
 const ICONS = [
   'send', 'debug-stop', 'copy', 'check', 'insert', 'diff', 'add', 'error', 'warning', 'info', 'key',
   'refresh', 'account', 'sparkle', 'debug-disconnect', 'file-media', 'link-external',
+  // Compare: the mode's button, leaving it, continuing with an answer.
+  'split-horizontal', 'close', 'arrow-right',
   'edit', 'chevron-left', 'chevron-right', 'lightbulb', 'file', 'markdown', 'export', 'folder-opened',
 ];
 

@@ -50,6 +50,8 @@ export interface CallOptions {
   signal?: AbortLike;
   /** Neither read nor write the response cache for this request. */
   noCache?: boolean;
+  /** Sees this request's usage record (besides the client's `onUsage`): compare reads its cost there. */
+  onUsage?: (record: UsageRecord) => void;
 }
 
 /** What every answer says about where it came from. */
@@ -139,13 +141,29 @@ export class AnyModelClient {
     }
   }
 
+  /** The deployments a request for `model` may go to first: its group, or the bare id it names when unconfigured ids are allowed. */
+  deploymentsFor(model: string): Deployment[] {
+    const group = this.router.group(model);
+    if (group.length) return group;
+    const unknown = this.resolveUnknown(model);
+    return unknown ? [unknown] : [];
+  }
+
+  /**
+   * Refuses, before anything is sent, spend that would take today's total or a group's total past
+   * its daily budget (several requests at once: a comparison). `usd` is an estimate per group.
+   */
+  checkProjectedSpend(items: readonly { group: string; usd: number }[]): void {
+    this.accounting.checkProjected(items);
+  }
+
   /** The model names clients can ask for (config model groups). */
   modelNames(): string[] {
     return this.router.modelNames();
   }
 
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<Answered<ChatResult>> {
-    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined);
+    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined, opts.onUsage);
     const key = this.cacheKeyFor(req, opts);
     const hit = key ? this.cache!.get(key) : undefined;
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model) };
@@ -161,7 +179,7 @@ export class AnyModelClient {
   }
 
   async streamChat(req: ChatRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined);
+    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined, opts.onUsage);
     const key = this.cacheKeyFor(req, opts);
     const hit = key ? this.cache!.get(key) : undefined;
     if (hit) {

@@ -47,3 +47,11 @@ export type { ChatMessage, ChatRequest, CompletionRequest, ContentPart, Embeddin
 export type { ChatChoice, ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage, Warning } from './types/result';
 export type { Deployment } from './types/deployment';
 export type { AbortLike } from './types/abort';
+
+// Compare: one request to several models at once, with each answer's time, tokens and cost.
+export { DEFAULT_COMPARE_CONCURRENCY, MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, startColumns, startComparison } from './compare/run';
+export type { ColumnStatus, CompareClient, CompareColumn, CompareEvent, CompareFallback, CompareOptions, Comparison } from './compare/run';
+export { checkComparisonBudget, DEFAULT_OUTPUT_ESTIMATE, estimateComparison } from './compare/estimate';
+export type { ModelEstimate } from './compare/estimate';
+export { compareRows, formatCompareTable, formatSeconds, formatUsd } from './compare/summary';
+export type { CompareRow } from './compare/summary';

@@ -16,5 +16,7 @@ export const SERVICE_COMMANDS = {
   'anymodel.stopProxy': 'stopProxy',
   'anymodel.useInVSCodeChat': 'useInVSCodeChat',
   'anymodel.manageModels': 'manageModels',
+  'anymodel.compareModels': 'compareModels',
+  'anymodel.compareSelection': 'compareSelection',
   'anymodel.searchConversations': 'searchConversations',
 } as const;

@@ -26,6 +26,7 @@ import type { ModelStatusBar } from './statusBar';
 import type { HostMessage } from '../shared/protocol';
 import { LanguageModelBridge } from './lm/provider';
 import { manageModels, useInVSCodeChat } from './lm/guide';
+import { askCompareQuestion, pickCompareModels, rememberedCompareModels } from './chat/comparePick';
 
 export interface Services {
   openChat(): Promise<void>;
@@ -46,6 +47,10 @@ export interface Services {
   useInVSCodeChat(): Promise<string>;
   /** The language model vendor's management command. */
   manageModels(): Promise<void>;
+  /** Opens the chat in compare mode with the 2–4 models picked. */
+  compareModels(): Promise<void>;
+  /** Asks the compared models one question about the selection (or the file). */
+  compareSelection(): Promise<void>;
   /** What VS Code's chat talks to (src/extension/lm/register.ts forwards to it). */
   readonly lm: LanguageModelBridge;
   /** For the integration tests: drive the chat as the webview does and see what it is sent. */
@@ -126,6 +131,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     editorAction: (message) => editorActions.run(message),
     warn: (line) => log.warn(line),
     observe: (message) => { for (const l of hostListeners) l(message); },
+    pickCompareModels: () => pickCompareModels(models, context.globalState),
     instructions: readInstructions,
     openInstructions: openInstructionFile,
     reasoningEffort: () => {
@@ -259,6 +265,28 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     }),
     useInVSCodeChat: () => useInVSCodeChat({ models, log, setKey: doSetKey, pickModel: doPick }),
     manageModels: () => manageModels({ models, log, setKey: doSetKey, pickModel: doPick }),
+    compareModels: async () => {
+      await panel.show();
+      await controller.compare.pickModels();
+    },
+    compareSelection: async () => {
+      const ctx = codeContext(vscode.window.activeTextEditor);
+      if (ctx instanceof Error) {
+        void vscode.window.showWarningMessage(`AnyModel: ${ctx.message}`);
+        return;
+      }
+      const known = (await models.catalog()).models.map((m) => m.id);
+      const compared = rememberedCompareModels(context.globalState, known).length ? rememberedCompareModels(context.globalState, known) : await pickCompareModels(models, context.globalState);
+      if (!compared) return;
+      const question = await askCompareQuestion(ctx.where, compared);
+      if (question === undefined) return;
+      await panel.show(true);
+      try {
+        await controller.compare.startFromCommand(`${question.trim()}\n\n${ctx.block}`, compared);
+      } catch (err) {
+        void vscode.window.showWarningMessage(`AnyModel: ${(err as Error).message}`);
+      }
+    },
     lm,
     testing: {
       post: (message) => controller.handle(message),

@@ -1,12 +1,14 @@
 /**
  * `anymodel`: the command line. `anymodel proxy` serves every configured model over the OpenAI API;
- * `anymodel chat` is a one-shot that streams an answer to stdout; `anymodel models` lists models.
+ * `anymodel chat` is a one-shot that streams an answer to stdout; `anymodel models` lists models;
+ * `anymodel compare` asks several models at once (compare-cli.ts).
  */
 import { parseArgs } from 'node:util';
 import { AnyModelClient } from '../core';
 import { buildConfig, loadConfigFile, type CoreConfig } from '../core';
 import { isAnyModelError } from '../core';
 import { startProxy } from './start';
+import { runCompare } from './compare-cli';
 
 const HELP = `AnyModel: one OpenAI-style interface over any LLM provider.
 
@@ -25,6 +27,12 @@ Usage:
       PROMPT "-" reads the prompt from standard input.
   anymodel models --config FILE
       List the model names the config serves.
+  anymodel compare --models A,B[,C,D] [--config FILE] [--system TEXT] [--json]
+                   [--concurrency N] PROMPT
+      Ask 2 to 4 models the same question at once. Prints each answer as it
+      completes, then a table: time to first token, total time, tokens in and
+      out, cost. --json prints one JSON document instead. Exit code 1 when a
+      model failed. PROMPT "-" reads the prompt from standard input.
 
 Options:
   -h, --help      Show this help
@@ -45,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
       system: { type: 'string', short: 's' },
       'usage-log': { type: 'string' },
       'grace-seconds': { type: 'string' },
+      models: { type: 'string' },
+      json: { type: 'boolean' },
+      concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -105,6 +116,16 @@ export async function main(argv: string[]): Promise<number> {
     printWarnings(config);
     for (const d of config.deployments) process.stdout.write(`${d.modelName}\t${d.id}\n`);
     return 0;
+  }
+
+  if (command === 'compare') {
+    let prompt = rest.join(' ');
+    if (prompt === '-') prompt = await readStdin();
+    return runCompare({ ...values, prompt }, {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      onInterrupt: (stop) => process.once('SIGINT', stop),
+    });
   }
 
   return fail(`Unknown command "${command}". Run anymodel --help.`);

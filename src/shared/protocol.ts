@@ -63,6 +63,40 @@ export const ChatError = z.object({
 });
 export type ChatError = z.infer<typeof ChatError>;
 
+// ---------------------------------------------------------------------------------------------
+// Compare: one question to 2–4 models, answers side by side (docs/architecture.md#compare)
+
+export const CompareColumnStatus = z.enum(['queued', 'running', 'done', 'error', 'stopped']);
+
+/** One model's answer in a comparison, with its figures. */
+export const CompareColumn = z.object({
+  id,
+  /** The model asked. */
+  model: modelId,
+  /** The model that answered, when it differs (a router fallback, the offline switch). */
+  answeredBy: z.optional(modelId),
+  /** Another model answered; `offline` when it was the offline switch, not a configured fallback. */
+  fallback: z.optional(z.extend(Fallback, { offline: z.optional(z.boolean()) })),
+  status: CompareColumnStatus,
+  text: longText,
+  ttftMs: z.optional(count),
+  totalMs: z.optional(count),
+  usage: z.optional(Usage),
+  cost: z.optional(z.nullable(z.number().check(z.nonnegative()))),
+  error: z.optional(ChatError),
+});
+export type CompareColumn = z.infer<typeof CompareColumn>;
+
+/** A comparison as the thread keeps it: the question, the columns, and the one continued with. */
+export const CompareRun = z.object({
+  prompt: longText,
+  columns: z.array(CompareColumn).check(z.minLength(2), z.maxLength(4)),
+  /** The column whose answer became the conversation's next turn. */
+  chosenColumnId: z.optional(id),
+});
+export type CompareRun = z.infer<typeof CompareRun>;
+
+/** One entry of the thread. `notice` is an informational line, e.g. the offline switch; `compare` holds a comparison in `compare`. */
 /** What the model thought before answering (Anthropic thinking, `reasoning_content`, Gemini thoughts, Ollama `thinking`). */
 export const Reasoning = z.object({
   text: longText,
@@ -79,10 +113,9 @@ export type ReasoningEffort = z.infer<typeof ReasoningEffort>;
 export const BranchInfo = z.object({ index: count, count: count });
 export type BranchInfo = z.infer<typeof BranchInfo>;
 
-/** One entry of the thread. `notice` is an informational line, e.g. the offline switch. */
 export const ChatMessage = z.object({
   id,
-  role: z.enum(['user', 'assistant', 'notice']),
+  role: z.enum(['user', 'assistant', 'notice', 'compare']),
   text: longText,
   /** The model that answered (assistant) or was asked (user). */
   model: z.optional(modelId),
@@ -92,6 +125,7 @@ export const ChatMessage = z.object({
   cost: z.optional(z.nullable(z.number().check(z.nonnegative()))),
   finishReason: z.optional(FinishReason),
   error: z.optional(ChatError),
+  compare: z.optional(CompareRun),
   reasoning: z.optional(Reasoning),
   /** A question that was edited: the id of its first version, shared by every version. */
   slot: z.optional(id),
@@ -155,6 +189,8 @@ const HostState = z.object({
   streamingMessageId: z.optional(z.nullable(id)),
   /** What keeps the current model from answering (Ollama not running), shown before the first question. */
   modelProblem: z.optional(z.nullable(ChatError)),
+  /** The comparison still running when the webview reloaded; other unfinished columns were cut off. */
+  comparingMessageId: z.optional(z.nullable(id)),
   reasoningEffort: z.optional(ReasoningEffort),
   instructions: z.optional(z.nullable(InstructionsInfo)),
 });
@@ -231,9 +267,19 @@ const HostReply = z.object({
   error: z.optional(shortText),
 });
 
+/** Compare mode on (with the models picked) or off (null). */
+const HostCompareMode = z.object({ type: z.literal('compareMode'), models: z.nullable(z.array(modelId).check(z.minLength(2), z.maxLength(4))) });
+/** A column changed state (started, answered by whom, finished, failed); its text comes in compareDelta. */
+const HostCompareColumn = z.object({ type: z.literal('compareColumn'), messageId: id, column: CompareColumn });
+const HostCompareDelta = z.object({ type: z.literal('compareDelta'), messageId: id, columnId: id, text: longText });
+const HostCompareChosen = z.object({ type: z.literal('compareChosen'), messageId: id, columnId: id });
+/** The comparison is over (every column settled). */
+const HostCompareEnd = z.object({ type: z.literal('compareEnd'), messageId: id });
+
 export const HostMessage = z.discriminatedUnion('type', [
   HostState, HostModels, HostMessageAdded, HostStreamStart, HostStreamDelta, HostStreamEnd,
   HostStreamError, HostOffline, HostSetDraft, HostReply, HostStreamReasoning, HostInstructions,
+  HostCompareMode, HostCompareColumn, HostCompareDelta, HostCompareChosen, HostCompareEnd,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 export type HostStateMessage = z.infer<typeof HostState>;
@@ -269,6 +315,24 @@ export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openLink'), url: z.string().check(z.minLength(1), z.maxLength(8_192)) }),
   z.object({ type: z.literal('draftChanged'), text: longText }),
   z.object({ type: z.literal('action'), kind: ErrorAction, messageId: z.optional(id) }),
+  // Compare (docs/architecture.md#compare)
+  /** Open the model picker for compare mode (the header's Compare button). */
+  z.object({ type: z.literal('pickCompareModels') }),
+  /** Ask `models` the same question, with the conversation so far. */
+  z.object({
+    type: z.literal('compare'),
+    requestId: z.optional(id),
+    messageId: id,
+    conversationId: z.nullable(id),
+    text: z.string().check(z.minLength(1), z.maxLength(MAX_TEXT)),
+    models: z.array(modelId).check(z.minLength(2), z.maxLength(4)),
+  }),
+  /** Stop one column, or every column when columnId is absent. */
+  z.object({ type: z.literal('stopCompare'), messageId: id, columnId: z.optional(id) }),
+  /** Make this column's answer the conversation's next turn and go on with its model. */
+  z.object({ type: z.literal('continueCompare'), messageId: id, columnId: id }),
+  /** An error action pressed in a failed column. */
+  z.object({ type: z.literal('compareAction'), messageId: id, columnId: id, kind: ErrorAction }),
   z.object({ type: z.literal('setReasoningEffort'), effort: ReasoningEffort }),
   /** Opens an instruction file the host said is in use (by name: the webview never names a path). */
   z.object({ type: z.literal('openInstructions'), name: shortText }),

@@ -5,6 +5,7 @@
  */
 import type { ChatError, ChatMessage, ErrorAction, HostMessage, HostStateMessage, MessageOf, ModelOption, OfflineNotice } from '../shared/protocol';
 import { Composer } from './composer';
+import { CompareMode } from './compare';
 import { h } from './dom';
 import { Header } from './header';
 import { HostBridge, type VsCodeApi } from './host';
@@ -27,6 +28,8 @@ export class ChatApp {
   readonly header: Header;
   readonly composer: Composer;
   readonly bridge: HostBridge;
+  /** Compare mode (compare.ts): one question to several models, in columns. */
+  readonly compare: CompareMode;
   readonly threadActions: ThreadActions;
   private readonly thread: HTMLElement;
   private readonly list: MessageList;
@@ -70,17 +73,22 @@ export class ChatApp {
     this.header.addControls(...this.threadActions.headerControls());
     this.header.element.addEventListener('click', (e) => this.threadActions.handleClick(e.target as Element));
     this.composer = new Composer({
-      onSend: (text) => this.send(text),
+      onSend: (text) => (this.compare.active ? this.compare.send(text) : this.send(text)),
       onStop: () => this.stop(),
       onDraftChanged: (text) => {
         this.saveLocal({ draft: text });
         this.bridge.post({ type: 'draftChanged', text });
       },
     }, { draftDebounceMs: options.draftDebounceMs });
-    this.list = new MessageList(this.scheduler, () => this.followAnswer());
+    this.list = new MessageList(this.scheduler, () => this.followAnswer(), (message) => this.compare.render(message));
     this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.list.element);
     this.status = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
-    this.root.replaceChildren(this.header.element, this.thread, this.composer.element, this.status);
+    this.compare = new CompareMode({
+      bridge: this.bridge, scheduler: this.scheduler, composer: this.composer, header: this.header,
+      conversationId: () => this.conversationId, localId: () => this.localId(), setBusy: (busy) => this.setBusy(busy || this.busy),
+      announce: (text) => this.announce(text), showError: (error) => this.showError(error), follow: () => this.followAnswer(),
+    });
+    this.root.replaceChildren(this.header.element, this.thread, this.compare.bar, this.composer.element, this.status);
 
     this.thread.addEventListener('click', (e) => this.onThreadClick(e));
     // Whether to follow a growing answer: decided by where the user scrolled, read in the scroll
@@ -118,13 +126,14 @@ export class ChatApp {
   }
 
   get busy(): boolean {
-    return this.streamingId !== null || this.awaitingStart;
+    return this.streamingId !== null || this.awaitingStart || this.compare.busy;
   }
 
   // -------------------------------------------------------------------------------------------
   // Host → view
 
   private onHostMessage(message: HostMessage): void {
+    if (this.compare.onHostMessage(message)) return;
     switch (message.type) {
       case 'state': return this.restore(message);
       case 'models':
@@ -132,7 +141,9 @@ export class ChatApp {
         return this.setModels(message.models, message.currentModel, message.modelProblem);
       case 'messageAdded':
         if (this.conversationId === null) this.conversationId = message.conversationId;
-        if (message.conversationId === this.conversationId) this.appendMessage(message.message);
+        if (message.conversationId !== this.conversationId) return;
+        if (message.message.role === 'compare') this.compare.expect(message.message.id);
+        this.appendMessage(message.message);
         return;
       case 'streamStart': return this.onStreamStart(message);
       case 'streamDelta': this.list.views.get(message.messageId)?.appendText(message.text); return;
@@ -150,6 +161,7 @@ export class ChatApp {
 
   private restore(state: HostStateMessage): void {
     this.restored = true;
+    this.compare.reset(state.comparingMessageId ?? null);
     this.conversationId = state.activeConversationId;
     this.header.setConversations(state.conversations, state.activeConversationId);
     this.setModels(state.models, state.currentModel, state.modelProblem);
@@ -270,6 +282,7 @@ export class ChatApp {
   }
 
   private stop(): void {
+    if (this.compare.busy) { this.compare.stopAll(); return; }
     if (!this.busy) return;
     const messageId = this.streamingId;
     this.bridge.post(messageId ? { type: 'stop', messageId } : { type: 'stop' });
@@ -309,6 +322,7 @@ export class ChatApp {
       if (action === 'apply') this.bridge.post({ type: 'applyCode', code, language });
       return;
     }
+    if (this.compare.onClick(target)) return;
     const actionButton = target.closest<HTMLElement>('[data-error-action], [data-empty-action]');
     if (actionButton) this.runAction(actionButton);
   }

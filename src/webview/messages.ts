@@ -14,7 +14,7 @@ export interface Deferrer {
   defer(element: HTMLElement, render: () => void): void;
 }
 
-const ACTION_LABELS: Record<ErrorAction, string> = {
+export const ACTION_LABELS: Record<ErrorAction, string> = {
   setKey: 'Set API Key',
   pickModel: 'Pick Another Model',
   retry: 'Retry',

@@ -65,7 +65,12 @@ export class MessageList {
   private generation = 0;
   private readonly nearViewport: NearViewport;
 
-  constructor(private readonly scheduler: FrameScheduler, private readonly followAnswer: () => void) {
+  constructor(
+    private readonly scheduler: FrameScheduler,
+    private readonly followAnswer: () => void,
+    /** The element of a comparison entry (compare mode, compare.ts). */
+    private readonly renderCompare?: (message: ChatMessage) => HTMLElement,
+  ) {
     this.element = h('div', { class: 'message-list' });
     // The scrolling element is the thread around the list (app.ts places it there).
     this.nearViewport = new NearViewport(() => this.element.parentElement);
@@ -105,6 +110,7 @@ export class MessageList {
     this.shownIds.add(message.id);
     if (message.role === 'user') return userMessageView(message);
     if (message.role === 'notice') return noticeView(message);
+    if (message.role === 'compare' && this.renderCompare) return this.renderCompare(message);
     const view = streaming ? new AssistantMessageView(message.id, message.model, message.fallback) : AssistantMessageView.restored(message, deferred ? this.nearViewport : undefined);
     if (streaming) view.startStreaming(this.scheduler, this.followAnswer).append(message.text);
     this.views.set(message.id, view);

@@ -88,6 +88,16 @@ export class Workbench {
     await this.quickInputRows().nth(index).click();
   }
 
+  /** Ticks (or unticks) the row labelled exactly `label` of a multi-select quick pick, by its checkbox. */
+  async toggleQuickInputRow(label: string): Promise<void> {
+    const labels = await this.quickInputLabels();
+    const index = labels.indexOf(label);
+    if (index < 0) throw new Error(`no row labelled ${label}; rows: ${labels.join(', ')}`);
+    const row = this.quickInputRows().nth(index);
+    const box = row.locator('.quick-input-list-checkbox');
+    await (await box.count() ? box.first() : row).click();
+  }
+
   async closeQuickInput(): Promise<void> {
     await this.page.keyboard.press('Escape');
     await this.quickInput().waitFor({ state: 'hidden', timeout: 5_000 });

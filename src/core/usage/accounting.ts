@@ -42,15 +42,43 @@ export class Accounting {
     check(this.ledger.spentOn(day, group), perGroupDailyUsd[group], `model ${group}`);
   }
 
-  start(group: string, req?: ChatRequest): Tracker {
-    return new Tracker(this, group, this.now(), req ? lastUserText(req) : undefined);
+  /**
+   * Refuses projected spend (an estimate per group, for requests not sent yet) that would take
+   * today's total or a group's total past its limit. Unlike `checkBudget` it counts what the
+   * requests are expected to cost, so a comparison of four models is refused as a whole rather
+   * than passing the check four times and overspending.
+   */
+  checkProjected(items: readonly { group: string; usd: number }[]): void {
+    const { dailyUsd, perGroupDailyUsd } = this.config.settings.budgets;
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    const over = (spent: number, adding: number, limit: number, what: string) => new AnyModelError({
+      kind: 'BudgetExceeded', code: 'budget_exceeded',
+      message: `Budget would be exceeded for ${what}: spent $${spent.toFixed(4)} today, these requests are estimated at $${adding.toFixed(4)}, and $${limit.toFixed(4)} is allowed per day (${day}, UTC). Nothing was sent.`,
+    });
+    const byGroup = new Map<string, number>();
+    for (const item of items) byGroup.set(item.group, (byGroup.get(item.group) ?? 0) + item.usd);
+    for (const [group, usd] of byGroup) {
+      const limit = perGroupDailyUsd[group];
+      const spent = this.ledger.spentOn(day, group);
+      if (limit !== undefined && spent + usd > limit) throw over(spent, usd, limit, `model ${group}`);
+    }
+    if (dailyUsd !== undefined) {
+      const spent = this.ledger.spentOn(day);
+      const usd = [...byGroup.values()].reduce((a, b) => a + b, 0);
+      if (spent + usd > dailyUsd) throw over(spent, usd, dailyUsd, 'all models');
+    }
+  }
+
+  start(group: string, req?: ChatRequest, onUsage?: (record: UsageRecord) => void): Tracker {
+    return new Tracker(this, group, this.now(), req ? lastUserText(req) : undefined, onUsage);
   }
 
   /** @internal */
-  emit(record: UsageRecord): void {
+  emit(record: UsageRecord, onUsage?: (record: UsageRecord) => void): void {
     this.ledger.add(record);
     void this.log?.append(record);
     this.options.onUsage?.(record);
+    onUsage?.(record);
   }
 
   /** @internal */
@@ -64,7 +92,7 @@ type Base = Pick<UsageRecord, 'deployment' | 'provider' | 'attempts' | 'fallback
 export class Tracker {
   private readonly id = randomUUID();
 
-  constructor(private readonly acc: Accounting, private readonly group: string, private readonly started: number, private readonly prompt?: string) {}
+  constructor(private readonly acc: Accounting, private readonly group: string, private readonly started: number, private readonly prompt?: string, private readonly onUsage?: (record: UsageRecord) => void) {}
 
   cacheHit(deploymentId: string, group: string): number {
     this.emit({ deployment: deploymentId, provider: deploymentId.split('/')[0]!, attempts: 0, fallback: false, modelGroup: group }, 'success', undefined, { cacheHit: true });
@@ -128,7 +156,7 @@ export class Tracker {
       ...extra,
     };
     if (this.prompt !== undefined) record.prompt = this.prompt;
-    this.acc.emit(record);
+    this.acc.emit(record, this.onUsage);
   }
 }
 

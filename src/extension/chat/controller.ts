@@ -22,6 +22,7 @@ import { offlineTarget, type OfflineSwitch } from '../offline';
 import { explainFailure, modelProblem } from './localModel';
 import { asError, chatError } from './chatError';
 import type { Conversation, ConversationStore } from './store';
+import { CompareHost, compareTurns, isCompareMessage } from './compare';
 
 /** How often a streaming answer is written to the history while it grows. */
 const SAVE_EVERY_MS = 2000;
@@ -43,6 +44,8 @@ export interface ChatDeps {
   warn(line: string): void;
   /** Sees every message the view is sent (the integration tests drive the chat through this). */
   observe?(message: HostMessage): void;
+  /** The 2–4 models for compare mode (a QuickPick), remembered; undefined when dismissed. */
+  pickCompareModels?(): Promise<string[] | undefined>;
   /** The system prompt: anymodel.systemPrompt and the workspace's instruction files (instructions.ts). */
   instructions?(): Promise<Instructions>;
   openInstructions?(path: string): Promise<void>;
@@ -67,10 +70,13 @@ export class ChatController implements ThreadHost {
   private readonly readyWaiters: (() => void)[] = [];
   /** What keeps the current model from answering, as last told to the view. */
   private problem: ChatError | null = null;
+  /** Compare mode's runs (compare.ts): one question to several models. */
+  readonly compare: CompareHost;
   private readonly thread: ThreadOps;
 
   constructor(readonly deps: ChatDeps) {
     this.thread = new ThreadOps(this);
+    this.compare = new CompareHost({ ...deps, notify: (m) => this.notify(m), reply: (id, ok, error) => this.reply(id, ok, error), history: toCoreMessages, chatBusy: () => this.running !== undefined });
   }
 
   /** A (new or revived) webview: nothing is posted to it until it says `ready`. */
@@ -92,7 +98,7 @@ export class ChatController implements ThreadHost {
   }
 
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.running !== undefined || this.compare.busy;
   }
 
   /** Resolves once the attached view has said `ready` (for commands that open the panel and send). */
@@ -113,6 +119,7 @@ export class ChatController implements ThreadHost {
       return;
     }
     const m = parsed.message;
+    if (isCompareMessage(m)) return this.compare.handle(m);
     switch (m.type) {
       case 'ready':
         if (m.protocolVersion !== PROTOCOL_VERSION) this.deps.warn(`Chat view speaks protocol ${m.protocolVersion}, the extension ${PROTOCOL_VERSION}; reload the window if the chat misbehaves.`);
@@ -179,7 +186,7 @@ export class ChatController implements ThreadHost {
 
   /** A message from an editor command: shown in the thread as if typed, then answered. */
   async sendFromCommand(text: string): Promise<void> {
-    if (this.running) {
+    if (this.busy) {
       this.notify({ type: 'setDraft', text, mode: 'append' });
       throw new Error('An answer is still streaming: the text was put in the chat input. Stop the answer or wait, then send it.');
     }
@@ -198,7 +205,7 @@ export class ChatController implements ThreadHost {
   }
 
   private async onSend(m: MessageOf<WebviewMessage, 'send'>): Promise<void> {
-    if (this.running) {
+    if (this.busy) {
       this.reply(m.requestId, false, 'An answer is still streaming: stop it (Escape) or wait before sending.');
       return;
     }
@@ -363,6 +370,7 @@ export class ChatController implements ThreadHost {
       offline: this.deps.offline.notice(),
       streamingMessageId: streaming ?? null,
       modelProblem: this.problem,
+      comparingMessageId: this.compare.runningIn(conversation?.id) ?? null,
       reasoningEffort: this.effort(),
       instructions: instructions?.info ?? null,
     };
@@ -392,5 +400,6 @@ function isLocal(catalog: Catalog, model: string): boolean {
 function toCoreMessages(messages: ChatMessage[]): CoreMessage[] {
   return messages
     .filter((m) => m.role !== 'notice' && !(m.role === 'assistant' && m.text === ''))
-    .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.text }));
+    // A comparison adds its question and the chosen answer once one was continued with.
+    .flatMap((m): CoreMessage[] => m.role === 'compare' ? compareTurns(m) : [{ role: m.role as 'user' | 'assistant', content: m.text }]);
 }
