@@ -47,3 +47,9 @@ export type { ChatMessage, ChatRequest, CompletionRequest, ContentPart, Embeddin
 export type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage, Warning } from './types/result';
 export type { Deployment } from './types/deployment';
 export type { AbortLike } from './types/abort';
+
+// Telemetry: the observer point (one trace per request, told of each attempt) and OpenTelemetry,
+// whose SDK is loaded by a dynamic import only when turned on (docs/architecture.md#telemetry).
+export { loadOtelTelemetry, otlpTracesUrl, parseOtlpHeaders } from './telemetry/load';
+export type { OtelSettings, OtelTelemetry } from './telemetry/load';
+export type { AttemptRecord, Operation, RequestEnd, RequestStart, RequestTrace, UsageObserver } from './telemetry/observer';
