@@ -15,14 +15,31 @@ const common = {
   logLevel: 'info',
 };
 
+/**
+ * Code loaded only when a feature is turned on stays in files of its own: the OpenTelemetry SDK
+ * (src/core/telemetry/otel-sdk.ts → dist/otel.js) and prom-client (src/proxy/metrics/
+ * prometheus-registry.ts → dist/metrics.js). The host and CLI bundles keep their `require` of
+ * these as a require of the built file, so neither startup parses them.
+ */
+const LAZY = { './otel-sdk': './otel.js', './prometheus-registry': './metrics.js' };
+/** @type {import('esbuild').Plugin} */
+const lazyFiles = {
+  name: 'lazy-files',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(otel-sdk|prometheus-registry)$/ }, (args) => ({ path: LAZY[args.path], external: true }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions[]} */
 const targets = [
   // Two host bundles: extension.js is all that activation loads; services.js (the core, zod, the
   // chat) is required on first use, so activation stays a few milliseconds.
   // Banner and footer stamp when the bundle starts and ends loading, so its load time is known.
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', './services.js'], banner: { js: '"use strict";var __anymodelLoadStart = performance.now(), __anymodelLoadMs;' }, footer: { js: '__anymodelLoadMs = performance.now() - __anymodelLoadStart;' } },
-  { ...common, entryPoints: ['src/extension/services.ts'], outfile: 'dist/services.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { ...common, entryPoints: ['src/proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/extension/services.ts'], outfile: 'dist/services.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [lazyFiles] },
+  { ...common, entryPoints: ['src/proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyFiles] },
+  { ...common, entryPoints: ['src/core/telemetry/otel-sdk.ts'], outfile: 'dist/otel.js', platform: 'node', format: 'cjs', target: 'node20' },
+  { ...common, entryPoints: ['src/proxy/metrics/prometheus-registry.ts'], outfile: 'dist/metrics.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 

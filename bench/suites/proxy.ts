@@ -8,6 +8,7 @@ import { closedLoop, okTimings, openLoop, pct, type Phase, type Target, type Tim
 import { cpuMs, memoryMb } from '../lib/processes';
 import { fmt, type BenchContext, type Suite, type SuiteResult, type Table, type TargetCheck } from '../lib/report';
 import { requestBody, startProxySetup, UPSTREAM_CHUNK_GAP_MS, type Contender } from './proxy-targets';
+import { startTelemetryContender, telemetryTable, type TelemetryContender } from './proxy-telemetry';
 
 const RATES = [100, 500];
 const CONNECTIONS = 50;
@@ -59,16 +60,22 @@ export const proxySuite: Suite = {
   title: 'Proxy overhead',
   async run(ctx: BenchContext): Promise<SuiteResult> {
     const setup = await startProxySetup(ctx.root, ctx.machine.pinned);
+    let telemetry: TelemetryContender | undefined;
     try {
-      const { contenders } = setup;
+      // One more contender: the proxy with its telemetry on (proxy-telemetry.ts).
+      telemetry = await startTelemetryContender(ctx.root, setup.upstream.port, ctx.machine.pinned);
+      const contenders = [...setup.contenders, telemetry.contender];
       const whole = requestBody(false);
       const stream = requestBody(true, STREAM_WORDS);
       const open: Record<number, Map<string, Measured>> = {};
       for (const rate of RATES) open[rate] = await interleaved(contenders, ctx, `${rate} rps`, (t, s) => openLoop(t, whole, rate, s));
       const closed = await interleaved(contenders, ctx, `${CONNECTIONS} connections`, (t, s) => closedLoop(t, whole, CONNECTIONS, s));
       const streamed = await interleaved(contenders, ctx, `streamed ${STREAM_RPS} rps`, (t, s) => openLoop(t, stream, STREAM_RPS, s));
-      return report(contenders.map((c) => c.target.name), open, closed, streamed);
+      const result = report(contenders.map((c) => c.target.name), open, closed, streamed);
+      result.tables.push(telemetryTable(result.data as Record<string, unknown>, RATES, telemetry.received()));
+      return result;
     } finally {
+      await telemetry?.stop();
       await setup.stop();
     }
   },

@@ -22,6 +22,7 @@ import type { Deployment } from './types/deployment';
 import { AnyModelError } from './types/errors';
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from './types/request';
 import type { ChatResult, CompletionResult, EmbeddingResult, StreamPart } from './types/result';
+import type { UsageObserver } from './telemetry/observer';
 
 export interface ClientOptions {
   env?: Env;
@@ -41,6 +42,8 @@ export interface ClientOptions {
   logPrompts?: boolean;
   /** Called with every usage record. */
   onUsage?: (record: UsageRecord) => void;
+  /** Telemetry observers (OpenTelemetry spans, Prometheus metrics): told of every request and attempt. */
+  observers?: readonly UsageObserver[];
   /** Problems that do not fail a request (the usage log cannot be written); Node's process warning when unset. */
   onWarning?: (message: string) => void;
 }
@@ -82,6 +85,8 @@ export class AnyModelClient {
   private cache?: ResponseCache;
   private accounting!: Accounting;
   private usageLog?: { path: string; log: UsageLog };
+  /** Observers added with `addObserver`, which outlive `reconfigure` (the options' ones are replaced by it). */
+  private readonly attached: UsageObserver[] = [];
 
   constructor(private currentConfig: CoreConfig, private options: ClientOptions = {}) {
     this.router = new Router(currentConfig, {
@@ -122,6 +127,21 @@ export class AnyModelClient {
     const path = options.usageLogPath;
     if (this.usageLog?.path !== path) this.usageLog = path ? { path, log: new UsageLog(path, undefined, options.onWarning) } : undefined;
     this.accounting = new Accounting(config, this.spend, this.usageLog?.log, options, options.router?.now);
+    this.accounting.observers = [...(options.observers ?? []), ...this.attached];
+  }
+
+  /**
+   * Adds a telemetry observer for every request from now on (the proxy's Prometheus metrics, made
+   * on first use); it stays through `reconfigure`. Returns what removes it.
+   */
+  addObserver(observer: UsageObserver): () => void {
+    this.attached.push(observer);
+    this.accounting.observers = [...(this.options.observers ?? []), ...this.attached];
+    return () => {
+      const i = this.attached.indexOf(observer);
+      if (i >= 0) this.attached.splice(i, 1);
+      this.accounting.observers = [...(this.options.observers ?? []), ...this.attached];
+    };
   }
 
   /** Whether a request for `group` could still be answered by the deployment `deploymentId`. */
@@ -163,10 +183,10 @@ export class AnyModelClient {
   }
 
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<Answered<ChatResult>> {
-    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined, opts.onUsage);
+    const track = this.accounting.start(req.model, 'chat', false, req, this.options.logPrompts, opts.onUsage);
     const key = this.cacheKeyFor(req, opts);
     const hit = key ? this.cache!.get(key) : undefined;
-    if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model) };
+    if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model, hit.result) };
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
@@ -174,16 +194,16 @@ export class AnyModelClient {
       return this.sendJson(dep, adapter, spec, opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared));
     }, opts);
     if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
-    const costUsd = track.success(routed, routed.value.usage);
+    const costUsd = track.success(routed, routed.value.usage, undefined, routed.value);
     return { ...provenance(routed), value: routed.value, costUsd };
   }
 
   async streamChat(req: ChatRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined, opts.onUsage);
+    const track = this.accounting.start(req.model, 'chat', true, req, this.options.logPrompts, opts.onUsage);
     const key = this.cacheKeyFor(req, opts);
     const hit = key ? this.cache!.get(key) : undefined;
     if (hit) {
-      track.cacheHit(hit.deployment, req.model);
+      track.cacheHit(hit.deployment, req.model, hit.result);
       return { ...this.cachedProvenance(req.model, hit.deployment), parts: replay(hit.result) };
     }
     const routed = await this.route(req, track, (dep) => {
@@ -200,18 +220,18 @@ export class AnyModelClient {
   }
 
   async complete(req: CompletionRequest, opts: CallOptions = {}): Promise<Answered<CompletionResult>> {
-    const track = this.accounting.start(req.model);
+    const track = this.accounting.start(req.model, 'text_completion', false);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.parseCompletionResponse) throw unsupported(dep, 'the text completion endpoint');
       const parse = adapter.parseCompletionResponse.bind(adapter);
       return this.sendJson(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, false), opts, (body) => parse(body, dep));
     }, opts);
-    return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage) };
+    return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage, undefined, routed.value) };
   }
 
   async streamComplete(req: CompletionRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const track = this.accounting.start(req.model);
+    const track = this.accounting.start(req.model, 'text_completion', true);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
@@ -222,14 +242,14 @@ export class AnyModelClient {
   }
 
   async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<Answered<EmbeddingResult>> {
-    const track = this.accounting.start(req.model);
+    const track = this.accounting.start(req.model, 'embeddings', false);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).embeddings || !adapter.buildEmbeddingRequest || !adapter.parseEmbeddingResponse) throw unsupported(dep, 'embeddings');
       const parse = adapter.parseEmbeddingResponse.bind(adapter);
       return this.sendJson(dep, adapter, adapter.buildEmbeddingRequest(req, dep), opts, (body) => parse(body, dep, req));
     }, opts);
-    return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage) };
+    return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage, undefined, { model: routed.value.model }) };
   }
 
   /**
@@ -261,6 +281,7 @@ export class AnyModelClient {
       this.accounting.checkBudget(req.model);
       return await this.router.run(req.model, call, {
         signal: opts.signal,
+        onAttempt: track.onAttempt,
         promptTokens: req.messages && this.config.settings.contextWindowFallbacks[this.router.resolveAlias(req.model)] ? estimatePromptTokens(req.messages as ChatRequest['messages']) : undefined,
         resolveUnknown: this.options.allowUnconfiguredModels
           ? (model) => resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs })

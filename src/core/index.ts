@@ -55,3 +55,8 @@ export { checkComparisonBudget, DEFAULT_OUTPUT_ESTIMATE, estimateComparison } fr
 export type { ModelEstimate } from './compare/estimate';
 export { compareRows, formatCompareTable, formatSeconds, formatUsd } from './compare/summary';
 export type { CompareRow } from './compare/summary';
+// Telemetry: the observer point (one trace per request, told of each attempt) and OpenTelemetry,
+// whose SDK is loaded by a dynamic import only when turned on (docs/architecture.md#telemetry).
+export { loadOtelTelemetry, otlpTracesUrl, parseOtlpHeaders } from './telemetry/load';
+export type { OtelSettings, OtelTelemetry } from './telemetry/load';
+export type { AttemptRecord, Operation, RequestEnd, RequestStart, RequestTrace, UsageObserver } from './telemetry/observer';

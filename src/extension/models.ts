@@ -13,6 +13,7 @@ import type { KeyStore } from './keys';
 import { MODELS_KEY, SECTION, readDefaultModel, readSettings } from './settings';
 import type { UsageRecord } from '../core';
 import type { ModelOption } from '../shared/protocol';
+import { ClientTelemetry } from './telemetry';
 
 export class ModelService implements vscode.Disposable {
   private current: Promise<Catalog> | undefined;
@@ -29,6 +30,8 @@ export class ModelService implements vscode.Disposable {
   private discovery: Discovery | undefined;
   /** The next scheduled rebuild asks Ollama and the gateway again. */
   private rediscover = false;
+  /** OpenTelemetry for the client, when anymodel.telemetry.otlpEndpoint is set. */
+  private readonly telemetry: ClientTelemetry;
 
   constructor(
     private readonly keys: KeyStore,
@@ -37,7 +40,9 @@ export class ModelService implements vscode.Disposable {
     /** `ENV_NAME@origin` pairs the user allowed a default key to go to (item kept in globalState). */
     private readonly allowedKeyOrigins: () => ReadonlySet<string> = () => new Set(),
   ) {
+    this.telemetry = new ClientTelemetry(log);
     this.disposables.push(
+      this.telemetry,
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SECTION)) return;
@@ -84,20 +89,21 @@ export class ModelService implements vscode.Disposable {
 
   private async build(rediscover = true): Promise<Catalog> {
     const settings = readSettings();
+    const telemetry = await this.telemetry.observers(settings);
     const catalog = await buildCatalog({
       settings,
       modelsSetting: vscode.workspace.getConfiguration(SECTION).get<unknown>(MODELS_KEY),
       defaultModel: readDefaultModel(),
       keyEnv: await this.keys.env(),
       processEnv: process.env,
-      clientOptions: { logPrompts: settings.logPrompts, onUsage: this.onUsage, connectTimeoutMs: settings.connectTimeoutSeconds * 1000, headersTimeoutMs: settings.firstByteTimeoutSeconds * 1000 || undefined },
+      clientOptions: { logPrompts: settings.logPrompts, onUsage: this.onUsage, observers: telemetry.observers, connectTimeoutMs: settings.connectTimeoutSeconds * 1000, headersTimeoutMs: settings.firstByteTimeoutSeconds * 1000 || undefined },
       client: this.client,
       discovery: rediscover ? undefined : this.discovery,
       allowedKeyOrigins: this.allowedKeyOrigins(),
     });
     this.discovery = catalog.discovery;
     this.latestModels = catalog.models.map((m) => ({ id: m.id, local: m.local, missingKey: m.missingKey, ...(m.reasoning ? { reasoning: true } : {}) }));
-    this.report(catalog.problems);
+    this.report(telemetry.problem ? [...catalog.problems, telemetry.problem] : catalog.problems);
     for (const note of catalog.notes) if (!this.reported.has(note)) { this.reported.add(note); this.log.info(note); }
     // Any anymodel.* write rebuilds (a model pick too); only a different set of models or keys is news.
     const fingerprint = JSON.stringify([catalog.config, catalog.models.map((m) => [m.id, m.missingKey]), catalog.discovery.ollamaReachable]);

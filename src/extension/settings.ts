@@ -73,6 +73,8 @@ export function readSettings() {
     firstByteTimeoutSeconds: num('network.firstByteTimeoutSeconds', 180, 0, 3600),
     logPrompts: c.get<unknown>('logPrompts') === true,
     proxyPort: num('proxy.port', 4000, 0, 65535),
+    otlpEndpoint: str('telemetry.otlpEndpoint', ''),
+    otlpLogContent: c.get<unknown>('telemetry.logContent') === true,
   };
 }
 

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { AnyModelClient } from '../core';
 import { buildConfig, loadConfigFile, type CoreConfig } from '../core';
-import { isAnyModelError } from '../core';
+import { isAnyModelError, type OtelSettings } from '../core';
 import { startProxy } from './start';
 import { runCompare } from './compare-cli';
 
@@ -14,9 +14,15 @@ const HELP = `AnyModel: one OpenAI-style interface over any LLM provider.
 
 Usage:
   anymodel proxy --config FILE [--port 4000] [--host 127.0.0.1] [--usage-log FILE]
-                 [--grace-seconds 5]
+                 [--grace-seconds 5] [--otlp-endpoint URL] [--otlp-log-content]
+                 [--metrics-public]
       Serve the config's models over an OpenAI-compatible API. --usage-log appends
       one JSON line per request (tokens, cost, latency; no keys, no prompts).
+      --otlp-endpoint sends an OpenTelemetry span per request to a collector over
+      OTLP/HTTP (also OTEL_EXPORTER_OTLP_ENDPOINT, or litellm_settings.callbacks:
+      ["otel"] for http://127.0.0.1:4318); prompts and answers go on the spans only
+      with --otlp-log-content. GET /metrics serves Prometheus metrics, behind the
+      master key unless --metrics-public.
       On SIGTERM or SIGINT, open requests get --grace-seconds to finish; streams
       still open then end with an error event of type "server_shutdown".
       A master key (general_settings.master_key or ANYMODEL_MASTER_KEY) is required
@@ -56,6 +62,9 @@ export async function main(argv: string[]): Promise<number> {
       models: { type: 'string' },
       json: { type: 'boolean' },
       concurrency: { type: 'string' },
+      'otlp-endpoint': { type: 'string' },
+      'otlp-log-content': { type: 'boolean' },
+      'metrics-public': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -73,8 +82,10 @@ export async function main(argv: string[]): Promise<number> {
     const config = await loadConfigFile(values.config);
     printWarnings(config);
     const requestLog = batchedLines(process.stderr);
-    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: { ...(values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}), onWarning: (w) => process.stderr.write(`anymodel: warning: ${w}\n`) }, log: requestLog.line, graceMs: grace * 1000 });
+    const otlp = otlpSettings(values, config);
+    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: { ...(values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}), onWarning: (w) => process.stderr.write(`anymodel: warning: ${w}\n`) }, log: requestLog.line, graceMs: grace * 1000, ...(otlp ? { otlp } : {}), ...(values['metrics-public'] ? { metrics: { public: true, enabled: true } } : {}) });
     process.stdout.write(`AnyModel proxy listening on ${proxy.url}/v1 with ${config.deployments.length} deployment(s): ${proxy.client.modelNames().join(', ') || '(none)'}\n`);
+    if (proxy.otel) process.stdout.write(`OpenTelemetry spans to ${proxy.otel.url}${proxy.otel.logContent ? ' (with message content)' : ''}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         requestLog.flush();
@@ -129,6 +140,23 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   return fail(`Unknown command "${command}". Run anymodel --help.`);
+}
+
+/**
+ * Where spans go: --otlp-endpoint, else the OpenTelemetry SDKs' environment variables (the traces
+ * one as a full URL, the general one as a base: https://opentelemetry.io/docs/specs/otel/protocol/exporter/),
+ * else the collector's default OTLP/HTTP port on loopback when the config asks for "otel".
+ */
+function otlpSettings(values: { 'otlp-endpoint'?: string; 'otlp-log-content'?: boolean }, config: CoreConfig): OtelSettings | undefined {
+  const env = process.env;
+  const [endpoint, source] = values['otlp-endpoint'] !== undefined ? [values['otlp-endpoint'], '--otlp-endpoint']
+    : env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? [env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']
+      : env.OTEL_EXPORTER_OTLP_ENDPOINT ? [env.OTEL_EXPORTER_OTLP_ENDPOINT, 'OTEL_EXPORTER_OTLP_ENDPOINT']
+        : config.settings.telemetry.otel ? ['http://127.0.0.1:4318', 'litellm_settings.callbacks'] : [undefined, ''];
+  if (endpoint === undefined) return undefined;
+  const asIs = source === 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
+  const headers = env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS;
+  return { endpoint, source, asIs, logContent: values['otlp-log-content'] === true, serviceName: env.OTEL_SERVICE_NAME || 'anymodel-proxy', serviceVersion: VERSION, ...(headers ? { headers } : {}) };
 }
 
 /**

@@ -17,6 +17,7 @@ import { isLoopbackHost } from './net';
 import { CLIENT_API_ROUTES, clientApiErrorReply, modelById, type ApiContext } from './client-apis';
 import { ResponseStore } from './responses/store';
 import { fanOut } from './fan-out';
+import { MetricsEndpoint } from './metrics/endpoint';
 
 export interface ProxyOptions {
   client: AnyModelClient;
@@ -24,6 +25,8 @@ export interface ProxyOptions {
   maxBodyBytes?: number;
   /** One line per request; never receives a key or prompt text. */
   log?: (line: string) => void;
+  /** `GET /metrics` (Prometheus); one that loads on the first scrape and needs the master key when not given. */
+  metrics?: MetricsEndpoint;
 }
 
 type Json = unknown;
@@ -168,7 +171,9 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   // `previous_response_id` for the Responses API, within this process.
   const responses = new ResponseStore();
 
+  const metrics = opts.metrics ?? new MetricsEndpoint(opts.client);
   const server = http.createServer((req, res) => { void serve(req, res); });
+  server.once('close', () => metrics.dispose());
   const controls: ProxyControls = {
     beginShutdown() {
       closing = true;
@@ -223,7 +228,10 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       if (!isLoopbackHost(host)) throw new AnyModelError({ kind: 'PermissionDenied', message: `Host "${host ?? ''}" is not accepted` });
       loopbackHost = host;
     }
+    const isMetrics = req.method === 'GET' && path === '/metrics';
+    if (isMetrics && metrics.isPublic) return metrics.serve(res);
     if (keyHash) authenticate(req, keyHash);
+    if (isMetrics) return metrics.serve(res);
 
     if (req.method === 'GET' && path === '/spend') return sendJson(res, 200, opts.client.spend.snapshot());
     if (req.method === 'GET' && path === '/models') {

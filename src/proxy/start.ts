@@ -2,8 +2,10 @@
 import type { AddressInfo } from 'node:net';
 import { AnyModelClient, type ClientOptions } from '../core';
 import type { CoreConfig } from '../core';
+import { loadOtelTelemetry, type OtelSettings, type OtelTelemetry } from '../core';
 import { createProxyServer } from './server';
 import { isLoopbackAddress } from './net';
+import { MetricsEndpoint } from './metrics/endpoint';
 
 export interface StartOptions {
   config: CoreConfig;
@@ -14,6 +16,10 @@ export interface StartOptions {
   clientOptions?: ClientOptions;
   /** How long close() lets open requests finish before it cuts them; 5000 ms unless given here or to close(). */
   graceMs?: number;
+  /** OpenTelemetry spans to an OTLP/HTTP collector (docs/architecture.md#telemetry); none when absent. */
+  otlp?: OtelSettings;
+  /** `/metrics`: served without the master key; counting from the start (not the first scrape). */
+  metrics?: { public?: boolean; enabled?: boolean };
 }
 
 /** What a close() had to cut when the grace period ran out. */
@@ -28,6 +34,8 @@ export interface RunningProxy {
   url: string;
   port: number;
   client: AnyModelClient;
+  /** The span exporter when OpenTelemetry is on (flushed and shut down by close()). */
+  otel?: OtelTelemetry;
   /**
    * Stops accepting, lets open requests finish for up to `graceMs`, then cuts what is left: each
    * stream ends with an error event of type `server_shutdown`, each unanswered request gets a 503.
@@ -48,15 +56,26 @@ export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
   if (!masterKey && !isLoopbackAddress(host)) {
     throw new ProxyStartError(`Refusing to listen on ${host} without a master key: set general_settings.master_key or ANYMODEL_MASTER_KEY, or listen on 127.0.0.1`);
   }
-  const client = new AnyModelClient(opts.config, opts.clientOptions);
-  const server = createProxyServer({ client, masterKey, maxBodyBytes: opts.config.settings.maxRequestBytes, log: opts.log });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new ProxyStartError(err.code === 'EADDRINUSE' ? `Port ${opts.port} on ${host} is already in use` : `Cannot listen on ${host}:${opts.port}: ${err.message}`)));
-    server.listen(opts.port ?? 4000, host, resolve);
-  });
+  // Loaded (a dynamic import) only when asked for: without it the proxy never loads the SDK.
+  const otel = opts.otlp ? await loadOtelTelemetry(opts.otlp) : undefined;
+  const clientOptions = otel ? { ...opts.clientOptions, observers: [...(opts.clientOptions?.observers ?? []), otel.observer] } : opts.clientOptions;
+  const client = new AnyModelClient(opts.config, clientOptions);
+  const t = opts.config.settings.telemetry;
+  const metrics = new MetricsEndpoint(client, { public: opts.metrics?.public ?? !t.metricsRequireAuth });
+  if (opts.metrics?.enabled || t.prometheus) await metrics.enable();
+  const server = createProxyServer({ client, masterKey, maxBodyBytes: opts.config.settings.maxRequestBytes, log: opts.log, metrics });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new ProxyStartError(err.code === 'EADDRINUSE' ? `Port ${opts.port} on ${host} is already in use` : `Cannot listen on ${host}:${opts.port}: ${err.message}`)));
+      server.listen(opts.port ?? 4000, host, resolve);
+    });
+  } catch (err) {
+    await otel?.shutdown();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return {
+  const running: RunningProxy = {
     url: `http://${shownHost}:${port}`,
     port,
     client,
@@ -77,6 +96,18 @@ export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
       await closed;
       clearTimeout(force);
       return cut;
+    },
+  };
+  if (!otel) return running;
+  const closeServer = running.close;
+  return {
+    ...running,
+    otel,
+    close: async (graceMs) => {
+      const report = await closeServer(graceMs);
+      // The spans of the last requests go out before the process may exit.
+      await otel.shutdown().catch(() => undefined);
+      return report;
     },
   };
 }

@@ -28,6 +28,8 @@ export interface CoreSettings {
   budgets: { dailyUsd?: number; perGroupDailyUsd: Record<string, number> };
   /** `router_settings.model_group_alias`: a name → the model group that answers it. */
   modelGroupAlias: Record<string, { model: string; hidden: boolean }>;
+  /** `litellm_settings.callbacks` acted on: OpenTelemetry spans, Prometheus metrics; and whether /metrics needs the master key. */
+  telemetry: { otel: boolean; prometheus: boolean; metricsRequireAuth: boolean };
 }
 
 export interface CoreConfig {
@@ -89,6 +91,7 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
     cache: { enabled: ls.cache ?? false, ttlSeconds: ls.cache_params?.ttl ?? 600, maxSize: ls.cache_params?.max_size ?? 1000 },
     maxRequestBytes: Math.round((file.general_settings.max_request_size_mb ?? 10) * 1024 * 1024),
     budgets: { dailyUsd: ls.max_budget, perGroupDailyUsd: Object.fromEntries(Object.entries(ls.model_max_budget ?? {}).map(([g, b]) => [g, b.budget_limit])) },
+    telemetry: { otel: ls.callbacks?.includes('otel') ?? false, prometheus: ls.callbacks?.includes('prometheus') ?? false, metricsRequireAuth: ls.require_auth_for_metrics_endpoint ?? true },
     modelGroupAlias: Object.fromEntries(Object.entries(rs.model_group_alias ?? {}).map(([a, t]) => [a, typeof t === 'string' ? { model: t, hidden: false } : { model: t.model, hidden: t.hidden ?? false }])),
   };
   warnings.push(...notActedOn(file));

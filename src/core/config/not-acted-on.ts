@@ -21,6 +21,9 @@ export function notActedOn(file: ConfigFile): string[] {
     if (!READ_STRATEGY_ARGS.has(key)) out.push(`router_settings.routing_strategy_args.${key}: not acted on (only ${[...READ_STRATEGY_ARGS].join(' and ')} are read)`);
   }
   if (ls.set_verbose !== undefined) out.push('litellm_settings.set_verbose: not acted on (the request log is always one line per request)');
+  for (const cb of ls.callbacks ?? []) {
+    if (cb !== 'otel' && cb !== 'prometheus') out.push(`litellm_settings.callbacks: "${cb}" is not acted on (only "otel" and "prometheus" are)`);
+  }
   if (ls.json_logs !== undefined) out.push('litellm_settings.json_logs: not acted on (the request log is plain text)');
   const cache = ls.cache_params;
   if (cache?.type !== undefined && cache.type !== 'local') out.push(`litellm_settings.cache_params.type: ${cache.type} is not acted on; the cache is in memory (local)`);

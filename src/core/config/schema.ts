@@ -121,6 +121,10 @@ export const litellmSettingsSchema = z.object({
   model_max_budget: z.record(z.string(), z.object({ budget_limit: nonNegative, time_period: z.enum(['1d', '24h'], { message: 'only daily budgets are supported: use 1d' }).optional() })).optional(),
   set_verbose: z.boolean().optional(),
   json_logs: z.boolean().optional(),
+  /** LiteLLM's logging callbacks; AnyModel acts on "otel" (OpenTelemetry spans) and "prometheus" (/metrics). */
+  callbacks: z.array(z.string()).optional(),
+  /** LiteLLM's switch for /metrics; AnyModel's /metrics needs the master key unless this is false. */
+  require_auth_for_metrics_endpoint: z.boolean().optional(),
 });
 
 export const generalSettingsSchema = z.object({

@@ -12,6 +12,7 @@ import { backoffMs, sleep as defaultSleep } from '../transport/retry';
 import { DeploymentStates } from './deployment-state';
 import { policyOf, retryScope } from './policy';
 import { pickDeployment, type RoutingStrategy } from './strategies';
+import type { AttemptRecord } from '../telemetry/observer';
 
 export interface RouterDeps {
   now?: () => number;
@@ -38,6 +39,8 @@ export interface RouteOptions {
   promptTokens?: number;
   /** Resolves a group name that is not configured (the CLI accepts bare provider/model ids). */
   resolveUnknown?: (model: string) => Deployment | undefined;
+  /** Told of each attempt when it ends (telemetry: one child span per attempt); absent without telemetry. */
+  onAttempt?: (a: AttemptRecord) => void;
 }
 
 export class Router {
@@ -146,7 +149,7 @@ export class Router {
         lastError = new AnyModelError({ kind: 'ContextWindowExceeded', message: `The prompt (about ${opts.promptTokens} tokens) is longer than ${current}'s context window` });
       } else {
         try {
-          const answered = await this.tryGroup(deployments, call, opts.signal, () => attempts++);
+          const answered = await this.tryGroup(current, deployments, call, opts, () => attempts++);
           return { ...answered, attempts, fallback: current !== model, modelGroup: current };
         } catch (err) {
           lastError = err;
@@ -160,7 +163,8 @@ export class Router {
   }
 
   /** Tries one group: up to num_retries + 1 attempts across its deployments. */
-  private async tryGroup<T>(deployments: readonly Deployment[], call: (dep: Deployment) => Promise<T>, signal: AbortLike | undefined, count: () => void): Promise<{ value: T; deployment: Deployment }> {
+  private async tryGroup<T>(groupName: string, deployments: readonly Deployment[], call: (dep: Deployment) => Promise<T>, opts: RouteOptions, count: () => void): Promise<{ value: T; deployment: Deployment }> {
+    const { signal, onAttempt } = opts;
     const maxAttempts = this.config.settings.numRetries + 1;
     let lastError: unknown;
     const failedHere = new Set<string>();
@@ -179,21 +183,29 @@ export class Router {
       this.states.start(dep);
       try {
         const value = await call(dep);
-        this.states.finish(dep, this.now() - started);
+        const ended = this.now();
+        this.states.finish(dep, ended - started);
+        onAttempt?.({ deployment: dep, modelGroup: groupName, startedAt: started, endedAt: ended, cooledDown: false });
         return { value, deployment: dep };
       } catch (err) {
         this.states.finish(dep, undefined);
         lastError = err;
         failedHere.add(dep.id);
-        if (!isAnyModelError(err)) throw err;
+        if (!isAnyModelError(err)) {
+          onAttempt?.({ deployment: dep, modelGroup: groupName, startedAt: started, endedAt: this.now(), error: err, cooledDown: false });
+          throw err;
+        }
         const policy = policyOf(err);
         const wait = err.retryAfterMs;
         const tooLong = wait !== undefined && wait > this.maxRetryAfterMs;
+        let coolFor: number | undefined;
         // As in LiteLLM, a group of one is never cooled down: that would turn one error into an outage.
         if (deployments.length > 1) {
-          if (policy.cooldown === 'now' || tooLong) this.states.coolDown(dep, Math.max(this.cooldownMs, wait ?? 0));
-          else if (policy.cooldown === 'count' && this.states.fail(dep, this.allowedFails)) this.states.coolDown(dep, this.cooldownMs);
+          if (policy.cooldown === 'now' || tooLong) coolFor = Math.max(this.cooldownMs, wait ?? 0);
+          else if (policy.cooldown === 'count' && this.states.fail(dep, this.allowedFails)) coolFor = this.cooldownMs;
         }
+        if (coolFor !== undefined) this.states.coolDown(dep, coolFor);
+        onAttempt?.({ deployment: dep, modelGroup: groupName, startedAt: started, endedAt: this.now(), error: err, cooledDown: coolFor !== undefined });
         if (policy.retry === 'no' || attempt + 1 >= maxAttempts) throw err;
         if (tooLong && deployments.length === 1) throw err; // do not sleep that long: let a fallback answer
         if (policy.retry === 'elsewhere' && deployments.every((d) => failedHere.has(d.id))) throw err;

@@ -14,12 +14,25 @@ import { StreamAccumulator } from '../cache/response-cache';
 import { costOf } from './prices';
 import type { SpendLedger, UsageLog, UsageRecord } from './records';
 import type { StreamObserver } from '../stream';
+import type { AttemptRecord, Operation, RequestEnd, RequestTrace, UsageObserver } from '../telemetry/observer';
 
 export interface AccountingOptions {
   onUsage?: (record: UsageRecord) => void;
 }
 
+/** What a request's answer says about itself, for the telemetry observers. */
+interface AnswerFacts {
+  model?: string;
+  id?: string;
+  finishReason?: string;
+  content?: string | null;
+  text?: string;
+}
+
 export class Accounting {
+  /** Telemetry observers (src/core/telemetry), set by the client; usually none. */
+  observers: readonly UsageObserver[] = [];
+
   constructor(
     private readonly config: CoreConfig,
     private readonly ledger: SpendLedger,
@@ -69,8 +82,18 @@ export class Accounting {
     }
   }
 
-  start(group: string, req?: ChatRequest, onUsage?: (record: UsageRecord) => void): Tracker {
-    return new Tracker(this, group, this.now(), req ? lastUserText(req) : undefined, onUsage);
+  /** `req` is the chat request (telemetry may record it when opted in); its last user message is kept in the record only with `logPrompt`. */
+  start(group: string, operation: Operation, stream: boolean, req?: ChatRequest, logPrompt = false, onUsage?: (record: UsageRecord) => void): Tracker {
+    const started = this.now();
+    let traces: RequestTrace[] | undefined;
+    if (this.observers.length) {
+      for (const o of this.observers) {
+        let t: RequestTrace | undefined;
+        safely(() => { t = o.start({ operation, requestedModel: group, stream, startedAt: started, ...(req ? { request: req } : {}) }); });
+        if (t) (traces ??= []).push(t);
+      }
+    }
+    return new Tracker(this, group, started, logPrompt && req ? lastUserText(req) : undefined, traces, onUsage);
   }
 
   /** @internal */
@@ -91,25 +114,30 @@ type Base = Pick<UsageRecord, 'deployment' | 'provider' | 'attempts' | 'fallback
 
 export class Tracker {
   private readonly id = randomUUID();
+  /** For the router: each attempt, to the observers that follow attempts. Undefined without any. */
+  readonly onAttempt: ((a: AttemptRecord) => void) | undefined;
 
-  constructor(private readonly acc: Accounting, private readonly group: string, private readonly started: number, private readonly prompt?: string, private readonly onUsage?: (record: UsageRecord) => void) {}
+  constructor(private readonly acc: Accounting, private readonly group: string, private readonly started: number, private readonly prompt?: string, private readonly traces?: RequestTrace[], private readonly onUsage?: (record: UsageRecord) => void) {
+    const following = traces?.filter((t) => t.attempt);
+    if (following?.length) this.onAttempt = (a) => { for (const t of following) safely(() => t.attempt!(a)); };
+  }
 
-  cacheHit(deploymentId: string, group: string): number {
-    this.emit({ deployment: deploymentId, provider: deploymentId.split('/')[0]!, attempts: 0, fallback: false, modelGroup: group }, 'success', undefined, { cacheHit: true });
+  cacheHit(deploymentId: string, group: string, answer?: AnswerFacts): number {
+    this.emit({ deployment: deploymentId, provider: deploymentId.split('/')[0]!, attempts: 0, fallback: false, modelGroup: group }, 'success', undefined, { cacheHit: true }, answer && (() => facts(answer)));
     return 0;
   }
 
-  success(routed: Routed<unknown>, usage: Usage, ttft?: number): number {
+  success(routed: Routed<unknown>, usage: Usage, ttft?: number, answer?: AnswerFacts): number {
     const local = getPreset(routed.deployment.provider).local;
     const cost = costOf(usage, routed.deployment, local).usd;
-    this.emit(base(routed), 'success', usage, { costUsd: cost, ...(ttft !== undefined ? { timeToFirstTokenMs: ttft } : {}) });
+    this.emit(base(routed), 'success', usage, { costUsd: cost, ...(ttft !== undefined ? { timeToFirstTokenMs: ttft } : {}) }, () => ({ deployment: routed.deployment, ...(answer ? facts(answer) : {}) }));
     return cost;
   }
 
   failure(err: unknown, routed?: Routed<unknown>): void {
     const kind = isAnyModelError(err) ? err.kind : 'InternalServer';
     const b: Base = routed ? base(routed) : { deployment: '', provider: '', attempts: 0, fallback: false, modelGroup: this.group };
-    this.emit(b, kind === 'Aborted' ? 'aborted' : 'error', undefined, { errorKind: kind });
+    this.emit(b, kind === 'Aborted' ? 'aborted' : 'error', undefined, { errorKind: kind }, () => ({ error: err, ...(routed ? { deployment: routed.deployment } : {}) }));
   }
 
   /**
@@ -130,7 +158,7 @@ export class Tracker {
         } else if (part.type === 'finish') {
           settled = true;
           const result = acc.result(part, routed.deployment.model);
-          this.success(routed, result.usage, ttft);
+          this.success(routed, result.usage, ttft, result);
           onComplete?.(result);
         } else acc.add(part);
       },
@@ -140,7 +168,8 @@ export class Tracker {
     };
   }
 
-  private emit(b: Base, outcome: UsageRecord['outcome'], usage: Usage | undefined, extra: Partial<UsageRecord>): void {
+  /** `end`: what the telemetry observers get besides the record, built only when there are some. */
+  private emit(b: Base, outcome: UsageRecord['outcome'], usage: Usage | undefined, extra: Partial<UsageRecord>, end?: () => Omit<RequestEnd, 'record'>): void {
     const record: UsageRecord = {
       id: this.id,
       time: new Date(this.started).toISOString(),
@@ -157,6 +186,29 @@ export class Tracker {
     };
     if (this.prompt !== undefined) record.prompt = this.prompt;
     this.acc.emit(record, this.onUsage);
+    if (this.traces) {
+      const e: RequestEnd = { record, ...end?.() };
+      for (const t of this.traces) safely(() => t.end(e));
+    }
+  }
+}
+
+function facts(a: AnswerFacts): Omit<RequestEnd, 'record'> {
+  const text = a.content ?? a.text;
+  return {
+    ...(a.model ? { responseModel: a.model } : {}),
+    ...(a.id ? { responseId: a.id } : {}),
+    ...(a.finishReason ? { finishReason: a.finishReason } : {}),
+    ...(typeof text === 'string' ? { outputText: text } : {}),
+  };
+}
+
+/** A telemetry observer that throws must not fail the request it watches. */
+function safely(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // Telemetry is best effort; the request and its usage record stand.
   }
 }
 

@@ -12,7 +12,7 @@ import type { ChatMessage, CompareColumn, CompareRun, ErrorAction, HostMessage, 
 import type { Catalog } from '../catalog';
 import { offlineTarget, type OfflineSwitch } from '../offline';
 import { explainFailure } from './localModel';
-import { chatError } from './controller';
+import { chatError } from './chatError';
 import type { Conversation, ConversationStore } from './store';
 
 export type CompareMessage = MessageOf<WebviewMessage, 'pickCompareModels' | 'compare' | 'stopCompare' | 'continueCompare' | 'compareAction'>;

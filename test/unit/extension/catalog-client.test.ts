@@ -14,7 +14,7 @@ import type { MockServer } from '../helpers/mock-server';
 
 const settings = (over: Partial<CatalogInputs['settings']> = {}): CatalogInputs['settings'] => ({
   configFile: '', ollamaBaseUrl: 'http://127.0.0.1:9', gatewayUrl: '', offlineModel: '', autoOfflineSwitch: true,
-  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000, ...over,
+  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000, otlpEndpoint: '', otlpLogContent: false, ...over,
 });
 
 const inputs = (over: Partial<CatalogInputs> = {}): CatalogInputs => ({

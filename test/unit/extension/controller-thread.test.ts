@@ -19,7 +19,7 @@ import { openAIReasoningStreamOf, openAIStreamOf } from '../../ui/streams';
 
 const settings = (): CatalogInputs['settings'] => ({
   configFile: '', ollamaBaseUrl: 'http://127.0.0.1:9', gatewayUrl: '', offlineModel: '', autoOfflineSwitch: false,
-  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000,
+  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000, otlpEndpoint: '', otlpLogContent: false,
 });
 
 class Memento {
