@@ -28,7 +28,7 @@ export function searchConversations(conversations: readonly Searchable[], query:
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const hits: SearchHit[] = [];
   for (const c of conversations) {
-    const texts = c.messages.filter((m) => m.role !== 'notice').map((m) => m.text);
+    const texts = c.messages.filter((m) => m.role !== 'notice').map(searchText);
     const lowered = texts.map((t) => t.toLowerCase());
     const title = c.title.toLowerCase();
     if (!words.every((w) => title.includes(w) || lowered.some((t) => t.includes(w)))) continue;
@@ -37,6 +37,11 @@ export function searchConversations(conversations: readonly Searchable[], query:
     hits.push({ id: c.id, title: c.title, updatedAt: c.updatedAt, snippet: snippetOf(texts[first] ?? texts[0] ?? '', words[0]), matches });
   }
   return hits.sort((a, b) => b.updatedAt - a.updatedAt).slice(0, limit);
+}
+
+/** A comparison is found by its question and every column's answer. */
+function searchText(m: ChatMessage): string {
+  return m.compare ? [m.compare.prompt, ...m.compare.columns.map((c) => c.text)].join('\n') : m.text;
 }
 
 function snippetOf(text: string, word: string | undefined): string {

@@ -37,12 +37,24 @@ export function toMarkdown(conversation: Transcript): string {
   for (const m of conversation.messages) {
     if (m.role === 'notice') { out.push(`> ${m.text.replace(/\n/g, '\n> ')}`); continue; }
     if (m.role === 'user') { out.push('## You', m.text); continue; }
+    if (m.role === 'compare' && m.compare) { out.push(...compareMarkdown(m.compare)); continue; }
     out.push(`## AnyModel${m.model ? ` (${m.model})` : ''}`);
     if (m.reasoning?.text) out.push(`<details><summary>Thinking</summary>\n\n${m.reasoning.text.trim()}\n\n</details>`);
     if (m.text) out.push(m.text);
     if (m.error) out.push(`> Error: ${m.error.message}`);
   }
   return `${out.join('\n\n')}\n`;
+}
+
+/** A comparison: the question once, then each column's answer under its model (the chosen one marked). */
+function compareMarkdown(run: NonNullable<ChatMessage['compare']>): string[] {
+  const out = ['## You (compared)', run.prompt];
+  for (const c of run.columns) {
+    out.push(`### ${c.model}${c.id === run.chosenColumnId ? ' (continued with)' : ''}`);
+    if (c.text) out.push(c.text);
+    if (c.error) out.push(`> Error: ${c.error.message}`);
+  }
+  return out;
 }
 
 export function toExportJson(conversation: Transcript): string {

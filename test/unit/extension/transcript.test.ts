@@ -24,6 +24,18 @@ describe('chat transcript: Markdown, export and import', () => {
     ].join('\n\n') + '\n');
   });
 
+  it('writes a comparison as the question and each model\'s answer, the continued one marked', () => {
+    const md = toMarkdown({ title: 'Pick', updatedAt: 1, messages: [{ id: 'c1', role: 'compare', text: '', compare: {
+      prompt: 'Name a sort.', chosenColumnId: 'b',
+      columns: [
+        { id: 'a', model: 'gpt-4o', status: 'done', text: 'Merge sort.' },
+        { id: 'b', model: 'claude', status: 'done', text: 'Quicksort.' },
+        { id: 'c', model: 'local', status: 'error', text: '', error: { kind: 'Timeout', message: 'No answer within 4 s.', actions: [] } },
+      ],
+    } }] });
+    assert.equal(md, ['# Pick', '## You (compared)', 'Name a sort.', '### gpt-4o', 'Merge sort.', '### claude (continued with)', 'Quicksort.', '### local', '> Error: No answer within 4 s.'].join('\n\n') + '\n');
+  });
+
   it('imports what it exported, branches and all', () => {
     const back = parseExport(toExportJson(conversation));
     assert.deepEqual(back, { ok: true, conversation });
@@ -35,7 +47,7 @@ describe('chat transcript: Markdown, export and import', () => {
     assert.equal(bad('{"messages":[]}'), 'not an AnyModel conversation: "format" must be "anymodel.conversation", and it is missing');
     const file = JSON.parse(toExportJson(conversation));
     file.messages[1].role = 'robot';
-    assert.equal(bad(JSON.stringify(file)), 'messages.1.role: expected "user" or "assistant" or "notice"');
+    assert.equal(bad(JSON.stringify(file)), 'messages.1.role: expected "user" or "assistant" or "notice" or "compare"');
     delete file.messages[1].role;
     file.messages[0].text = 42;
     assert.match(bad(JSON.stringify(file)), /^messages\.0\.text: expected string/);
@@ -57,6 +69,14 @@ describe('chat history search', () => {
     assert.deepEqual(searchConversations(stored, 'router 429').map((h) => h.id), ['c1']);
     assert.deepEqual(searchConversations(stored, 'docker').map((h) => h.id), ['c2'], 'titles count');
     assert.deepEqual(searchConversations(stored, 'kubernetes'), []);
+  });
+
+  it('finds a comparison by its question and by a column\'s answer', () => {
+    const compared = [{ id: 'c4', title: 'Sorts', updatedAt: 4, messages: [{ id: 'm', role: 'compare' as const, text: '', compare: {
+      prompt: 'Name a stable sort.', columns: [{ id: 'a', model: 'gpt-4o', status: 'done' as const, text: 'Merge sort.' }, { id: 'b', model: 'claude', status: 'done' as const, text: 'Timsort.' }],
+    } }] }];
+    assert.deepEqual(searchConversations(compared, 'stable').map((h) => h.id), ['c4']);
+    assert.equal(searchConversations(compared, 'timsort')[0]!.snippet, 'Name a stable sort. Merge sort. Timsort.');
   });
 
   it('lists everything, newest first, for an empty query', () => {
