@@ -1,6 +1,6 @@
 /** Starts the proxy server over a config; used by the CLI, the extension and the tests. */
 import type { AddressInfo } from 'node:net';
-import { AnyModelClient, type ClientOptions } from '../core';
+import { AnyModelClient, openSharedState, type ClientOptions } from '../core';
 import type { CoreConfig } from '../core';
 import { createProxyServer } from './server';
 import { isLoopbackAddress } from './net';
@@ -12,6 +12,8 @@ export interface StartOptions {
   masterKey?: string;
   log?: (line: string) => void;
   clientOptions?: ClientOptions;
+  /** Lines about the shared state (Redis unreachable, reachable again); `log` when unset. */
+  stateLog?: (line: string) => void;
   /** How long close() lets open requests finish before it cuts them; 5000 ms unless given here or to close(). */
   graceMs?: number;
 }
@@ -48,12 +50,19 @@ export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
   if (!masterKey && !isLoopbackAddress(host)) {
     throw new ProxyStartError(`Refusing to listen on ${host} without a master key: set general_settings.master_key or ANYMODEL_MASTER_KEY, or listen on 127.0.0.1`);
   }
-  const client = new AnyModelClient(opts.config, opts.clientOptions);
+  // Redis when the config names one (shared with the other replicas), else this process's memory.
+  const state = opts.clientOptions?.state ?? await openSharedState(opts.config, { log: (line) => (opts.stateLog ?? opts.log)?.(line) });
+  const client = new AnyModelClient(opts.config, { ...opts.clientOptions, state });
   const server = createProxyServer({ client, masterKey, maxBodyBytes: opts.config.settings.maxRequestBytes, log: opts.log });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new ProxyStartError(err.code === 'EADDRINUSE' ? `Port ${opts.port} on ${host} is already in use` : `Cannot listen on ${host}:${opts.port}: ${err.message}`)));
-    server.listen(opts.port ?? 4000, host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new ProxyStartError(err.code === 'EADDRINUSE' ? `Port ${opts.port} on ${host} is already in use` : `Cannot listen on ${host}:${opts.port}: ${err.message}`)));
+      server.listen(opts.port ?? 4000, host, resolve);
+    });
+  } catch (err) {
+    if (state !== opts.clientOptions?.state) await state.close();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
@@ -61,7 +70,7 @@ export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
     port,
     client,
     close: async (graceMs = opts.graceMs ?? DEFAULT_GRACE_MS) => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve())).then(() => { if (state !== opts.clientOptions?.state) return state.close(); });
       server.beginShutdown();
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => { timer = setTimeout(resolve, graceMs, false); })]);
