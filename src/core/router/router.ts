@@ -45,6 +45,8 @@ export interface RouteOptions {
 export class Router {
   readonly states: DeploymentStates;
   private strategy!: RoutingStrategy;
+  /** The strategy reads rpm/tpm (and honours the limits). */
+  private usageBased = false;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortLike) => Promise<void>;
@@ -85,6 +87,7 @@ export class Router {
   private applySettings(config: CoreConfig): void {
     const rs = config.router;
     this.strategy = rs.routing_strategy ?? 'simple-shuffle';
+    this.usageBased = this.strategy.startsWith('usage-based');
     // LiteLLM's defaults: allowed_fails 3 per minute, cooldown_time 5 s.
     this.allowedFails = rs.allowed_fails ?? 3;
     this.cooldownMs = 1000 * (rs.cooldown_time ?? 5);
@@ -166,7 +169,7 @@ export class Router {
     const maxAttempts = this.config.settings.numRetries + 1;
     let lastError: unknown;
     const failedHere = new Set<string>();
-    const counts = this.strategy.startsWith('usage-based');
+    const counts = this.usageBased;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const elsewhere = lastError !== undefined && isAnyModelError(lastError) && retryScope(lastError) === 'elsewhere';
       const pool = elsewhere ? deployments.filter((d) => !failedHere.has(d.id)) : deployments;
