@@ -176,6 +176,7 @@ export class AnyModelClient {
       return this.sendJson(dep, adapter, spec, opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared));
     }, opts);
     if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
+    this.router.recordTokens(routed.deployment, routed.value.usage.totalTokens);
     const costUsd = track.success(routed, routed.value.usage);
     return { ...provenance(routed), value: routed.value, costUsd };
   }
