@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 const ICONS = [
   'send', 'debug-stop', 'copy', 'check', 'insert', 'diff', 'add', 'error', 'warning', 'info', 'key',
   'refresh', 'account', 'sparkle', 'debug-disconnect', 'file-media', 'link-external',
+  'edit', 'chevron-left', 'chevron-right', 'lightbulb', 'file', 'markdown', 'export', 'folder-opened',
 ];
 
 const require = createRequire(import.meta.url);

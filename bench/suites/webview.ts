@@ -3,8 +3,11 @@
  * fed by bench/webview/host.ts: a ~2,000-token markdown answer with code blocks, a table and lists
  * replayed at 100 tokens/s (a 4-character delta every 10 ms), and a 500-message conversation
  * opened. Per chunk: the time to handle its message plus its share of the animation frames (with
- * layout), near the start (first 10 % of the replay) and near the end (last 10 %). Every request
- * the page makes is answered from memory; nothing leaves the machine.
+ * layout), near the start (first 10 % of the replay) and near the end (last 10 %). Then the long
+ * cases: a 20,000-token answer (10 tokens per delta every 10 ms, so it takes 20 s), and a
+ * 2,000-message, 5 MB conversation opened and scrolled from the bottom to the top in 300 jumps,
+ * one per frame, counting long tasks. Every request the page makes is answered from memory; nothing
+ * leaves the machine.
  */
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -20,6 +23,12 @@ const TOKEN_CHARS = 4;
 const INTERVAL_MS = 10; // 100 tokens/s
 const WARM_UP_TOKENS = 200;
 const REPLAYS = Number(process.env.BENCH_WEBVIEW_REPLAYS ?? 3);
+/** The long answer: 20,000 tokens in deltas of 10 tokens. */
+const LONG_TOKENS = 20_000;
+const LONG_CHUNK_TOKENS = 10;
+/** The long conversation: 2,000 messages, answers padded to about 5,000 characters (5 MB in all). */
+const LONG_MESSAGES = 2_000;
+const LONG_ANSWER_CHARS = 5_000;
 
 interface ReplayResult { chunks: number; early: number; late: number; ratio: number; worstFrame: number; longTasks: Timed[]; codeBlocks: number }
 
@@ -83,8 +92,8 @@ export const webviewSuite: Suite = {
         await browser.page.waitForFunction(() => (window as unknown as { __bench: { ready: boolean } }).__bench.ready, undefined, { timeout: 60_000 });
       };
       type Replay = (t: string, c: number, m: number, id: string) => Promise<{ startedAt: number; endedAt: number; chunks: number }>;
-      const replayIn = (text: string, id: string) => within(text.length / TOKEN_CHARS * INTERVAL_MS * 3 + 30_000, `replaying ${id}`, browser.page.evaluate(
-        ([t, chars, ms, messageId]) => (window as unknown as { __bench: { replay: Replay } }).__bench.replay(t, chars, ms, messageId), [text, TOKEN_CHARS, INTERVAL_MS, id] as const));
+      const replayIn = (text: string, id: string, chunkChars = TOKEN_CHARS) => within(text.length / chunkChars * INTERVAL_MS * 3 + 30_000, `replaying ${id}`, browser.page.evaluate(
+        ([t, chars, ms, messageId]) => (window as unknown as { __bench: { replay: Replay } }).__bench.replay(t, chars, ms, messageId), [text, chunkChars, INTERVAL_MS, id] as const));
 
       await load('');
       const isolated = await browser.page.evaluate(() => crossOriginIsolated);
@@ -127,6 +136,41 @@ export const webviewSuite: Suite = {
       }));
       const shown = await browser.page.locator('article.message').count();
 
+      // A 20,000-token answer: the per-chunk cost at its end against its start.
+      await load('');
+      await replayIn(benchAnswer(WARM_UP_TOKENS), 'warm-up');
+      const longAnswer = benchAnswer(LONG_TOKENS);
+      ctx.log(`  long answer: ${longAnswer.length} characters, ${LONG_CHUNK_TOKENS} tokens per delta every ${INTERVAL_MS} ms`);
+      const longSpan = await replayIn(longAnswer, 'long-answer', TOKEN_CHARS * LONG_CHUNK_TOKENS);
+      const longPage = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { handled: Timed[]; frames: Timed[]; longTasks: Timed[] } }).__bench; return { handled: b.handled, frames: b.frames, longTasks: b.longTasks }; });
+      const longDuration = longSpan.endedAt - longSpan.startedAt;
+      const longHandled = longPage.handled.filter((t) => t.at >= longSpan.startedAt);
+      const long = {
+        chunks: longSpan.chunks,
+        early: perChunk(longHandled, longPage.frames, longSpan.startedAt, longSpan.startedAt + longDuration * 0.1),
+        late: perChunk(longHandled, longPage.frames, longSpan.startedAt + longDuration * 0.9, longSpan.endedAt),
+        worstFrame: Math.max(...longPage.frames.filter((t) => t.at >= longSpan.startedAt).map((t) => t.ms)),
+        longTasks: longPage.longTasks.filter((t) => t.at >= longSpan.startedAt),
+      };
+
+      // A 2,000-message, 5 MB conversation: opened, then scrolled through to the top.
+      await load(`?open=${LONG_MESSAGES}&chars=${LONG_ANSWER_CHARS}`);
+      const big = await within(60_000, 'reading the long conversation figures', browser.page.evaluate(() => {
+        const b = (window as unknown as { __bench: { openMs: number; allShownMs: number; openStartedAt: number; openHandledMs: number; openChars: number; longTasks: Timed[] } }).__bench;
+        return { openMs: b.openMs, allShownMs: b.allShownMs, handledMs: b.openHandledMs, chars: b.openChars, longTasks: b.longTasks.filter((t) => t.at >= b.openStartedAt) };
+      }));
+      const bigShown = await browser.page.locator('article.message').count();
+      const scroll = await within(120_000, 'scrolling the long conversation', browser.page.evaluate(() => (window as unknown as { __bench: { scrollThrough(): Promise<{ startedAt: number; endedAt: number; steps: number }> } }).__bench.scrollThrough()));
+      const scrollPage = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { frames: Timed[]; longTasks: Timed[] } }).__bench; return { frames: b.frames, longTasks: b.longTasks }; });
+      const scrollFrames = scrollPage.frames.filter((t) => t.at >= scroll.startedAt && t.at < scroll.endedAt);
+      const scrolled = {
+        steps: scroll.steps, ms: scroll.endedAt - scroll.startedAt,
+        worstFrame: Math.max(...scrollFrames.map((t) => t.ms)),
+        longTasks: scrollPage.longTasks.filter((t) => t.at >= scroll.startedAt),
+        rendered: await browser.page.locator('article.message-assistant .md-deferred').count(),
+      };
+      const longest = (tasks: Timed[]) => tasks.length ? ` (longest ${fmt(Math.max(...tasks.map((t) => t.ms)), 0)} ms)` : '';
+
       return {
         tables: [{
           title: `Chat webview in Chromium (${mid.chunks} deltas of ${TOKEN_CHARS} characters every ${INTERVAL_MS} ms after a ${WARM_UP_TOKENS}-token warm-up answer; ${mid.codeBlocks} code blocks rendered; ${REPLAYS} replays)`,
@@ -140,6 +184,14 @@ export const webviewSuite: Suite = {
             ['  of which handling the state message (one task), ms', fmt(open.handledMs, 1)],
             [`  all ${shown} messages in place, ms`, fmt(open.allShownMs, 0)],
             ['long tasks while opening it', `${open.longTasks.length}${open.longTasks.length ? ` (longest ${fmt(Math.max(...open.longTasks.map((t) => t.ms)), 0)} ms)` : ''}`],
+            [`${LONG_TOKENS.toLocaleString('en-US')}-token answer (${long.chunks} deltas): per chunk in the first / last 10 %, ms (end / start)`, `${fmt(long.early, 3)} / ${fmt(long.late, 3)} (${fmt(long.late / long.early)}×)`],
+            ['  long tasks / slowest frame, ms', `${long.longTasks.length}${longest(long.longTasks)} / ${fmt(long.worstFrame, 1)}`],
+            [`open ${LONG_MESSAGES.toLocaleString('en-US')} messages (${fmt(big.chars / 1e6, 1)} MB of text): newest shown, ms`, fmt(big.openMs, 0)],
+            ['  of which handling the state message (one task), ms', fmt(big.handledMs, 1)],
+            [`  all ${bigShown} messages in place, ms`, fmt(big.allShownMs, 0)],
+            ['  long tasks while opening it', `${big.longTasks.length}${longest(big.longTasks)}`],
+            [`scroll it to the top in ${scrolled.steps} jumps, one per frame (${fmt(scrolled.ms / 1000, 1)} s): long tasks / slowest frame, ms`, `${scrolled.longTasks.length}${longest(scrolled.longTasks)} / ${fmt(scrolled.worstFrame, 1)}`],
+            ['  answers still waiting to render their markdown after the scroll (out of the render margin)', scrolled.rendered],
           ],
           notes: [
             `Long-task observer check: an 80 ms busy task was ${probe === undefined ? 'NOT reported, so the long-task counts above prove nothing' : `reported as ${fmt(probe, 0)} ms`}.`,
@@ -150,8 +202,11 @@ export const webviewSuite: Suite = {
           { suite: 'webview', name: 'no long task in the replay', pass: probe === undefined ? undefined : replayLong.length === 0, measured: `${replayLong.length} long tasks; slowest frame ${fmt(worstFrame, 1)} ms = ${fmt(worstFrame / 50)}× the 50 ms limit` },
           { suite: 'webview', name: 'per-chunk cost does not grow (end/start ≤ 1.5)', pass: mid.ratio <= 1.5, measured: `${fmt(mid.late, 3)} vs ${fmt(mid.early, 3)} ms = ${fmt(mid.ratio)}× (median of ${REPLAYS} replays: ${replays.map((r) => `${fmt(r.ratio)}×`).join(', ')})` },
           { suite: 'webview', name: 'no long task opening 500 messages', pass: probe === undefined ? undefined : open.longTasks.length === 0, measured: `${open.longTasks.length} long tasks; newest shown in ${fmt(open.openMs, 0)} ms, all in ${fmt(open.allShownMs, 0)} ms` },
+          { suite: 'webview', name: `${LONG_TOKENS.toLocaleString('en-US')}-token answer: per-chunk cost flat (end/start ≤ 1.5)`, pass: long.late / long.early <= 1.5, measured: `${fmt(long.late, 3)} vs ${fmt(long.early, 3)} ms = ${fmt(long.late / long.early)}×; ${long.longTasks.length} long tasks` },
+          { suite: 'webview', name: `no long task opening and scrolling ${LONG_MESSAGES.toLocaleString('en-US')} messages (5 MB)`, pass: probe === undefined ? undefined : big.longTasks.length + scrolled.longTasks.length === 0, measured: `opening: ${big.longTasks.length}${longest(big.longTasks)}; scrolling: ${scrolled.longTasks.length}${longest(scrolled.longTasks)}; slowest scroll frame ${fmt(scrolled.worstFrame, 1)} ms` },
         ],
-        data: { longTaskProbeMs: probe, isolated, replays, worstFrame, openMs: open.openMs, openHandledMs: open.handledMs, allShownMs: open.allShownMs, openLongTasks: open.longTasks, shown, refused },
+        data: {
+          long, big: { ...big, shown: bigShown }, scrolled, longTaskProbeMs: probe, isolated, replays, worstFrame, openMs: open.openMs, openHandledMs: open.handledMs, allShownMs: open.allShownMs, openLongTasks: open.longTasks, shown, refused },
       };
     } finally {
       await browser.close();

@@ -19,12 +19,16 @@ interface Bench {
   /** Handling the state message: one task, the longest of the opening. */
   openHandledMs?: number;
   replay(text: string, chunkChars: number, intervalMs: number, messageId?: string): Promise<{ startedAt: number; endedAt: number; chunks: number }>;
+  /** Scrolls the thread from the bottom to the top in jumps, one per frame; resolves with the frames it took. */
+  scrollThrough(): Promise<{ startedAt: number; endedAt: number; steps: number }>;
+  /** Characters of text in the restored conversation. */
+  openChars?: number;
   /** Blocks the main thread for `ms` and resolves with the long task observed for it, if any. */
   probeLongTask(ms: number): Promise<number | undefined>;
 }
 
 const win = window as unknown as Window & { __bench: Bench; acquireVsCodeApi(): unknown };
-const bench: Bench = { handled: [], frames: [], longTasks: [], ready: false, replay, probeLongTask };
+const bench: Bench = { handled: [], frames: [], longTasks: [], ready: false, replay, probeLongTask, scrollThrough };
 win.__bench = bench;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) bench.longTasks.push({ at: e.startTime, ms: e.duration }); }).observe({ type: 'longtask', buffered: true });
 
@@ -42,6 +46,8 @@ function deliver(message: HostMessage): void {
   bench.handled.push({ at: start, ms: performance.now() - start });
 }
 
+/** Jumps from the bottom of a long conversation to its top. */
+const SCROLL_STEPS = 300;
 const nextFrame = () => new Promise<number>((resolve) => nativeRaf(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -62,13 +68,26 @@ function answer(i: number): string {
   return parts.join('\n\n');
 }
 
-/** ?open=N: the conversation to restore on `ready` has N messages, user and assistant in turn. */
-function conversation(n: number): ChatMessage[] {
+/** Paragraphs that bring an answer to about `chars` characters (a long conversation's long answers). */
+function padded(text: string, chars: number): string {
+  const parts = [text];
+  for (let i = 0, length = text.length; length < chars; i++) {
+    const extra = i % 3 === 2
+      ? `\n\n\`\`\`${CODE_SNIPPETS[i % CODE_SNIPPETS.length]}\`\`\``
+      : `\n\nA deployment that failed with a *retryable* status waits out \`cooldown_time\`; meanwhile the router picks among the healthy ones by **weight**, and a request that exhausts \`num_retries\` moves to the next fallback group (${i}).`;
+    parts.push(extra);
+    length += extra.length;
+  }
+  return parts.join('');
+}
+
+/** ?open=N: the conversation to restore on `ready` has N messages, user and assistant in turn; ?chars=C pads answers to C characters. */
+function conversation(n: number, answerChars = 0): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (let i = 0; i < n; i++) {
     out.push(i % 2 === 0
       ? { id: `m${i}`, role: 'user', text: i % 6 === 0 ? `Question ${i}: here is my config, why does the router pick a deployment that is cooling down?\n\n\`\`\`yaml\nrouter_settings:\n  cooldown_time: 30\n\`\`\`` : `Question ${i}: how are retries and fallbacks ordered?` }
-      : { id: `m${i}`, role: 'assistant', model: 'openai/gpt-4o', finishReason: 'stop', cost: 0.0012, usage: { inputTokens: 800, outputTokens: 240, totalTokens: 1040 }, text: answer(i) });
+      : { id: `m${i}`, role: 'assistant', model: 'openai/gpt-4o', finishReason: 'stop', cost: 0.0012, usage: { inputTokens: 800, outputTokens: 240, totalTokens: 1040 }, text: padded(answer(i), answerChars) });
   }
   return out;
 }
@@ -80,6 +99,24 @@ function probeLongTask(ms: number): Promise<number | undefined> {
     while (performance.now() - start < ms) { /* busy on purpose */ }
     setTimeout(() => resolve(bench.longTasks.find((t) => t.at >= start - 5)?.ms), 200);
   }, 0));
+}
+
+async function scrollThrough(): Promise<{ startedAt: number; endedAt: number; steps: number }> {
+  const thread = document.querySelector<HTMLElement>('main.thread')!;
+  const startedAt = performance.now();
+  thread.scrollTop = thread.scrollHeight;
+  await nextFrame();
+  // From the bottom to the top in SCROLL_STEPS jumps, one per frame (a fast drag of the
+  // scrollbar): each lands among messages not seen yet, whose answers render as they come near.
+  // The height grows as answers render, so each step is a fraction of the height at that moment.
+  let steps = 0;
+  for (; steps < SCROLL_STEPS; steps++) {
+    thread.scrollTop = Math.round(thread.scrollHeight * (1 - (steps + 1) / SCROLL_STEPS));
+    await nextFrame();
+  }
+  const endedAt = performance.now();
+  await sleep(100); // long-task entries reach the observer after their task
+  return { startedAt, endedAt, steps };
 }
 
 async function replay(text: string, chunkChars: number, intervalMs: number, messageId = 'bench-answer'): Promise<{ startedAt: number; endedAt: number; chunks: number }> {
@@ -105,10 +142,13 @@ async function replay(text: string, chunkChars: number, intervalMs: number, mess
 win.acquireVsCodeApi = () => ({
   postMessage(message: { type: string; requestId?: string }) {
     if (message.type !== 'ready' || !message.requestId) return;
-    const n = Number(new URLSearchParams(location.search).get('open') ?? 0);
+    const query = new URLSearchParams(location.search);
+    const n = Number(query.get('open') ?? 0);
+    const messages = conversation(n, Number(query.get('chars') ?? 0));
+    bench.openChars = messages.reduce((sum, m) => sum + m.text.length, 0);
     const state: HostMessage = {
       type: 'state', inReplyTo: message.requestId, conversations: [{ id: 'c1', title: 'Bench', updatedAt: 1 }], activeConversationId: n ? 'c1' : null,
-      messages: conversation(n), draft: '', models: [{ id: 'openai/gpt-4o' }], currentModel: 'openai/gpt-4o', offline: null,
+      messages, draft: '', models: [{ id: 'openai/gpt-4o' }], currentModel: 'openai/gpt-4o', offline: null,
     };
     // Delivered in a task of its own, timed until the frame after the one that shows the newest
     // message (a frame's callbacks run before its paint, so the next frame's come after it).

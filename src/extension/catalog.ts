@@ -20,6 +20,7 @@ import { upstreamError } from '../core';
 import { contextWindowOf, unitPrices } from '../core';
 import type { Deployment } from '../core';
 import type { Settings } from './settings';
+import { supportsReasoning } from './chat/reasoning';
 
 export interface CatalogModel {
   /** What the user picks: a model_name, or a provider/model id. */
@@ -31,6 +32,8 @@ export interface CatalogModel {
   /** A deployment needs a key that is neither stored nor in the environment. */
   missingKey: boolean;
   contextWindow?: number;
+  /** Reasons before answering (model_info.supports_reasoning, else chat/reasoning.ts's table). */
+  reasoning?: boolean;
   /** USD per million tokens. */
   price?: { input: number; output: number };
   source: 'config file' | 'settings' | 'ollama' | 'gateway' | 'default';
@@ -291,6 +294,7 @@ function describeModels(config: CoreConfig, sources: { entry: RawEntry; source: 
     if (!first) continue;
     const window = contextWindowOf(first);
     if (window) model.contextWindow = window;
+    if (supportsReasoning(first)) model.reasoning = true;
     const price = unitPrices(first, model.local);
     if (price) model.price = { input: price.inputPerMTok, output: price.outputPerMTok };
   }

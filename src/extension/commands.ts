@@ -16,4 +16,5 @@ export const SERVICE_COMMANDS = {
   'anymodel.stopProxy': 'stopProxy',
   'anymodel.useInVSCodeChat': 'useInVSCodeChat',
   'anymodel.manageModels': 'manageModels',
+  'anymodel.searchConversations': 'searchConversations',
 } as const;

@@ -96,7 +96,7 @@ export class ModelService implements vscode.Disposable {
       allowedKeyOrigins: this.allowedKeyOrigins(),
     });
     this.discovery = catalog.discovery;
-    this.latestModels = catalog.models.map((m) => ({ id: m.id, local: m.local, missingKey: m.missingKey }));
+    this.latestModels = catalog.models.map((m) => ({ id: m.id, local: m.local, missingKey: m.missingKey, ...(m.reasoning ? { reasoning: true } : {}) }));
     this.report(catalog.problems);
     for (const note of catalog.notes) if (!this.reported.has(note)) { this.reported.add(note); this.log.info(note); }
     // Any anymodel.* write rebuilds (a model pick too); only a different set of models or keys is news.

@@ -19,6 +19,8 @@ import { ChatController } from './chat/controller';
 import { ChatPanel } from './chat/panel';
 import { ConversationStore } from './chat/store';
 import { EditorActions } from './chat/editorActions';
+import { openInstructionFile, readInstructions, runThreadAction, searchConversationsCommand, watchInstructions } from './chat/threadCommands';
+import { ReasoningEffort } from '../shared/protocol';
 import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, SECTION } from './settings';
 import type { ModelStatusBar } from './statusBar';
 import type { HostMessage } from '../shared/protocol';
@@ -38,6 +40,8 @@ export interface Services {
   addSelectionToChat(): Promise<void>;
   startProxy(): Promise<string>;
   stopProxy(): Promise<boolean>;
+  /** A picker over the stored conversations, searched by text; opens the chosen one in the chat. */
+  searchConversations(): Promise<void>;
   /** Leads through enabling AnyModel's models in VS Code's own Chat view. */
   useInVSCodeChat(): Promise<string>;
   /** The language model vendor's management command. */
@@ -122,7 +126,16 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     editorAction: (message) => editorActions.run(message),
     warn: (line) => log.warn(line),
     observe: (message) => { for (const l of hostListeners) l(message); },
+    instructions: readInstructions,
+    openInstructions: openInstructionFile,
+    reasoningEffort: () => {
+      const stored = ReasoningEffort.safeParse(context.globalState.get('anymodel.chat.reasoningEffort'));
+      return stored.success ? stored.data : 'medium';
+    },
+    setReasoningEffort: (effort) => Promise.resolve(context.globalState.update('anymodel.chat.reasoningEffort', effort)),
+    threadAction: (kind, conversation) => runThreadAction(kind, conversation, store, controller, log),
   });
+  context.subscriptions.push(...watchInstructions(() => void controller.notifyInstructions()));
   const panel = new ChatPanel(context.extensionUri, controller);
   const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick });
   context.subscriptions.push(lm);
@@ -240,6 +253,10 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     },
     startProxy: () => proxy.start(),
     stopProxy: () => proxy.stop(),
+    searchConversations: () => searchConversationsCommand(store, async (id) => {
+      await panel.show();
+      await controller.openConversation(id);
+    }),
     useInVSCodeChat: () => useInVSCodeChat({ models, log, setKey: doSetKey, pickModel: doPick }),
     manageModels: () => manageModels({ models, log, setKey: doSetKey, pickModel: doPick }),
     lm,

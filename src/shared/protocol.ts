@@ -63,6 +63,22 @@ export const ChatError = z.object({
 });
 export type ChatError = z.infer<typeof ChatError>;
 
+/** What the model thought before answering (Anthropic thinking, `reasoning_content`, Gemini thoughts, Ollama `thinking`). */
+export const Reasoning = z.object({
+  text: longText,
+  /** From the first thought to the first word of the answer. */
+  durationMs: z.optional(count),
+});
+export type Reasoning = z.infer<typeof Reasoning>;
+
+/** How hard a reasoning model thinks; the core maps it to each provider's setting. */
+export const ReasoningEffort = z.enum(['off', 'low', 'medium', 'high']);
+export type ReasoningEffort = z.infer<typeof ReasoningEffort>;
+
+/** Which version of an edited question is shown: `index` of `count` (0-based). */
+export const BranchInfo = z.object({ index: count, count: count });
+export type BranchInfo = z.infer<typeof BranchInfo>;
+
 /** One entry of the thread. `notice` is an informational line, e.g. the offline switch. */
 export const ChatMessage = z.object({
   id,
@@ -76,6 +92,11 @@ export const ChatMessage = z.object({
   cost: z.optional(z.nullable(z.number().check(z.nonnegative()))),
   finishReason: z.optional(FinishReason),
   error: z.optional(ChatError),
+  reasoning: z.optional(Reasoning),
+  /** A question that was edited: the id of its first version, shared by every version. */
+  slot: z.optional(id),
+  /** Set by the host on a question with several versions, for the ‹ 1/2 › switcher. */
+  branch: z.optional(BranchInfo),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -94,6 +115,8 @@ export const ModelOption = z.object({
   local: z.optional(z.boolean()),
   /** The provider needs a key that is not stored yet. */
   missingKey: z.optional(z.boolean()),
+  /** The model can reason before answering: the header offers the reasoning-effort control. */
+  reasoning: z.optional(z.boolean()),
 });
 export type ModelOption = z.infer<typeof ModelOption>;
 
@@ -104,6 +127,16 @@ export const OfflineNotice = z.object({
   message: shortText,
 });
 export type OfflineNotice = z.infer<typeof OfflineNotice>;
+
+/** The instruction files used as the system prompt, by name only (the host opens them). */
+export const InstructionsInfo = z.object({
+  files: z.array(z.object({ name: shortText, truncated: z.boolean() })).check(z.maxLength(8)),
+  /** anymodel.systemPrompt is set and part of the prompt. */
+  setting: z.boolean(),
+  /** Why files were not read or were cut (an untrusted workspace, the size cap). */
+  note: z.optional(shortText),
+});
+export type InstructionsInfo = z.infer<typeof InstructionsInfo>;
 
 // ---------------------------------------------------------------------------------------------
 // Extension host → webview
@@ -122,6 +155,8 @@ const HostState = z.object({
   streamingMessageId: z.optional(z.nullable(id)),
   /** What keeps the current model from answering (Ollama not running), shown before the first question. */
   modelProblem: z.optional(z.nullable(ChatError)),
+  reasoningEffort: z.optional(ReasoningEffort),
+  instructions: z.optional(z.nullable(InstructionsInfo)),
 });
 
 const HostModels = z.object({
@@ -129,7 +164,17 @@ const HostModels = z.object({
   models: z.array(ModelOption).check(z.maxLength(2_000)),
   currentModel: z.nullable(modelId),
   modelProblem: z.optional(z.nullable(ChatError)),
+  reasoningEffort: z.optional(ReasoningEffort),
 });
+
+/** Reasoning text of a streaming answer, before (or between) its text deltas. */
+const HostStreamReasoning = z.object({
+  type: z.literal('streamReasoning'),
+  messageId: id,
+  text: longText,
+});
+
+const HostInstructions = z.object({ type: z.literal('instructions'), instructions: z.nullable(InstructionsInfo) });
 
 const HostMessageAdded = z.object({
   type: z.literal('messageAdded'),
@@ -188,7 +233,7 @@ const HostReply = z.object({
 
 export const HostMessage = z.discriminatedUnion('type', [
   HostState, HostModels, HostMessageAdded, HostStreamStart, HostStreamDelta, HostStreamEnd,
-  HostStreamError, HostOffline, HostSetDraft, HostReply,
+  HostStreamError, HostOffline, HostSetDraft, HostReply, HostStreamReasoning, HostInstructions,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 export type HostStateMessage = z.infer<typeof HostState>;
@@ -224,6 +269,22 @@ export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openLink'), url: z.string().check(z.minLength(1), z.maxLength(8_192)) }),
   z.object({ type: z.literal('draftChanged'), text: longText }),
   z.object({ type: z.literal('action'), kind: ErrorAction, messageId: z.optional(id) }),
+  z.object({ type: z.literal('setReasoningEffort'), effort: ReasoningEffort }),
+  /** Opens an instruction file the host said is in use (by name: the webview never names a path). */
+  z.object({ type: z.literal('openInstructions'), name: shortText }),
+  /** Resends an earlier question with new text; the answers after it become a branch kept aside. */
+  z.object({
+    type: z.literal('editMessage'),
+    requestId: z.optional(id),
+    messageId: id,
+    text: z.string().check(z.minLength(1), z.maxLength(MAX_TEXT)),
+    model: modelId,
+  }),
+  /** Shows another version of an edited question (and the answers that followed it). */
+  z.object({ type: z.literal('switchBranch'), messageId: id, index: count }),
+  /** A new answer to the question before `messageId`, by `model` (the answer's own when absent); the old one is kept as a branch. */
+  z.object({ type: z.literal('regenerate'), messageId: id, model: z.optional(modelId) }),
+  z.object({ type: z.literal('threadAction'), kind: z.enum(['copyMarkdown', 'export', 'import']) }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessage>;
 

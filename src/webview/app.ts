@@ -9,18 +9,16 @@ import { h } from './dom';
 import { Header } from './header';
 import { HostBridge, type VsCodeApi } from './host';
 import { flashCopied } from './markdown';
-import { AssistantMessageView, emptyStateView, errorView, noticeView, userMessageView } from './messages';
+import { AssistantMessageView, emptyStateView, errorView, noticeView } from './messages';
 import { animationFrames, type FrameScheduler } from './streaming';
+import { MessageList } from './thread';
+import { ThreadActions } from './thread-actions';
 
 export interface ChatAppOptions {
   scheduler?: FrameScheduler;
   draftDebounceMs?: number;
   replyTimeoutMs?: number;
 }
-
-/** Messages rendered at once when a conversation opens; older ones follow this many per frame. */
-const RESTORE_NOW = 12;
-const RESTORE_BATCH = 8;
 
 /** What the webview keeps in `vscode.setState` (survives hide/show without the host). */
 interface LocalState { draft?: string }
@@ -29,13 +27,11 @@ export class ChatApp {
   readonly header: Header;
   readonly composer: Composer;
   readonly bridge: HostBridge;
+  readonly threadActions: ThreadActions;
   private readonly thread: HTMLElement;
-  private readonly messageList: HTMLElement;
+  private readonly list: MessageList;
   private readonly status: HTMLElement;
   private readonly scheduler: FrameScheduler;
-  private readonly views = new Map<string, AssistantMessageView>();
-  /** Ids already in the thread: the host may echo a message the webview added optimistically. */
-  private readonly shownIds = new Set<string>();
   private conversationId: string | null = null;
   private models: ModelOption[] = [];
   private currentModel: string | null = null;
@@ -50,8 +46,6 @@ export class ChatApp {
   /** A state arrived: the handshake's purpose is served. */
   private restored = false;
   private followRequested = false;
-  /** Bumped by each restore, so the batches of an earlier one stop. */
-  private restoreGeneration = 0;
 
   constructor(private readonly root: HTMLElement, private readonly api: VsCodeApi, options: ChatAppOptions = {}) {
     this.scheduler = options.scheduler ?? animationFrames;
@@ -61,6 +55,20 @@ export class ChatApp {
       onNewChat: () => this.bridge.post({ type: 'newChat' }),
       onConversationChange: (conversationId) => this.bridge.post({ type: 'switchConversation', conversationId }),
     });
+    this.threadActions = new ThreadActions({
+      post: (m) => this.bridge.post(m),
+      request: (m) => this.bridge.request(m),
+      models: () => this.models,
+      currentModel: () => this.currentModel,
+      busy: () => this.busy,
+      onResend: () => { this.awaitingStart = true; this.setBusy(true); },
+      onRefused: (text) => {
+        if (this.awaitingStart) { this.awaitingStart = false; this.setBusy(false); }
+        this.showError({ message: text, kind: 'Rejected', actions: [] });
+      },
+    });
+    this.header.addControls(...this.threadActions.headerControls());
+    this.header.element.addEventListener('click', (e) => this.threadActions.handleClick(e.target as Element));
     this.composer = new Composer({
       onSend: (text) => this.send(text),
       onStop: () => this.stop(),
@@ -69,8 +77,8 @@ export class ChatApp {
         this.bridge.post({ type: 'draftChanged', text });
       },
     }, { draftDebounceMs: options.draftDebounceMs });
-    this.messageList = h('div', { class: 'message-list' });
-    this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.messageList);
+    this.list = new MessageList(this.scheduler, () => this.followAnswer());
+    this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.list.element);
     this.status = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
     this.root.replaceChildren(this.header.element, this.thread, this.composer.element, this.status);
 
@@ -119,13 +127,17 @@ export class ChatApp {
   private onHostMessage(message: HostMessage): void {
     switch (message.type) {
       case 'state': return this.restore(message);
-      case 'models': return this.setModels(message.models, message.currentModel, message.modelProblem);
+      case 'models':
+        this.threadActions.setModels(message.models, message.currentModel, message.reasoningEffort);
+        return this.setModels(message.models, message.currentModel, message.modelProblem);
       case 'messageAdded':
         if (this.conversationId === null) this.conversationId = message.conversationId;
         if (message.conversationId === this.conversationId) this.appendMessage(message.message);
         return;
       case 'streamStart': return this.onStreamStart(message);
-      case 'streamDelta': this.views.get(message.messageId)?.streaming?.append(message.text); return;
+      case 'streamDelta': this.list.views.get(message.messageId)?.appendText(message.text); return;
+      case 'streamReasoning': this.list.views.get(message.messageId)?.appendReasoning(message.text, this.scheduler, () => this.followAnswer()); return;
+      case 'instructions': return this.threadActions.setInstructions(message.instructions);
       case 'streamEnd': return this.onStreamEnd(message);
       case 'streamError': return this.onStreamError(message);
       case 'offline': return this.setOffline(message.notice, true);
@@ -138,20 +150,14 @@ export class ChatApp {
 
   private restore(state: HostStateMessage): void {
     this.restored = true;
-    for (const view of this.views.values()) view.streaming?.finish();
-    this.views.clear();
-    this.shownIds.clear();
-    this.messageList.replaceChildren();
     this.conversationId = state.activeConversationId;
     this.header.setConversations(state.conversations, state.activeConversationId);
     this.setModels(state.models, state.currentModel, state.modelProblem);
+    this.threadActions.setModels(state.models, state.currentModel, state.reasoningEffort);
+    this.threadActions.setInstructions(state.instructions);
     this.setOffline(state.offline, false);
-    // The newest messages at once, in one DOM insertion and one layout; older ones a batch per
-    // frame above them, so a long conversation opens without a long task.
-    const split = Math.max(0, state.messages.length - RESTORE_NOW);
-    this.messageList.append(this.messageElements(state.messages.slice(split), state.streamingMessageId));
-    this.restoreEarlier(state.messages.slice(0, split), ++this.restoreGeneration);
-    this.streamingId = state.streamingMessageId && this.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
+    this.list.restore(state.messages, state.streamingMessageId);
+    this.streamingId = state.streamingMessageId && this.list.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
     this.awaitingStart = false;
     this.setBusy(this.busy);
     // The host's copy of the draft wins unless it has none (it was lost, or never debounced out).
@@ -161,53 +167,18 @@ export class ChatApp {
   }
 
   private appendMessage(message: ChatMessage, streaming = false): void {
-    const element = this.messageElement(message, streaming);
+    const element = this.list.messageElement(message, streaming);
     if (!element) return;
-    this.messageList.append(element);
+    this.list.append(element);
     this.renderEmptyState();
     this.scrollToBottom();
-  }
-
-  /** The element for a message not shown yet (undefined if it is), registered with its view. */
-  private messageElement(message: ChatMessage, streaming: boolean): HTMLElement | undefined {
-    if (this.shownIds.has(message.id)) return undefined;
-    this.shownIds.add(message.id);
-    if (message.role === 'user') return userMessageView(message);
-    if (message.role === 'notice') return noticeView(message);
-    const view = streaming ? new AssistantMessageView(message.id, message.model, message.fallback) : AssistantMessageView.restored(message);
-    if (streaming) view.startStreaming(this.scheduler, () => this.followAnswer()).append(message.text);
-    this.views.set(message.id, view);
-    return view.element;
-  }
-
-  private messageElements(messages: ChatMessage[], streamingId: string | null | undefined): DocumentFragment {
-    const fragment = this.root.ownerDocument.createDocumentFragment();
-    for (const message of messages) {
-      const element = this.messageElement(message, message.id === streamingId);
-      if (element) fragment.append(element);
-    }
-    return fragment;
-  }
-
-  /** Puts `messages` above the thread, newest first, a batch per frame, unless another restore began. */
-  private restoreEarlier(messages: ChatMessage[], generation: number): void {
-    if (messages.length === 0) return;
-    this.scheduler.request(() => {
-      if (generation !== this.restoreGeneration) return;
-      const cut = Math.max(0, messages.length - RESTORE_BATCH);
-      // No scroll correction, so no forced layout: the browser's scroll anchoring keeps what the
-      // reader looks at in place when content goes in above it.
-      this.messageList.prepend(this.messageElements(messages.slice(cut), null));
-      this.restoreEarlier(messages.slice(0, cut), generation);
-    });
   }
 
   private onStreamStart(message: MessageOf<HostMessage, 'streamStart'>): void {
     if (this.conversationId === null) this.conversationId = message.conversationId;
     const view = new AssistantMessageView(message.messageId, message.model, message.fallback);
     view.startStreaming(this.scheduler, () => this.followAnswer());
-    this.views.set(message.messageId, view);
-    this.messageList.append(view.element);
+    this.list.addView(view);
     this.streamingId = message.messageId;
     this.awaitingStart = false;
     this.setBusy(true);
@@ -217,7 +188,7 @@ export class ChatApp {
   }
 
   private onStreamEnd(message: MessageOf<HostMessage, 'streamEnd'>): void {
-    const view = this.views.get(message.messageId);
+    const view = this.list.views.get(message.messageId);
     if (!view) return;
     view.finishStreaming();
     view.setMeta(message);
@@ -230,12 +201,11 @@ export class ChatApp {
 
   private onStreamError(message: MessageOf<HostMessage, 'streamError'>): void {
     const error: ChatError = { message: message.message, kind: message.kind, actions: message.actions };
-    let view = message.messageId ? this.views.get(message.messageId) : undefined;
+    let view = message.messageId ? this.list.views.get(message.messageId) : undefined;
     if (!view) {
       // Failed before an answer started: the error still goes in the thread, as an answer.
       view = new AssistantMessageView(message.messageId ?? this.localId(), undefined, undefined);
-      this.views.set(view.id, view);
-      this.messageList.append(view.element);
+      this.list.addView(view);
     }
     view.finishStreaming();
     view.setError(error);
@@ -263,7 +233,7 @@ export class ChatApp {
     this.offline = notice;
     this.header.setOffline(notice);
     if (announceChange && changed && notice) {
-      this.messageList.append(noticeView({ id: this.localId(), text: notice.message }, notice.active ? 'offline' : 'info'));
+      this.list.append(noticeView({ id: this.localId(), text: notice.message }, notice.active ? 'offline' : 'info'));
       this.renderEmptyState();
       this.scrollToBottom();
     }
@@ -305,7 +275,7 @@ export class ChatApp {
     this.bridge.post(messageId ? { type: 'stop', messageId } : { type: 'stop' });
     // Stop at once on screen; the host's streamEnd (finishReason "stopped") fills in the usage.
     if (messageId) {
-      const view = this.views.get(messageId);
+      const view = this.list.views.get(messageId);
       view?.finishStreaming();
       view?.setMeta({ finishReason: 'stopped' });
     }
@@ -319,6 +289,7 @@ export class ChatApp {
   private onThreadClick(e: MouseEvent): void {
     const target = e.target as Element | null;
     if (!target?.closest) return;
+    if (this.threadActions.handleClick(target)) return;
     const link = target.closest('a');
     if (link) {
       // Never navigate inside the webview; the host re-checks the URL and asks the user.
@@ -347,8 +318,8 @@ export class ChatApp {
     const messageId = button.getAttribute('data-message-id') ?? undefined;
     const hostKnowsId = messageId !== undefined && !messageId.startsWith('local-');
     if (kind === 'retry') {
-      const view = messageId ? this.views.get(messageId) : undefined;
-      if (view && !view.hasText) { view.element.remove(); this.views.delete(view.id); } else view?.clearError();
+      const view = messageId ? this.list.views.get(messageId) : undefined;
+      if (view && !view.hasText) this.list.removeView(view); else view?.clearError();
       button.closest('.message-error')?.remove();
       this.awaitingStart = true;
       this.setBusy(true);
@@ -364,10 +335,11 @@ export class ChatApp {
   private setBusy(busy: boolean): void {
     this.composer.setBusy(busy);
     this.header.setBusy(busy);
+    this.threadActions.setBusy(busy);
   }
 
   private renderEmptyState(): void {
-    const empty = this.messageList.childElementCount === 0;
+    const empty = this.list.isEmpty;
     const existing = this.thread.querySelector(':scope > .empty-state');
     if (!empty) { existing?.remove(); return; }
     const problem = this.problem && this.problem.model === this.currentModel ? this.problem.error : undefined;
@@ -377,7 +349,7 @@ export class ChatApp {
 
   /** An error that belongs to no answer (bad message from the host, no reply) shown in the thread. */
   private showError(error: ChatError): void {
-    this.messageList.append(errorView(error, undefined));
+    this.list.append(errorView(error, undefined));
     this.renderEmptyState();
     this.scrollToBottom();
   }

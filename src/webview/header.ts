@@ -41,6 +41,11 @@ export class Header {
     this.newChatButton.addEventListener('click', () => this.callbacks.onNewChat());
   }
 
+  /** Controls other modules own (reasoning effort, instructions, conversation tools), after the model switch. */
+  addControls(...controls: HTMLElement[]): void {
+    this.element.querySelector(':scope > .spacer')?.before(...controls);
+  }
+
   setModels(models: readonly ModelOption[], current: string | null): void {
     const options = models.map((m) => h('option', { value: m.id, title: m.id }, modelLabel(m)));
     // The current model may come from settings without being in the list (a raw provider/model id).

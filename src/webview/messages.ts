@@ -6,6 +6,13 @@ import type { ChatError, ChatMessage, ErrorAction, Fallback, ModelOption } from 
 import { h, icon } from './dom';
 import { formatMeta } from './format';
 import { StreamingMarkdown, renderFinishedMarkdown, type FrameScheduler } from './streaming';
+import { ThinkingView } from './thinking';
+import { answerTools, questionTools } from './thread-actions';
+
+/** Renders a restored answer's markdown when it comes near the screen (thread.ts); absent: at once. */
+export interface Deferrer {
+  defer(element: HTMLElement, render: () => void): void;
+}
 
 const ACTION_LABELS: Record<ErrorAction, string> = {
   setKey: 'Set API Key',
@@ -18,7 +25,7 @@ const ACTION_LABELS: Record<ErrorAction, string> = {
 
 export function userMessageView(message: ChatMessage): HTMLElement {
   return h('article', { class: 'message message-user', 'data-message-id': message.id, 'aria-label': 'You said' },
-    h('div', { class: 'message-header' }, icon('account', 'avatar'), h('span', { class: 'message-author' }, 'You')),
+    h('div', { class: 'message-header' }, icon('account', 'avatar'), h('span', { class: 'message-author' }, 'You'), questionTools(message)),
     // The user's own words are shown as typed: no markdown, so what they pasted stays visible.
     h('div', { class: 'message-body user-text' }, message.text));
 }
@@ -52,20 +59,29 @@ export class AssistantMessageView {
   private readonly footer: HTMLElement;
   private readonly header: HTMLElement;
   private stream: StreamingMarkdown | undefined;
+  private thinkingView: ThinkingView | undefined;
 
   constructor(readonly id: string, model: string | undefined, fallback: Fallback | undefined) {
     this.header = h('div', { class: 'message-header' }, icon('sparkle', 'avatar'), h('span', { class: 'message-author' }, 'AnyModel'));
     if (model) this.header.append(h('span', { class: 'message-model', title: `Answered by ${model}` }, model));
     if (fallback) this.header.append(fallbackLabel(fallback));
+    // An id the webview made up is not known to the host yet: nothing to regenerate by it.
+    if (!id.startsWith('local-')) this.header.append(answerTools(id));
     this.body = h('div', { class: 'message-body' });
     this.footer = h('div', { class: 'message-footer' });
     const who = model ? `AnyModel (${model}${fallback ? `, fallback for ${fallback.requestedModel}` : ''}) said` : 'AnyModel said';
     this.element = h('article', { class: 'message message-assistant', 'data-message-id': id, 'aria-label': who }, this.header, this.body, this.footer);
   }
 
-  static restored(message: ChatMessage): AssistantMessageView {
+  static restored(message: ChatMessage, deferrer?: Deferrer): AssistantMessageView {
     const view = new AssistantMessageView(message.id, message.model, message.fallback);
-    if (message.text) view.body.append(renderFinishedMarkdown(message.text));
+    if (message.reasoning?.text) view.element.insertBefore((view.thinkingView = ThinkingView.restored(message.reasoning)).element, view.body);
+    if (message.text && deferrer) {
+      // Until it is near the screen: the text as text (found by Ctrl+F, sized roughly right).
+      const placeholder = h('div', { class: 'markdown md-deferred' }, message.text);
+      view.body.append(placeholder);
+      deferrer.defer(view.element, () => placeholder.replaceWith(renderFinishedMarkdown(message.text)));
+    } else if (message.text) view.body.append(renderFinishedMarkdown(message.text));
     view.setMeta(message);
     if (message.error) view.setError(message.error);
     return view;
@@ -82,6 +98,23 @@ export class AssistantMessageView {
     return this.stream;
   }
 
+  /** Reasoning of the streaming answer: into the Thinking block above it, opened by the first delta. */
+  appendReasoning(text: string, scheduler: FrameScheduler, onRendered?: () => void): void {
+    if (!this.stream || this.stream.isFinished) return;
+    if (!this.thinkingView) this.element.insertBefore((this.thinkingView = new ThinkingView()).element, this.body);
+    this.thinkingView.append(text, scheduler, onRendered);
+  }
+
+  /** Answer text: the first of it closes the Thinking block. */
+  appendText(text: string): void {
+    if (text) this.thinkingView?.end();
+    this.streaming?.append(text);
+  }
+
+  get thinking(): ThinkingView | undefined {
+    return this.thinkingView;
+  }
+
   get streaming(): StreamingMarkdown | undefined {
     return this.stream && !this.stream.isFinished ? this.stream : undefined;
   }
@@ -91,6 +124,7 @@ export class AssistantMessageView {
   }
 
   finishStreaming(): void {
+    this.thinkingView?.end();
     this.stream?.finish();
     this.body.setAttribute('aria-busy', 'false');
     this.element.classList.remove('streaming');

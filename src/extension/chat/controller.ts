@@ -17,6 +17,11 @@ import {
   type ChatError, type ChatMessage, type ErrorAction, type Fallback, type FinishReason, type HostMessage, type MessageOf, type WebviewMessage,
 } from '../../shared/protocol';
 import type { Catalog } from '../catalog';
+import type { ReasoningEffort } from '../../shared/protocol';
+import { withBranchInfo } from './branches';
+import type { Instructions } from './instructions';
+import { DEFAULT_EFFORT, reasoningParams } from './reasoning';
+import { ThreadOps, type ThreadHost } from './threadOps';
 import { offlineTarget, type OfflineSwitch } from '../offline';
 import { explainFailure, modelProblem } from './localModel';
 import type { Conversation, ConversationStore } from './store';
@@ -41,6 +46,14 @@ export interface ChatDeps {
   warn(line: string): void;
   /** Sees every message the view is sent (the integration tests drive the chat through this). */
   observe?(message: HostMessage): void;
+  /** The system prompt: anymodel.systemPrompt and the workspace's instruction files (instructions.ts). */
+  instructions?(): Promise<Instructions>;
+  openInstructions?(path: string): Promise<void>;
+  /** The reasoning effort the user last chose in the header (remembered across windows). */
+  reasoningEffort?(): ReasoningEffort;
+  setReasoningEffort?(effort: ReasoningEffort): Promise<void>;
+  /** Copy as Markdown, export, import: the editor's clipboard and file dialogs. */
+  threadAction?(kind: MessageOf<WebviewMessage, 'threadAction'>['kind'], conversation: Conversation | undefined): Promise<void>;
 }
 
 interface Running {
@@ -50,15 +63,18 @@ interface Running {
   stopped: boolean;
 }
 
-export class ChatController {
+export class ChatController implements ThreadHost {
   private post: ((message: HostMessage) => void) | undefined;
   private viewReady = false;
   private running: Running | undefined;
   private readonly readyWaiters: (() => void)[] = [];
   /** What keeps the current model from answering, as last told to the view. */
   private problem: ChatError | null = null;
+  private readonly thread: ThreadOps;
 
-  constructor(private readonly deps: ChatDeps) {}
+  constructor(readonly deps: ChatDeps) {
+    this.thread = new ThreadOps(this);
+  }
 
   /** A (new or revived) webview: nothing is posted to it until it says `ready`. */
   attach(post: (message: HostMessage) => void): void {
@@ -126,6 +142,16 @@ export class ChatController {
         if (m.kind === 'retry') return this.retry(m.messageId);
         // The model of the answer whose button was pressed: its provider's key, its Ollama tag.
         return this.deps.runAction(m.kind, (await this.failedAnswer(m.messageId))?.model ?? this.deps.currentModel());
+      case 'setReasoningEffort':
+        await this.deps.setReasoningEffort?.(m.effort);
+        return;
+      case 'openInstructions': {
+        const file = (await this.deps.instructions?.())?.paths.get(m.name);
+        if (file) await this.deps.openInstructions?.(file);
+        return;
+      }
+      case 'editMessage': case 'switchBranch': case 'regenerate': case 'threadAction':
+        return this.thread.handle(m);
       default:
         return this.deps.editorAction(m);
     }
@@ -135,7 +161,23 @@ export class ChatController {
   async notifyModels(): Promise<void> {
     const catalog = await this.deps.catalog();
     this.problem = modelProblem(catalog, this.deps.currentModel());
-    this.notify({ type: 'models', models: this.deps.modelOptions(), currentModel: this.deps.currentModel(), modelProblem: this.problem });
+    this.notify({ type: 'models', models: this.deps.modelOptions(), currentModel: this.deps.currentModel(), modelProblem: this.problem, reasoningEffort: this.effort() });
+  }
+
+  /** The instruction files or the system prompt setting changed. */
+  async notifyInstructions(): Promise<void> {
+    this.notify({ type: 'instructions', instructions: (await this.deps.instructions?.())?.info ?? null });
+  }
+
+  /** Shows a stored conversation (a search result, an import). */
+  async openConversation(id: string): Promise<void> {
+    if (!(await this.deps.store.get(id))) return;
+    await this.deps.store.setActive(id);
+    await this.sendState();
+  }
+
+  private effort(): ReasoningEffort {
+    return this.deps.reasoningEffort?.() ?? DEFAULT_EFFORT;
   }
 
   /** A message from an editor command: shown in the thread as if typed, then answered. */
@@ -211,7 +253,7 @@ export class ChatController {
   }
 
   /** Streams one answer to the conversation's last user message. */
-  private async answer(conversation: Conversation, requested: string, offlineFallback?: Fallback): Promise<void> {
+  async answer(conversation: Conversation, requested: string, offlineFallback?: Fallback): Promise<void> {
     const route = offlineFallback ? { model: requested, fallback: offlineFallback } : this.deps.offline.route(requested);
     const running: Running = { conversationId: conversation.id, messageId: undefined, abort: new AbortController(), stopped: false };
     this.running = running;
@@ -222,7 +264,11 @@ export class ChatController {
       let handle;
       const mayGoOffline = !route.fallback && this.deps.autoOfflineSwitch() && !isLocal(catalog, route.model);
       try {
-        const opening = catalog.client.streamChat({ model: route.model, messages: toCoreMessages(conversation.messages), stream: true }, { signal: running.abort.signal });
+        const system = (await this.deps.instructions?.())?.system;
+        const messages: CoreMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), ...toCoreMessages(conversation.messages)];
+        // Only for models that reason: another model would refuse (or drop) the parameter.
+        const reasoning = catalog.models.find((m) => m.id === route.model)?.reasoning ? reasoningParams(this.effort()) : {};
+        const opening = catalog.client.streamChat({ model: route.model, messages, stream: true, ...reasoning }, { signal: running.abort.signal });
         handle = await (mayGoOffline ? this.deps.offline.guard(route.model, opening, () => running.abort.abort()) : opening);
       } catch (err) {
         const local = mayGoOffline ? offlineTarget(err, route.model, catalog, this.deps) : undefined;
@@ -240,8 +286,18 @@ export class ChatController {
       let usage: Usage | undefined;
       let finishReason: FinishReason = 'stop';
       let savedAt = Date.now();
+      let thinkingSince: number | undefined;
+      const thought = () => {
+        if (thinkingSince !== undefined && assistant?.reasoning && assistant.reasoning.durationMs === undefined) assistant.reasoning.durationMs = Date.now() - thinkingSince;
+      };
       for await (const part of handle.parts) {
-        if (part.type === 'text-delta') {
+        if (part.type === 'reasoning-delta') {
+          thinkingSince ??= Date.now();
+          assistant.reasoning ??= { text: '' };
+          assistant.reasoning.text += part.text;
+          this.notify({ type: 'streamReasoning', messageId: assistant.id, text: part.text });
+        } else if (part.type === 'text-delta') {
+          if (part.text) thought();
           assistant.text += part.text;
           this.notify({ type: 'streamDelta', messageId: assistant.id, text: part.text });
           // A long answer is saved as it grows, so closing the window mid-answer keeps what arrived.
@@ -256,6 +312,7 @@ export class ChatController {
           throw part.error;
         }
       }
+      thought();
       if (running.stopped) finishReason = 'stopped';
       const local = getPreset(handle.deployment.provider).local;
       const cost = usage ? costOf(usage, handle.deployment, local) : undefined;
@@ -293,27 +350,30 @@ export class ChatController {
     await this.deps.store.save(conversation);
   }
 
-  private async sendState(inReplyTo?: string): Promise<void> {
+  async sendState(inReplyTo?: string): Promise<void> {
     const conversation = await this.deps.store.active();
+    const instructions = await this.deps.instructions?.().catch(() => undefined);
     const streaming = this.running && this.running.conversationId === conversation?.id ? this.running.messageId : undefined;
     const state: HostMessage = {
       type: 'state',
       ...(inReplyTo ? { inReplyTo } : {}),
       conversations: this.deps.store.summaries(),
       activeConversationId: conversation?.id ?? null,
-      messages: conversation?.messages ?? [],
+      messages: conversation ? withBranchInfo(conversation) : [],
       draft: this.deps.store.draft(),
       models: this.deps.modelOptions(),
       currentModel: this.deps.currentModel(),
       offline: this.deps.offline.notice(),
       streamingMessageId: streaming ?? null,
       modelProblem: this.problem,
+      reasoningEffort: this.effort(),
+      instructions: instructions?.info ?? null,
     };
     this.deps.observe?.(state);
     this.post?.(state);
   }
 
-  private reply(requestId: string | undefined, ok: boolean, error?: string): void {
+  reply(requestId: string | undefined, ok: boolean, error?: string): void {
     if (requestId) this.notify({ type: 'reply', inReplyTo: requestId, ok, ...(error ? { error } : {}) });
   }
 }

@@ -9,12 +9,16 @@ import { mkdir, readFile, rename, writeFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { ChatMessage, ConversationSummary } from '../../shared/protocol';
+import type { Branches } from './branches';
+import { BranchesSchema } from './transcript';
 
 export interface Conversation {
   id: string;
   title: string;
   updatedAt: number;
   messages: ChatMessage[];
+  /** Earlier versions of edited questions (branches.ts). */
+  branches?: Branches;
 }
 
 const ConversationFile = z.object({
@@ -22,6 +26,7 @@ const ConversationFile = z.object({
   title: z.string(),
   updatedAt: z.number(),
   messages: z.array(ChatMessage),
+  branches: z.optional(BranchesSchema),
 });
 
 const IndexFile = z.object({
@@ -70,6 +75,16 @@ export class ConversationStore {
     if (!file) return undefined;
     this.loaded.set(id, file);
     return file;
+  }
+
+  /** Every stored conversation, newest first (for searching them); unreadable ones are left out. */
+  async all(): Promise<Conversation[]> {
+    const out: Conversation[] = [];
+    for (const summary of this.summaries()) {
+      const conversation = await this.get(summary.id);
+      if (conversation) out.push(conversation);
+    }
+    return out;
   }
 
   async active(): Promise<Conversation | undefined> {

@@ -1,0 +1,77 @@
+/**
+ * Working with the thread, host side: edit an earlier question and resend it, regenerate an
+ * answer (with its model or another), switch between the versions of an edited question, and the
+ * whole-conversation actions (copy as Markdown, export, import) handed to the editor. The old
+ * answers are never deleted: an edit or a regenerate keeps them as a branch (branches.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { MessageOf, WebviewMessage } from '../../shared/protocol';
+import { branchAt, questionBefore, switchBranch } from './branches';
+import type { ChatDeps } from './controller';
+import type { Conversation } from './store';
+
+/** What the controller lends to these operations. */
+export interface ThreadHost {
+  readonly deps: ChatDeps;
+  readonly busy: boolean;
+  answer(conversation: Conversation, model: string): Promise<void>;
+  sendState(inReplyTo?: string): Promise<void>;
+  reply(requestId: string | undefined, ok: boolean, error?: string): void;
+}
+
+type ThreadMessage = MessageOf<WebviewMessage, 'editMessage' | 'switchBranch' | 'regenerate' | 'threadAction'>;
+
+export class ThreadOps {
+  constructor(private readonly host: ThreadHost) {}
+
+  async handle(m: ThreadMessage): Promise<void> {
+    const store = this.host.deps.store;
+    const conversation = await store.active();
+    if (m.type === 'threadAction') return this.host.deps.threadAction?.(m.kind, conversation);
+    // Refused: an edit hears why; a regenerate or a switch gets the thread as it is (the view
+    // waits for an answer it asked for, and a state ends that wait).
+    if (this.host.busy) {
+      if (m.type === 'editMessage') this.host.reply(m.requestId, false, 'An answer is still streaming: stop it (Escape) or wait before editing.');
+      else await this.host.sendState();
+      return;
+    }
+    if (!conversation) {
+      if (m.type === 'editMessage') this.host.reply(m.requestId, false, 'That conversation is not open any more.');
+      else await this.host.sendState();
+      return;
+    }
+    if (m.type === 'switchBranch') {
+      if (switchBranch(conversation, m.messageId, m.index)) await store.save(conversation);
+      return this.host.sendState();
+    }
+    if (m.type === 'editMessage') {
+      const asked = branchAt(conversation, m.messageId, { id: newId('u'), role: 'user', text: m.text, model: m.model });
+      if (!asked) {
+        this.host.reply(m.requestId, false, 'That question is not in this conversation any more; the edit was not sent.');
+        return;
+      }
+      return this.resend(conversation, m.model, () => this.host.reply(m.requestId, true));
+    }
+    // regenerate: the question behind the answer, asked again as a new version of itself.
+    const answer = conversation.messages.find((x) => x.id === m.messageId && x.role === 'assistant');
+    const question = answer ? questionBefore(conversation.messages, answer.id) : undefined;
+    if (!answer || !question) return this.host.sendState();
+    const model = m.model ?? answer.fallback?.requestedModel ?? answer.model ?? this.host.deps.currentModel();
+    branchAt(conversation, question.id, { id: newId('u'), role: 'user', text: question.text, model });
+    return this.resend(conversation, model);
+  }
+
+  /** The thread changed above the end: the view gets it whole, then the new answer streams. */
+  private async resend(conversation: Conversation, model: string, accepted?: () => void): Promise<void> {
+    await this.host.deps.store.save(conversation);
+    accepted?.();
+    await this.host.sendState();
+    if (model !== this.host.deps.currentModel()) await this.host.deps.setModel(model);
+    await this.host.answer(conversation, model);
+  }
+}
+
+function newId(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+

@@ -1,0 +1,147 @@
+/**
+ * The list of messages in the thread: which messages are shown, the view of each answer, and
+ * restoring a whole conversation without a long task (the newest messages at once, older ones a
+ * batch per frame above them). app.ts decides when; this builds and places the elements.
+ *
+ * A long conversation (thousands of messages, megabytes of text) stays cheap to open and scroll:
+ * older answers go in as plain text and their markdown is rendered only when they come within a
+ * couple of screens of the viewport (an IntersectionObserver), and off-screen messages skip
+ * layout and paint (`content-visibility: auto` in chat.css).
+ */
+import type { ChatMessage } from '../shared/protocol';
+import { h } from './dom';
+import { AssistantMessageView, noticeView, userMessageView, type Deferrer } from './messages';
+import type { FrameScheduler } from './streaming';
+
+/** Messages rendered at once when a conversation opens; older ones follow this many per frame. */
+const RESTORE_NOW = 12;
+const RESTORE_BATCH = 8;
+/** Older messages go in as text until seen, which is cheap: many more per frame. */
+const DEFERRED_BATCH = 100;
+/** How far outside the viewport a deferred answer is rendered, so scrolling meets finished markdown. */
+const RENDER_MARGIN = '1500px 0px';
+
+/** Renders deferred answers as they approach the viewport; without IntersectionObserver (tests), at once. */
+class NearViewport implements Deferrer {
+  private readonly pending = new Map<Element, () => void>();
+  private observer: IntersectionObserver | undefined;
+  private readonly IO = (globalThis as { IntersectionObserver?: typeof IntersectionObserver }).IntersectionObserver;
+
+  /** `root`: the scrolling element; the margin only widens the root, so it must be the scroller itself. */
+  constructor(private readonly root: () => Element | null) {}
+
+  get active(): boolean {
+    return this.IO !== undefined;
+  }
+
+  defer(element: HTMLElement, render: () => void): void {
+    if (!this.IO) { render(); return; }
+    this.observer ??= new this.IO((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        const run = this.pending.get(entry.target);
+        this.pending.delete(entry.target);
+        this.observer?.unobserve(entry.target);
+        run?.();
+      }
+    }, { root: this.root(), rootMargin: RENDER_MARGIN });
+    this.pending.set(element, render);
+    this.observer.observe(element);
+  }
+
+  clear(): void {
+    this.observer?.disconnect();
+    this.observer = undefined;
+    this.pending.clear();
+  }
+}
+
+export class MessageList {
+  readonly element: HTMLElement;
+  readonly views = new Map<string, AssistantMessageView>();
+  /** Ids already in the thread: the host may echo a message the webview added optimistically. */
+  private readonly shownIds = new Set<string>();
+  /** Bumped by each restore, so the batches of an earlier one stop. */
+  private generation = 0;
+  private readonly nearViewport: NearViewport;
+
+  constructor(private readonly scheduler: FrameScheduler, private readonly followAnswer: () => void) {
+    this.element = h('div', { class: 'message-list' });
+    // The scrolling element is the thread around the list (app.ts places it there).
+    this.nearViewport = new NearViewport(() => this.element.parentElement);
+  }
+
+  get isEmpty(): boolean {
+    return this.element.childElementCount === 0;
+  }
+
+  /** Empties the thread; an answer still streaming into it stops rendering. */
+  clear(): void {
+    for (const view of this.views.values()) view.streaming?.finish();
+    this.views.clear();
+    this.shownIds.clear();
+    this.element.replaceChildren();
+    this.nearViewport.clear();
+    this.generation++;
+  }
+
+  /** Shows `messages` in place of what the thread held. */
+  restore(messages: ChatMessage[], streamingId: string | null | undefined): void {
+    this.clear();
+    // The newest messages at once, in one DOM insertion and one layout; older ones a batch per
+    // frame above them, so a long conversation opens without a long task.
+    const split = Math.max(0, messages.length - RESTORE_NOW);
+    this.element.append(this.elements(messages.slice(split), streamingId));
+    this.restoreEarlier(messages.slice(0, split), this.generation);
+  }
+
+  append(element: HTMLElement): void {
+    this.element.append(element);
+  }
+
+  /** The element for a message not shown yet (undefined if it is), registered with its view. */
+  messageElement(message: ChatMessage, streaming: boolean, deferred = false): HTMLElement | undefined {
+    if (this.shownIds.has(message.id)) return undefined;
+    this.shownIds.add(message.id);
+    if (message.role === 'user') return userMessageView(message);
+    if (message.role === 'notice') return noticeView(message);
+    const view = streaming ? new AssistantMessageView(message.id, message.model, message.fallback) : AssistantMessageView.restored(message, deferred ? this.nearViewport : undefined);
+    if (streaming) view.startStreaming(this.scheduler, this.followAnswer).append(message.text);
+    this.views.set(message.id, view);
+    return view.element;
+  }
+
+  /** Registers an answer view the app built (a new stream, an error before any answer). */
+  addView(view: AssistantMessageView): void {
+    this.views.set(view.id, view);
+    this.shownIds.add(view.id);
+    this.element.append(view.element);
+  }
+
+  removeView(view: AssistantMessageView): void {
+    view.element.remove();
+    this.views.delete(view.id);
+  }
+
+  private elements(messages: ChatMessage[], streamingId: string | null | undefined, deferred = false): DocumentFragment {
+    const fragment = this.element.ownerDocument.createDocumentFragment();
+    for (const message of messages) {
+      const element = this.messageElement(message, message.id === streamingId, deferred);
+      if (element) fragment.append(element);
+    }
+    return fragment;
+  }
+
+  /** Puts `messages` above the thread, newest first, a batch per frame, unless another restore began. */
+  private restoreEarlier(messages: ChatMessage[], generation: number): void {
+    if (messages.length === 0) return;
+    this.scheduler.request(() => {
+      if (generation !== this.generation) return;
+      const cut = Math.max(0, messages.length - (this.nearViewport.active ? DEFERRED_BATCH : RESTORE_BATCH));
+      // No scroll correction, so no forced layout: the browser's scroll anchoring keeps what the
+      // reader looks at in place when content goes in above it.
+      this.element.prepend(this.elements(messages.slice(cut), null, true));
+      this.restoreEarlier(messages.slice(0, cut), generation);
+    });
+  }
+}

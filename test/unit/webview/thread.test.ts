@@ -1,0 +1,209 @@
+/**
+ * The chat webview's thread features in jsdom: the Thinking block (open while reasoning streams,
+ * collapsed with its duration at the first answer text, kept in a restored answer), the
+ * reasoning-effort select, the instruction badges, editing a question (the message posted, a
+ * refusal keeps the edit), the version switcher, regenerate with another model, and older answers
+ * whose markdown waits until they come near the screen.
+ */
+import assert from 'node:assert/strict';
+import type { ChatMessage, HostMessage, HostStateMessage, WebviewMessage } from '../../../src/shared/protocol';
+import { ChatApp } from '../../../src/webview/app';
+import type { VsCodeApi } from '../../../src/webview/host';
+import { ThinkingView, thoughtFor } from '../../../src/webview/thinking';
+import { ManualFrames, useDom } from './dom-env';
+
+class FakeVsCode implements VsCodeApi {
+  readonly posted: WebviewMessage[] = [];
+  postMessage(message: unknown): void { this.posted.push(structuredClone(message) as WebviewMessage); }
+  getState(): unknown { return undefined; }
+  setState(): void {}
+  ofType<T extends WebviewMessage['type']>(type: T): Array<Extract<WebviewMessage, { type: T }>> {
+    return this.posted.filter((m): m is Extract<WebviewMessage, { type: T }> => m.type === type);
+  }
+}
+
+const STATE: Omit<HostStateMessage, 'inReplyTo'> = {
+  type: 'state', conversations: [{ id: 'c1', title: 'Retry loop', updatedAt: 2 }], activeConversationId: 'c1', messages: [], draft: '',
+  models: [{ id: 'claude', reasoning: true }, { id: 'cloud' }], currentModel: 'claude', offline: null, reasoningEffort: 'high',
+};
+
+describe('chat webview: thinking and working with the thread', () => {
+  const env = useDom();
+  let vscode: FakeVsCode;
+  let frames: ManualFrames;
+  let app: ChatApp;
+  let root: HTMLElement;
+  const deliver = (message: HostMessage): void => { window.dispatchEvent(new env.window.MessageEvent('message', { data: message })); };
+  const settle = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  const click = (el: Element | null): void => { assert.ok(el, 'the element is there'); (el as HTMLElement).click(); };
+
+  beforeEach(async () => {
+    root = document.createElement('div');
+    document.body.replaceChildren(root);
+    vscode = new FakeVsCode();
+    frames = new ManualFrames();
+    app = new ChatApp(root, vscode, { scheduler: frames, draftDebounceMs: 20, replyTimeoutMs: 300 });
+    app.start();
+    const ready = vscode.posted[0]!;
+    deliver({ ...STATE, inReplyTo: ready.type === 'ready' ? ready.requestId : '' });
+    await settle();
+  });
+  afterEach(() => app.dispose());
+
+  it('streams reasoning into an open Thinking block that collapses, with its duration, when the answer starts', () => {
+    deliver({ type: 'streamStart', conversationId: 'c1', messageId: 'a1', model: 'claude' });
+    deliver({ type: 'streamReasoning', messageId: 'a1', text: 'The user asks about **backoff**. ' });
+    deliver({ type: 'streamReasoning', messageId: 'a1', text: 'Retry-After first.' });
+    frames.flush();
+    const answer = root.querySelector('article[data-message-id="a1"]')!;
+    const block = answer.querySelector<HTMLDetailsElement>('details.thinking')!;
+    assert.ok(block, 'a Thinking block');
+    assert.ok(block.compareDocumentPosition(answer.querySelector('.message-body')!) & Node.DOCUMENT_POSITION_FOLLOWING, 'above the answer');
+    assert.equal(block.open, true, 'open while thinking');
+    assert.equal(block.querySelector('.thinking-label')!.textContent, 'Thinking…');
+    assert.equal(block.querySelector('.thinking-body strong')!.textContent, 'backoff', 'its markdown is rendered');
+    deliver({ type: 'streamDelta', messageId: 'a1', text: 'Honour Retry-After.' });
+    frames.flush();
+    assert.equal(block.open, false, 'collapsed when the answer starts');
+    assert.match(block.querySelector('.thinking-label')!.textContent!, /^Thought for (less than a second|\d+ s)$/);
+    assert.equal(answer.querySelector('.message-body')!.textContent!.trim(), 'Honour Retry-After.', 'the thoughts are not in the answer');
+    assert.equal(block.querySelector('.thinking-body')!.textContent!.trim(), 'The user asks about backoff. Retry-After first.');
+  });
+
+  it('measures the thinking time from the first thought to the first answer text', () => {
+    let now = 1000;
+    const view = new ThinkingView(() => now);
+    view.append('hmm', frames);
+    now = 4200;
+    view.end();
+    assert.equal(view.duration, 3200);
+    assert.equal(view.element.querySelector('.thinking-label')!.textContent, 'Thought for 3 s');
+    assert.equal(thoughtFor(65_000), 'Thought for 1 min 5 s');
+    assert.equal(thoughtFor(400), 'Thought for less than a second');
+  });
+
+  it('keeps the Thinking block of a restored answer, closed, rendering it when opened', () => {
+    const messages: ChatMessage[] = [
+      { id: 'u1', role: 'user', text: 'Why?' },
+      { id: 'a1', role: 'assistant', text: 'Because.', model: 'claude', reasoning: { text: 'Let me *think*.', durationMs: 7000 } },
+    ];
+    deliver({ ...STATE, messages });
+    const block = root.querySelector<HTMLDetailsElement>('article[data-message-id="a1"] details.thinking')!;
+    assert.equal(block.open, false);
+    assert.equal(block.querySelector('.thinking-label')!.textContent, 'Thought for 7 s');
+    assert.equal(block.querySelector('.thinking-body')!.childElementCount, 0, 'not rendered until opened');
+    block.open = true;
+    block.dispatchEvent(new env.window.Event('toggle'));
+    assert.equal(block.querySelector('.thinking-body em')!.textContent, 'think');
+  });
+
+  it('shows the reasoning effort only for a model that reasons, and posts the choice', () => {
+    const effort = root.querySelector<HTMLSelectElement>('.effort-select')!;
+    assert.equal(effort.hidden, false);
+    assert.equal(effort.value, 'high', 'the remembered effort');
+    effort.value = 'off';
+    effort.dispatchEvent(new env.window.Event('change', { bubbles: true }));
+    assert.deepEqual(vscode.ofType('setReasoningEffort'), [{ type: 'setReasoningEffort', effort: 'off' }]);
+    deliver({ type: 'models', models: STATE.models, currentModel: 'cloud', reasoningEffort: 'off' });
+    assert.equal(effort.hidden, true, 'cloud does not reason');
+  });
+
+  it('names the instruction file in use in the header, and asks the host to open it by name', () => {
+    deliver({ type: 'instructions', instructions: { files: [{ name: 'AGENTS.md', truncated: false }, { name: '.github/copilot-instructions.md', truncated: true }], setting: true, note: '.github/copilot-instructions.md was cut to 100 characters.' } });
+    const badges = Array.from(root.querySelectorAll<HTMLButtonElement>('.chat-header [data-instructions]'));
+    assert.deepEqual(badges.map((b) => b.textContent), ['AGENTS.md', '.github/copilot-instructions.md (cut)']);
+    assert.match(badges[1]!.title, /cut to 100 characters/);
+    click(badges[0]!);
+    assert.deepEqual(vscode.ofType('openInstructions'), [{ type: 'openInstructions', name: 'AGENTS.md' }]);
+    deliver({ type: 'instructions', instructions: null });
+    assert.equal(root.querySelector<HTMLElement>('.chat-header .instructions')!.hidden, true);
+  });
+
+  it('edits a question in place: Enter posts the new text, and a refusal keeps the edit in its box', async () => {
+    deliver({ ...STATE, messages: [{ id: 'u1', role: 'user', text: 'first question' }, { id: 'a1', role: 'assistant', text: 'answer', model: 'claude' }] });
+    click(root.querySelector('article[data-message-id="u1"] [data-thread-action="edit"]'));
+    const box = root.querySelector<HTMLTextAreaElement>('article[data-message-id="u1"] textarea.message-edit-input')!;
+    assert.equal(box.value, 'first question');
+    box.value = 'better question';
+    box.dispatchEvent(new env.window.KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    const [edit] = vscode.ofType('editMessage');
+    assert.deepEqual({ ...edit, requestId: undefined }, { type: 'editMessage', requestId: undefined, messageId: 'u1', text: 'better question', model: 'claude' });
+    assert.ok(root.querySelector('button.composer-stop:not([hidden])'), 'the answer is on its way');
+    deliver({ type: 'reply', inReplyTo: edit!.requestId!, ok: false, error: 'An answer is still streaming.' });
+    await settle();
+    assert.equal(root.querySelector<HTMLTextAreaElement>('textarea.message-edit-input')?.value, 'better question', 'nothing typed is lost');
+    assert.match(root.querySelector('.message-error')!.textContent!, /still streaming/);
+    root.querySelector('textarea.message-edit-input')!.dispatchEvent(new env.window.KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+    assert.equal(root.querySelector('textarea.message-edit-input'), null, 'Escape cancels the edit');
+    assert.equal(root.querySelector<HTMLElement>('article[data-message-id="u1"] .message-body')!.hidden, false);
+  });
+
+  it('shows ‹ 2/2 › on an edited question and posts the version to switch to', () => {
+    deliver({ ...STATE, messages: [{ id: 'u2', role: 'user', text: 'better question', slot: 'u1', branch: { index: 1, count: 2 } }] });
+    const switcher = root.querySelector('article[data-message-id="u2"] .branch-switcher')!;
+    assert.equal(switcher.querySelector('.branch-position')!.textContent, '2/2');
+    assert.equal(switcher.querySelector<HTMLButtonElement>('[aria-label="Next version of this question"]')!.disabled, true);
+    click(switcher.querySelector('[aria-label="Previous version of this question"]'));
+    assert.deepEqual(vscode.ofType('switchBranch'), [{ type: 'switchBranch', messageId: 'u2', index: 0 }]);
+  });
+
+  it('regenerates an answer with its own model, or with another one picked from the menu', () => {
+    deliver({ ...STATE, messages: [{ id: 'u1', role: 'user', text: 'q' }, { id: 'a1', role: 'assistant', text: 'answer', model: 'claude' }] });
+    click(root.querySelector('article[data-message-id="a1"] [data-thread-action="regenerate"]'));
+    assert.deepEqual(vscode.ofType('regenerate'), [{ type: 'regenerate', messageId: 'a1' }]);
+    deliver({ type: 'streamError', messageId: 'x', message: 'stop', kind: 'Error', actions: [] }); // ends the wait
+    click(root.querySelector('article[data-message-id="a1"] [data-thread-action="regenerate-with"]'));
+    const items = Array.from(root.querySelectorAll<HTMLButtonElement>('.model-menu [data-regenerate-model]'));
+    assert.deepEqual(items.map((i) => i.getAttribute('data-regenerate-model')), ['claude', 'cloud']);
+    click(items[1]!);
+    assert.deepEqual(vscode.ofType('regenerate').at(-1), { type: 'regenerate', messageId: 'a1', model: 'cloud' });
+    assert.equal(root.querySelector('.model-menu'), null, 'the menu closes');
+  });
+
+  it('posts the conversation tools to the host', () => {
+    for (const kind of ['copyMarkdown', 'export', 'import'] as const) click(root.querySelector(`.chat-header [data-thread-action="${kind}"]`));
+    assert.deepEqual(vscode.ofType('threadAction').map((m) => m.kind), ['copyMarkdown', 'export', 'import']);
+  });
+});
+
+describe('chat webview: a long conversation renders older answers near the screen only', () => {
+  const env = useDom();
+  const observed: { target: Element; callback: IntersectionObserverCallback }[] = [];
+  const options: IntersectionObserverInit[] = [];
+  class FakeIntersectionObserver {
+    constructor(private readonly callback: IntersectionObserverCallback, init: IntersectionObserverInit) { options.push(init); }
+    observe(target: Element): void { observed.push({ target, callback: this.callback }); }
+    unobserve(target: Element): void { observed.splice(observed.findIndex((o) => o.target === target), 1); }
+    disconnect(): void { observed.length = 0; }
+  }
+  before(() => { (globalThis as Record<string, unknown>).IntersectionObserver = FakeIntersectionObserver; });
+  after(() => { delete (globalThis as Record<string, unknown>).IntersectionObserver; });
+
+  it('puts older answers in as text, renders each one when it intersects, and keeps the newest rendered', async () => {
+    const root = document.createElement('div');
+    document.body.replaceChildren(root);
+    const frames = new ManualFrames();
+    const vscode = new FakeVsCode();
+    const app = new ChatApp(root, vscode, { scheduler: frames });
+    app.start();
+    const messages: ChatMessage[] = [];
+    for (let i = 0; i < 400; i++) messages.push(i % 2 ? { id: `m${i}`, role: 'assistant', text: `Answer **${i}**`, model: 'claude' } : { id: `m${i}`, role: 'user', text: `Q ${i}` });
+    const ready = vscode.posted[0]!;
+    window.dispatchEvent(new env.window.MessageEvent('message', { data: { ...STATE, messages, inReplyTo: ready.type === 'ready' ? ready.requestId : '' } }));
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(root.querySelector('[data-message-id="m399"] strong')?.textContent, '399', 'the newest are rendered at once');
+    let rounds = 0;
+    while (frames.pending && rounds++ < 20) frames.flush();
+    assert.ok(rounds <= 5, `400 messages in place within a few frames (${rounds})`);
+    assert.equal(root.querySelectorAll('article.message').length, 400);
+    const old = root.querySelector('[data-message-id="m1"]')!;
+    assert.equal(old.querySelector('strong'), null, 'an old answer is text until seen');
+    assert.equal(old.querySelector('.md-deferred')!.textContent, 'Answer **1**');
+    const entry = observed.find((o) => o.target === old)!;
+    assert.equal(options[0]!.root, root.querySelector('main.thread'), 'observed against the scrolling thread, so the margin counts');
+    entry.callback([{ target: old, isIntersecting: true } as IntersectionObserverEntry], {} as IntersectionObserver);
+    assert.equal(old.querySelector('strong')?.textContent, '1', 'rendered once near the screen');
+    assert.equal(old.querySelector('.md-deferred'), null);
+    app.dispose();
+  });
+});
