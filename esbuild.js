@@ -17,16 +17,19 @@ const common = {
 
 /**
  * Code loaded only when a feature is turned on stays in files of its own: the OpenTelemetry SDK
- * (src/core/telemetry/otel-sdk.ts → dist/otel.js) and prom-client (src/proxy/metrics/
- * prometheus-registry.ts → dist/metrics.js). The host and CLI bundles keep their `require` of
- * these as a require of the built file, so neither startup parses them.
+ * (src/core/telemetry/otel-sdk.ts → dist/otel.js), prom-client (src/proxy/metrics/
+ * prometheus-registry.ts → dist/metrics.js) and the Redis backend of the shared state with ioredis
+ * (src/core/state/redis.ts, imported only by state/open.ts → dist/redis-state.js). The host and
+ * CLI bundles keep their `require` of these as a require of the built file, so neither startup
+ * parses them.
  */
-const LAZY = { './otel-sdk': './otel.js', './prometheus-registry': './metrics.js' };
+const LAZY = { './otel-sdk': './otel.js', './prometheus-registry': './metrics.js', './redis': './redis-state.js' };
 /** @type {import('esbuild').Plugin} */
 const lazyFiles = {
   name: 'lazy-files',
   setup(build) {
     build.onResolve({ filter: /^\.\/(otel-sdk|prometheus-registry)$/ }, (args) => ({ path: LAZY[args.path], external: true }));
+    build.onResolve({ filter: /^\.\/redis$/ }, (args) => (/[\\/]core[\\/]state[\\/]open\.ts$/.test(args.importer) ? { path: LAZY['./redis'], external: true } : undefined));
   },
 };
 
@@ -40,6 +43,7 @@ const targets = [
   { ...common, entryPoints: ['src/proxy/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyFiles] },
   { ...common, entryPoints: ['src/core/telemetry/otel-sdk.ts'], outfile: 'dist/otel.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/proxy/metrics/prometheus-registry.ts'], outfile: 'dist/metrics.js', platform: 'node', format: 'cjs', target: 'node20' },
+  { ...common, entryPoints: ['src/core/state/redis.ts'], outfile: 'dist/redis-state.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
@@ -51,7 +55,12 @@ async function main() {
   await Promise.all(targets.map((t) => esbuild.build(t)));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// The shared-state test builds these bundles itself, to run the proxy as it ships.
+module.exports = { targets };
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

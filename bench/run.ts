@@ -5,7 +5,7 @@
  *   npm run bench                  full run (20 s phases after 3 s warm-ups)
  *   npm run bench -- --quick       4 s phases after 1 s warm-ups
  *   BENCH_PHASE_S, BENCH_WARM_S    phase and warm-up seconds
- *   BENCH_SUITES=proxy,core        run only these suites (proxy, profile, core, activation, webview, bundle)
+ *   BENCH_SUITES=proxy,core        run only these suites (proxy, proxy-redis, profile, core, activation, webview, bundle)
  *   BENCH_PROFILE=1 / 0            always / never profile the proxy (default: when a proxy target is missed)
  *
  * Only 127.0.0.1 is contacted, apart from the npm registry when bench/.peers is first installed.
@@ -22,10 +22,11 @@ import { bundleSuite } from './suites/bundle';
 import { coreSuite } from './suites/core';
 import { profileSuite } from './suites/profile';
 import { proxySuite } from './suites/proxy';
+import { proxyRedisSuite } from './suites/proxy-redis';
 import { webviewSuite } from './suites/webview';
 
 // In order.
-const SUITES: Suite[] = [proxySuite, profileSuite, coreSuite, activationSuite, webviewSuite, bundleSuite];
+const SUITES: Suite[] = [proxySuite, proxyRedisSuite, profileSuite, coreSuite, activationSuite, webviewSuite, bundleSuite];
 
 const quick = process.argv.includes('--quick');
 const phaseS = Number(process.env.BENCH_PHASE_S ?? (quick ? 4 : 20));

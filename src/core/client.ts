@@ -11,7 +11,8 @@ import type { HttpRequestSpec, ProviderAdapter, StreamDecoder } from './provider
 import { prepareChatRequest, unsupported, withWarningParts, withWarnings } from './prepare';
 import { readJson, sendRequest, type SentRequest } from './transport/http';
 import { Router, type Routed, type RouterDeps } from './router/router';
-import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache';
+import { ResponseCache, cacheKey, parseCachedAnswer, replayAsStream, type CachedAnswer } from './cache/response-cache';
+import { isPromise, type KeyValueStore, type SharedState } from './state/types';
 import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
 import { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
@@ -46,6 +47,11 @@ export interface ClientOptions {
   observers?: readonly UsageObserver[];
   /** Problems that do not fail a request (the usage log cannot be written); Node's process warning when unset. */
   onWarning?: (message: string) => void;
+  /**
+   * Where the cache, rpm/tpm, cooldowns and spend live: Redis for proxy replicas (`openSharedState`),
+   * this process's memory when unset (docs/architecture.md#shared-state). Fixed for the client's life.
+   */
+  state?: SharedState;
 }
 
 export interface CallOptions {
@@ -81,17 +87,23 @@ export interface StreamHandle extends Provenance {
 export class AnyModelClient {
   readonly router: Router;
   /** Today's and all-time spend; budgets are checked against it. Survives `reconfigure`. */
-  readonly spend = new SpendLedger();
-  private cache?: ResponseCache;
+  readonly spend: SpendLedger;
+  /** Where the shared state lives (memory unless the client was given Redis). */
+  readonly state: SharedState | undefined;
+  private cache?: KeyValueStore<CachedAnswer>;
   private accounting!: Accounting;
   private usageLog?: { path: string; log: UsageLog };
   /** Observers added with `addObserver`, which outlive `reconfigure` (the options' ones are replaced by it). */
   private readonly attached: UsageObserver[] = [];
 
   constructor(private currentConfig: CoreConfig, private options: ClientOptions = {}) {
+    this.state = options.state;
+    const state = this.state;
+    this.spend = state ? state.spendLedger(options.router?.now ?? Date.now) : new SpendLedger();
     this.router = new Router(currentConfig, {
       priceOf: (d) => { const p = unitPrices(d, getPreset(d.provider).local); return p && (p.inputPerMTok + p.outputPerMTok) / 1e6; },
       contextWindowOf,
+      ...(state ? { states: (now: () => number) => state.deploymentStates(now) } : {}),
       ...options.router,
     });
     this.applyConfig(currentConfig);
@@ -110,7 +122,7 @@ export class AnyModelClient {
    * constructor. Requests already running finish as they started.
    */
   reconfigure(config: CoreConfig, options: ClientOptions = this.options): void {
-    this.options = { ...options, router: this.options.router };
+    this.options = { ...options, router: this.options.router, state: this.options.state };
     this.currentConfig = config;
     this.router.reconfigure(config);
     this.applyConfig(config);
@@ -123,7 +135,14 @@ export class AnyModelClient {
     else if (this.cache) {
       this.cache.resize(c.ttlSeconds * 1000, c.maxSize);
       this.cache.retain((answer) => this.stillServes(answer.modelGroup, answer.deployment));
-    } else this.cache = new ResponseCache(c.ttlSeconds * 1000, c.maxSize, options.router?.now);
+    } else {
+      const cache: KeyValueStore<CachedAnswer> = this.state
+        ? this.state.keyValue<CachedAnswer>('cache', c.ttlSeconds * 1000, c.maxSize, options.router?.now, parseCachedAnswer)
+        : new ResponseCache<CachedAnswer>(c.ttlSeconds * 1000, c.maxSize, options.router?.now);
+      this.cache = cache;
+      // Answers another replica cached are checked when read, as retain() checks local ones.
+      cache.retain((answer) => this.stillServes(answer.modelGroup, answer.deployment));
+    }
     const path = options.usageLogPath;
     if (this.usageLog?.path !== path) this.usageLog = path ? { path, log: new UsageLog(path, undefined, options.onWarning) } : undefined;
     this.accounting = new Accounting(config, this.spend, this.usageLog?.log, options, options.router?.now);
@@ -185,7 +204,8 @@ export class AnyModelClient {
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<Answered<ChatResult>> {
     const track = this.accounting.start(req.model, 'chat', false, req, this.options.logPrompts, opts.onUsage);
     const key = this.cacheKeyFor(req, opts);
-    const hit = key ? this.cache!.get(key) : undefined;
+    let hit = key ? this.cache!.get(key) : undefined;
+    if (isPromise(hit)) hit = await hit;
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model, hit.result) };
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
@@ -194,6 +214,7 @@ export class AnyModelClient {
       return this.sendJson(dep, adapter, spec, opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared));
     }, opts);
     if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
+    this.router.recordTokens(routed.deployment, routed.value.usage.totalTokens);
     const costUsd = track.success(routed, routed.value.usage, undefined, routed.value);
     return { ...provenance(routed), value: routed.value, costUsd };
   }
@@ -201,7 +222,8 @@ export class AnyModelClient {
   async streamChat(req: ChatRequest, opts: CallOptions = {}): Promise<StreamHandle> {
     const track = this.accounting.start(req.model, 'chat', true, req, this.options.logPrompts, opts.onUsage);
     const key = this.cacheKeyFor(req, opts);
-    const hit = key ? this.cache!.get(key) : undefined;
+    let hit = key ? this.cache!.get(key) : undefined;
+    if (isPromise(hit)) hit = await hit;
     if (hit) {
       track.cacheHit(hit.deployment, req.model, hit.result);
       return { ...this.cachedProvenance(req.model, hit.deployment), parts: replay(hit.result) };
@@ -278,7 +300,8 @@ export class AnyModelClient {
   /** Budget check, then the router; a failure is recorded before it is thrown. */
   private async route<T>(req: { model: string; messages?: unknown }, track: ReturnType<Accounting['start']>, call: (dep: Deployment) => Promise<T>, opts: CallOptions): Promise<Routed<T>> {
     try {
-      this.accounting.checkBudget(req.model);
+      const budget = this.accounting.checkBudget(req.model);
+      if (budget) await budget;
       return await this.router.run(req.model, call, {
         signal: opts.signal,
         onAttempt: track.onAttempt,

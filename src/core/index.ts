@@ -27,6 +27,12 @@ export { upstreamError } from './providers/shared';
 export { readJson, sendRequest } from './transport/http';
 export type { SendOptions, SentRequest } from './transport/http';
 
+// Shared state (docs/architecture.md#shared-state): memory by default, Redis for proxy replicas.
+export { MemoryState } from './state/memory';
+export { openSharedState } from './state/open';
+export type { OpenStateOptions } from './state/open';
+export type { KeyValueStore, SharedState, StateHealth } from './state/types';
+
 // Folding stream parts back into a result (the proxy's Responses API keeps the streamed turn).
 export { StreamAccumulator } from './cache/response-cache';
 

@@ -1,6 +1,7 @@
 /**
  * The client APIs besides Chat Completions: Anthropic Messages (`/v1/messages`,
- * `/v1/messages/count_tokens`), OpenAI Responses (`/v1/responses`) and `GET /v1/models/{id}`.
+ * `/v1/messages/count_tokens`), OpenAI Responses (`/v1/responses`, `GET`/`DELETE /v1/responses/{id}`)
+ * and `GET /v1/models/{id}`.
  * Each is a translator pair at the boundary (its request → the unified request → the core →
  * unified result → its response); see docs/architecture.md. The server puts these POST routes
  * in its route table, after its origin, host and key checks and its body reader.
@@ -9,7 +10,7 @@ import { AnyModelError } from '../core';
 import type { AnyModelClient, CallOptions, Provenance } from '../core';
 import { handleCountTokens, handleMessages } from './anthropic-messages/handler';
 import { anthropicErrorType, toAnthropicErrorBody } from './anthropic-messages/from-unified';
-import { handleResponses } from './responses/handler';
+import { deleteStoredResponse, getStoredResponse, handleResponses } from './responses/handler';
 import type { ResponseStore } from './responses/store';
 
 export interface ApiContext {
@@ -41,6 +42,12 @@ export function modelById(client: AnyModelClient, path: string): unknown {
   const id = decodeURIComponent(path.slice('/models/'.length));
   if (!client.modelNames().includes(id)) throw new AnyModelError({ kind: 'NotFound', code: 'model_not_found', param: 'model', message: `The model "${id}" does not exist on this proxy` });
   return { id, object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'anymodel' };
+}
+
+/** `GET` or `DELETE /v1/responses/{id}`: the stored response, or its deletion. */
+export function storedResponse(method: 'GET' | 'DELETE', path: string, responses: ResponseStore): Promise<unknown> {
+  const id = decodeURIComponent(path.slice('/responses/'.length));
+  return method === 'GET' ? getStoredResponse(responses, id) : deleteStoredResponse(responses, id);
 }
 
 /**

@@ -14,7 +14,7 @@ import { ChunkWriter, toChatCompletion, toEmbeddingList, toErrorBody, toTextComp
 import { validateBody } from './validate';
 import { closeAfterAnswer, readJsonBody } from './body';
 import { isLoopbackHost } from './net';
-import { CLIENT_API_ROUTES, clientApiErrorReply, modelById, type ApiContext } from './client-apis';
+import { CLIENT_API_ROUTES, clientApiErrorReply, modelById, storedResponse, type ApiContext } from './client-apis';
 import { ResponseStore } from './responses/store';
 import { fanOut } from './fan-out';
 import { MetricsEndpoint } from './metrics/endpoint';
@@ -169,7 +169,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   const open = new Set<Exchange>();
   let closing = false;
   // `previous_response_id` for the Responses API, within this process.
-  const responses = new ResponseStore();
+  const responses = new ResponseStore(opts.client.state);
 
   const metrics = opts.metrics ?? new MetricsEndpoint(opts.client);
   const server = http.createServer((req, res) => { void serve(req, res); });
@@ -221,7 +221,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = (query < 0 ? url : url.slice(0, query)).replace(/^\/v1(?=\/)/, '');
-    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'healthy' });
+    // With shared state, whether its Redis answers (the proxy serves either way: docs/architecture.md#shared-state).
+    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, opts.client.state ? { status: 'healthy', shared_state: opts.client.state.health() } : { status: 'healthy' });
     const host = req.headers.host;
     if (!keyHash && (host === undefined || host !== loopbackHost)) {
       // Without a key the server only listens on loopback; a foreign Host header means DNS rebinding.
@@ -239,6 +240,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
       return sendJson(res, 200, { object: 'list', data: opts.client.modelNames().map((id) => ({ id, object: 'model', created, owned_by: 'anymodel' })) });
     }
     if (req.method === 'GET' && path.startsWith('/models/')) return sendJson(res, 200, modelById(opts.client, path));
+    if ((req.method === 'GET' || req.method === 'DELETE') && path.startsWith('/responses/')) return sendJson(res, 200, await storedResponse(req.method, path, responses));
     const route = req.method === 'POST' ? POST_ROUTES.get(path) : undefined;
     if (!route) throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
     const body = await readJsonBody(req, maxBody);

@@ -1,6 +1,6 @@
 /** Starts the proxy server over a config; used by the CLI, the extension and the tests. */
 import type { AddressInfo } from 'node:net';
-import { AnyModelClient, type ClientOptions } from '../core';
+import { AnyModelClient, openSharedState, type ClientOptions } from '../core';
 import type { CoreConfig } from '../core';
 import { loadOtelTelemetry, type OtelSettings, type OtelTelemetry } from '../core';
 import { createProxyServer } from './server';
@@ -14,6 +14,8 @@ export interface StartOptions {
   masterKey?: string;
   log?: (line: string) => void;
   clientOptions?: ClientOptions;
+  /** Lines about the shared state (Redis unreachable, reachable again); `log` when unset. */
+  stateLog?: (line: string) => void;
   /** How long close() lets open requests finish before it cuts them; 5000 ms unless given here or to close(). */
   graceMs?: number;
   /** OpenTelemetry spans to an OTLP/HTTP collector (docs/architecture.md#telemetry); none when absent. */
@@ -56,10 +58,12 @@ export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
   if (!masterKey && !isLoopbackAddress(host)) {
     throw new ProxyStartError(`Refusing to listen on ${host} without a master key: set general_settings.master_key or ANYMODEL_MASTER_KEY, or listen on 127.0.0.1`);
   }
+  // Redis when the config names one (shared with the other replicas), else this process's memory.
+  const state = opts.clientOptions?.state ?? await openSharedState(opts.config, { log: (line) => (opts.stateLog ?? opts.log)?.(line) });
   // Loaded (a dynamic import) only when asked for: without it the proxy never loads the SDK.
   const otel = opts.otlp ? await loadOtelTelemetry(opts.otlp) : undefined;
   const clientOptions = otel ? { ...opts.clientOptions, observers: [...(opts.clientOptions?.observers ?? []), otel.observer] } : opts.clientOptions;
-  const client = new AnyModelClient(opts.config, clientOptions);
+  const client = new AnyModelClient(opts.config, { ...clientOptions, state });
   const t = opts.config.settings.telemetry;
   const metrics = new MetricsEndpoint(client, { public: opts.metrics?.public ?? !t.metricsRequireAuth });
   if (opts.metrics?.enabled || t.prometheus) await metrics.enable();
@@ -71,6 +75,7 @@ export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
     });
   } catch (err) {
     await otel?.shutdown();
+    if (state !== opts.clientOptions?.state) await state.close();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
@@ -80,7 +85,7 @@ export async function startProxy(opts: StartOptions): Promise<RunningProxy> {
     port,
     client,
     close: async (graceMs = opts.graceMs ?? DEFAULT_GRACE_MS) => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve())).then(() => { if (state !== opts.clientOptions?.state) return state.close(); });
       server.beginShutdown();
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => { timer = setTimeout(resolve, graceMs, false); })]);

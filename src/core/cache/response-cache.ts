@@ -5,8 +5,10 @@
  * Only complete answers are stored: errors and cut-off streams never are.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { ChatRequest } from '../types/request';
 import type { ChatResult, StreamPart, Warning } from '../types/result';
+import { MemoryStore } from '../state/memory-store';
 
 /** Request fields that do not change the answer. */
 const IGNORED = new Set(['stream', 'stream_options', 'user', 'cache']);
@@ -30,50 +32,28 @@ export interface CachedAnswer {
   modelGroup?: string;
 }
 
-export class ResponseCache {
-  private readonly entries = new Map<string, { value: CachedAnswer; expires: number }>();
+/**
+ * A cached answer read back from a shared store (Redis): checked for the shape the core relies on
+ * before it is served; anything else is a miss, never an error for the caller.
+ */
+const cachedAnswerSchema = z.object({
+  result: z.looseObject({
+    id: z.string(), model: z.string(), created: z.number(), content: z.string().nullable(),
+    toolCalls: z.array(z.looseObject({ id: z.string(), type: z.literal('function'), function: z.object({ name: z.string(), arguments: z.string() }) })),
+    finishReason: z.string(),
+    usage: z.looseObject({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }),
+  }),
+  deployment: z.string(),
+  modelGroup: z.string().optional(),
+});
 
-  constructor(private ttlMs: number, private maxEntries: number, private readonly now: () => number = Date.now) {}
-
-  /** New limits for entries stored from now on; entries over the new size cap go, oldest first. */
-  resize(ttlMs: number, maxEntries: number): void {
-    this.ttlMs = ttlMs;
-    this.maxEntries = maxEntries;
-    this.trim();
-  }
-
-  /** Keeps only the entries `keep` accepts (a config change: answers of deployments that are gone). */
-  retain(keep: (value: CachedAnswer) => boolean): void {
-    for (const [key, e] of this.entries) if (!keep(e.value)) this.entries.delete(key);
-  }
-
-  get(key: string): CachedAnswer | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (e.expires <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    // Re-insert to mark it most recently used (Map keeps insertion order).
-    this.entries.delete(key);
-    this.entries.set(key, e);
-    return e.value;
-  }
-
-  set(key: string, value: CachedAnswer): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, expires: this.now() + this.ttlMs });
-    this.trim();
-  }
-
-  private trim(): void {
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
+export function parseCachedAnswer(raw: unknown): CachedAnswer | undefined {
+  const parsed = cachedAnswerSchema.safeParse(raw);
+  return parsed.success ? (parsed.data as unknown as CachedAnswer) : undefined;
 }
+
+/** The in-memory response cache: the bounded store of the shared state's memory backend. */
+export class ResponseCache<T = CachedAnswer> extends MemoryStore<T> {}
 
 /** Replays a cached answer as stream parts, the way a provider would have streamed it. */
 export function* replayAsStream(r: ChatResult): Generator<StreamPart> {

@@ -30,6 +30,21 @@ export interface CoreSettings {
   modelGroupAlias: Record<string, { model: string; hidden: boolean }>;
   /** `litellm_settings.callbacks` acted on: OpenTelemetry spans, Prometheus metrics; and whether /metrics needs the master key. */
   telemetry: { otel: boolean; prometheus: boolean; metricsRequireAuth: boolean };
+  /** The Redis the proxy shares its state in; none: state is in this process's memory. */
+  redis?: RedisSettings;
+}
+
+/** Where the shared state lives (docs/architecture.md#shared-state). The password is a secret: never logged. */
+export interface RedisSettings {
+  /** `redis://…` or `rediss://…`; else host and port. */
+  url?: string;
+  host: string;
+  port: number;
+  password?: string;
+  /** Key prefix (cache_params.namespace). */
+  namespace: string;
+  /** Which setting it came from, for the log line (never the password). */
+  source: string;
 }
 
 export interface CoreConfig {
@@ -94,6 +109,8 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
     telemetry: { otel: ls.callbacks?.includes('otel') ?? false, prometheus: ls.callbacks?.includes('prometheus') ?? false, metricsRequireAuth: ls.require_auth_for_metrics_endpoint ?? true },
     modelGroupAlias: Object.fromEntries(Object.entries(rs.model_group_alias ?? {}).map(([a, t]) => [a, typeof t === 'string' ? { model: t, hidden: false } : { model: t.model, hidden: t.hidden ?? false }])),
   };
+  const redis = redisSettings(file, { ...fileEnv, ...env }, warnings, source);
+  if (redis) settings.redis = redis;
   warnings.push(...notActedOn(file));
   checkFallbacks(settings, new Set(file.model_list.map((m) => m.model_name)), source);
   const deployments = file.model_list.map((entry, i) => {
@@ -108,6 +125,56 @@ export function buildConfig(raw: unknown, env: Env = process.env, source?: strin
   const masterKey = file.general_settings.master_key;
   if (masterKey) config.masterKey = masterKey;
   return config;
+}
+
+/**
+ * The shared Redis, as LiteLLM names it: `router_settings.redis_host`/`redis_port`/`redis_password`
+ * (or `redis_url`), `litellm_settings.cache_params` with `type: redis`, else the `REDIS_URL` or
+ * `REDIS_HOST` (`REDIS_PORT`, `REDIS_PASSWORD`) environment variables
+ * (https://docs.litellm.ai/docs/proxy/caching). One Redis holds all the shared state (cache,
+ * rpm/tpm, cooldowns, spend, stored responses): the first of these that is set.
+ */
+function redisSettings(file: ConfigFile, env: Env, warnings: string[], source?: string): RedisSettings | undefined {
+  const rs = file.router_settings;
+  const cp = file.litellm_settings.cache_params;
+  const namespace = cp?.namespace ?? 'anymodel';
+  const port = (p: number | string | undefined, where: string): number => {
+    if (p === undefined || p === '') return 6379;
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${where}: must be a port from 1 to 65535, not "${p}"`, source);
+    return n;
+  };
+  const candidates: (RedisSettings | undefined)[] = [
+    rs.redis_url ? { ...parseRedisUrl(rs.redis_url, 'router_settings.redis_url', source), namespace, source: 'router_settings.redis_url' }
+      : rs.redis_host ? { host: rs.redis_host, port: port(rs.redis_port, 'router_settings.redis_port'), ...(rs.redis_password ? { password: rs.redis_password } : {}), namespace, source: 'router_settings.redis_host' } : undefined,
+    cp?.type !== 'redis' ? undefined
+      : cp.url ? { ...parseRedisUrl(cp.url, 'litellm_settings.cache_params.url', source), namespace, source: 'litellm_settings.cache_params.url' }
+        : cp.host ? { host: cp.host, port: port(cp.port, 'litellm_settings.cache_params.port'), ...(cp.password ? { password: cp.password } : {}), namespace, source: 'litellm_settings.cache_params.host' } : undefined,
+  ];
+  const [fromRouter, fromCache] = candidates;
+  if (fromRouter && fromCache && (fromRouter.host !== fromCache.host || fromRouter.port !== fromCache.port)) {
+    warnings.push(`litellm_settings.cache_params: names another Redis (${fromCache.host}:${fromCache.port}) than router_settings (${fromRouter.host}:${fromRouter.port}); one Redis holds all the shared state: ${fromRouter.host}:${fromRouter.port}`);
+  }
+  const configured = fromRouter ?? fromCache;
+  if (configured) return configured;
+  if (cp?.type === 'redis' || env.REDIS_URL || env.REDIS_HOST) {
+    if (env.REDIS_URL) return { ...parseRedisUrl(env.REDIS_URL, 'REDIS_URL', source), namespace, source: 'REDIS_URL' };
+    if (env.REDIS_HOST) return { host: env.REDIS_HOST, port: port(env.REDIS_PORT, 'REDIS_PORT'), ...(env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}), namespace, source: 'REDIS_HOST' };
+    warnings.push('litellm_settings.cache_params.type: redis, but no Redis is named (cache_params.host, router_settings.redis_host or REDIS_URL): the cache is in memory');
+  }
+  return undefined;
+}
+
+/** Host and port of a Redis URL (the URL itself is what the client connects with). */
+function parseRedisUrl(url: string, where: string, source?: string): { url: string; host: string; port: number } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    u = new URL('invalid:');
+  }
+  if ((u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname) throw new ConfigError(`${where}: must be a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS)`, source);
+  return { url, host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : 6379 };
 }
 
 /** Fallbacks must name configured groups and must not lead back to where they start. */

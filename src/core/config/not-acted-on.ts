@@ -26,7 +26,8 @@ export function notActedOn(file: ConfigFile): string[] {
   }
   if (ls.json_logs !== undefined) out.push('litellm_settings.json_logs: not acted on (the request log is plain text)');
   const cache = ls.cache_params;
-  if (cache?.type !== undefined && cache.type !== 'local') out.push(`litellm_settings.cache_params.type: ${cache.type} is not acted on; the cache is in memory (local)`);
+  if (cache?.type !== undefined && cache.type !== 'local' && cache.type !== 'redis') out.push(`litellm_settings.cache_params.type: ${cache.type} is not acted on; the cache is in memory (local), or in Redis with type: redis`);
+  if (cache?.type === 'redis' && ls.cache !== true) out.push('litellm_settings.cache_params.type: redis names the shared Redis, but litellm_settings.cache is not true: no answers are cached');
   if (cache?.supported_call_types !== undefined) out.push('litellm_settings.cache_params.supported_call_types: not acted on (only chat completions are cached)');
   file.model_list.forEach((entry, i) => {
     for (const key of UNREAD_MODEL_INFO) {

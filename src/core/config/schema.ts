@@ -11,6 +11,10 @@ const num = z.coerce.number();
 const nonNegative = num.refine((n) => n >= 0, 'must be zero or more');
 const positive = num.refine((n) => n > 0, 'must be more than zero');
 
+const port = num.int().min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
+/** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (as LiteLLM's REDIS_URL). */
+export const redisUrl = z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS)');
+
 /** A list of `{ group: [fallback, ...] }` maps, LiteLLM's fallback format. */
 const fallbackList = z.array(z.record(z.string(), z.array(z.string())));
 
@@ -95,10 +99,22 @@ export const routerSettingsSchema = z.object({
   model_group_alias: z.record(z.string(), z.union([z.string().min(1), z.object({ model: z.string().min(1), hidden: z.boolean().optional() })])).optional(),
   routing_strategy_args: z.record(z.string(), z.unknown()).optional(),
   enable_pre_call_checks: z.boolean().optional(),
+  /** The Redis that several proxies share their state in (LiteLLM's router settings; docs/architecture.md#shared-state). */
+  redis_host: z.string().min(1).optional(),
+  redis_port: port.optional(),
+  redis_password: z.string().optional(),
+  redis_url: redisUrl.optional(),
 });
 
 export const cacheParamsSchema = z.object({
   type: z.enum(['local', 'redis', 'redis-semantic', 's3', 'disk']).optional(),
+  /** `type: redis`: where the Redis is (LiteLLM's cache_params). */
+  host: z.string().min(1).optional(),
+  port: port.optional(),
+  password: z.string().optional(),
+  url: redisUrl.optional(),
+  /** A prefix for the keys, so that several teams can share one Redis. */
+  namespace: z.string().min(1).optional(),
   ttl: positive.optional(),
   max_size: num.int().positive().optional(),
   supported_call_types: z.array(z.string()).optional(),

@@ -1,10 +1,12 @@
 /**
  * What the router remembers about each deployment: cooldowns, failures this minute, requests in
  * flight, recent latencies and this minute's requests and tokens. Lives in a Router instance.
+ * This is the in-memory backend; the Redis one (src/core/state/redis-deployments.ts) extends it,
+ * sharing cooldowns and rpm/tpm and keeping this as its local copy (docs/architecture.md#shared-state).
  */
 import type { Deployment } from '../types/deployment';
 
-interface State {
+export interface State {
   cooledUntil: number;
   failures: number[];
   inFlight: number;
@@ -19,7 +21,7 @@ export class DeploymentStates {
 
   constructor(private readonly now: () => number) {}
 
-  private get(dep: Deployment): State {
+  protected get(dep: Deployment): State {
     let s = this.states.get(dep.id);
     if (!s) {
       s = { cooledUntil: 0, failures: [], inFlight: 0, latencies: [], minute: 0, rpm: 0, tpm: 0 };
@@ -28,6 +30,11 @@ export class DeploymentStates {
     const minute = Math.floor(this.now() / 60_000);
     if (s.minute !== minute) Object.assign(s, { minute, rpm: 0, tpm: 0 });
     return s;
+  }
+
+  /** Every deployment's state, by id (for a shared backend writing back after an outage). */
+  protected entries(): IterableIterator<[string, State]> {
+    return this.states.entries();
   }
 
   /** Drops what is known about these deployment ids (they left the config). */
@@ -58,6 +65,24 @@ export class DeploymentStates {
     const s = this.get(dep);
     s.inFlight++;
     s.rpm++;
+  }
+
+  /**
+   * Brings in what other replicas learned about these deployments (cooldowns, this minute's rpm
+   * and tpm) before a pick; `counts`: the strategy reads rpm/tpm. Nothing to fetch in memory.
+   */
+  refresh(_deps: readonly Deployment[], _counts: boolean): Promise<void> | undefined {
+    return undefined;
+  }
+
+  /**
+   * Starts a request on the deployment, taking one of its rpm this minute. False when another
+   * replica took the last one since the pick (`enforce`: the strategy honours rpm limits); in
+   * memory the pick already checked, so always true.
+   */
+  reserve(dep: Deployment, _enforce: boolean): boolean | Promise<boolean> {
+    this.start(dep);
+    return true;
   }
 
   finish(dep: Deployment, latencyMs: number | undefined): void {

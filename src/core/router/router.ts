@@ -22,6 +22,8 @@ export interface RouterDeps {
   priceOf?: (dep: Deployment) => number | undefined;
   /** Context window of a deployment (pre-call context window fallbacks). */
   contextWindowOf?: (dep: Deployment) => number | undefined;
+  /** Where the deployments' state lives (shared state: docs/architecture.md#shared-state); memory when unset. */
+  states?: (now: () => number) => DeploymentStates;
 }
 
 export interface Routed<T> {
@@ -46,6 +48,8 @@ export interface RouteOptions {
 export class Router {
   readonly states: DeploymentStates;
   private strategy!: RoutingStrategy;
+  /** The strategy reads rpm/tpm (and honours the limits). */
+  private usageBased = false;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortLike) => Promise<void>;
@@ -63,7 +67,7 @@ export class Router {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.sleep = deps.sleep ?? defaultSleep;
-    this.states = new DeploymentStates(this.now);
+    this.states = deps.states?.(this.now) ?? new DeploymentStates(this.now);
     this.priceOf = deps.priceOf ?? (() => undefined);
     this.applySettings(config);
   }
@@ -86,6 +90,7 @@ export class Router {
   private applySettings(config: CoreConfig): void {
     const rs = config.router;
     this.strategy = rs.routing_strategy ?? 'simple-shuffle';
+    this.usageBased = this.strategy.startsWith('usage-based');
     // LiteLLM's defaults: allowed_fails 3 per minute, cooldown_time 5 s.
     this.allowedFails = rs.allowed_fails ?? 3;
     this.cooldownMs = 1000 * (rs.cooldown_time ?? 5);
@@ -168,19 +173,29 @@ export class Router {
     const maxAttempts = this.config.settings.numRetries + 1;
     let lastError: unknown;
     const failedHere = new Set<string>();
+    const counts = this.usageBased;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const elsewhere = lastError !== undefined && isAnyModelError(lastError) && retryScope(lastError) === 'elsewhere';
       const pool = elsewhere ? deployments.filter((d) => !failedHere.has(d.id)) : deployments;
-      const dep = pickDeployment(pool, this.strategy, {
-        states: this.states, random: this.random, priceOf: this.priceOf, latencyWindowMs: this.latencyWindowMs, latencyBuffer: this.latencyBuffer,
-      });
+      // Shared state (Redis): what other replicas cooled down or counted. In memory: no promise, no wait.
+      const refreshing = this.states.refresh(pool, counts);
+      if (refreshing) await refreshing;
+      let dep: Deployment | undefined;
+      for (;;) {
+        dep = pickDeployment(pool, this.strategy, {
+          states: this.states, random: this.random, priceOf: this.priceOf, latencyWindowMs: this.latencyWindowMs, latencyBuffer: this.latencyBuffer,
+        });
+        if (!dep) break;
+        // Another replica may have taken the last request of its rpm since the refresh: pick again.
+        const reserved = this.states.reserve(dep, counts);
+        if (reserved === true || (reserved !== false && await reserved)) break;
+      }
       if (!dep) {
         if (lastError) throw lastError;
-        throw new AnyModelError({ kind: 'ServiceUnavailable', message: `Every deployment of ${deployments[0]!.modelName} is cooling down or at its rate limit; try again shortly` });
+        throw this.noneAvailable(pool);
       }
       count();
       const started = this.now();
-      this.states.start(dep);
       try {
         const value = await call(dep);
         const ended = this.now();
@@ -215,6 +230,19 @@ export class Router {
       }
     }
     throw lastError;
+  }
+
+  /**
+   * Nothing to pick: a 429 when a deployment is only at its rpm/tpm limit for this minute (as
+   * LiteLLM's router answers, with the seconds to the next minute), else a 503 (all cooling down).
+   */
+  private noneAvailable(pool: readonly Deployment[]): AnyModelError {
+    const name = pool[0]?.modelName ?? 'the model';
+    if (pool.some((d) => !this.states.isCooling(d) && this.states.atLimit(d))) {
+      const retryAfterMs = 60_000 - (this.now() % 60_000);
+      return new AnyModelError({ kind: 'RateLimit', retryAfterMs, message: `Every deployment of ${name} is cooling down or at its rate limit (rpm/tpm) for this minute; try again in ${Math.ceil(retryAfterMs / 1000)} s` });
+    }
+    return new AnyModelError({ kind: 'ServiceUnavailable', message: `Every deployment of ${name} is cooling down or at its rate limit; try again shortly` });
   }
 
   /** Records the tokens of a finished answer (usage-based routing). */

@@ -15,6 +15,7 @@ import { costOf } from './prices';
 import type { SpendLedger, UsageLog, UsageRecord } from './records';
 import type { StreamObserver } from '../stream';
 import type { AttemptRecord, Operation, RequestEnd, RequestTrace, UsageObserver } from '../telemetry/observer';
+import { isPromise } from '../state/types';
 
 export interface AccountingOptions {
   onUsage?: (record: UsageRecord) => void;
@@ -41,8 +42,11 @@ export class Accounting {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Refuses a request when today's spend already reached a configured limit. */
-  checkBudget(group: string): void {
+  /**
+   * Refuses a request when today's spend already reached a configured limit. A promise only when
+   * the spend is shared (Redis): in memory it answers at once.
+   */
+  checkBudget(group: string): void | Promise<void> {
     const { dailyUsd, perGroupDailyUsd } = this.config.settings.budgets;
     if (dailyUsd === undefined && perGroupDailyUsd[group] === undefined) return; // no limit: nothing to add up
     const day = new Date(this.now()).toISOString().slice(0, 10);
@@ -51,8 +55,13 @@ export class Accounting {
         throw new AnyModelError({ kind: 'BudgetExceeded', code: 'budget_exceeded', message: `Budget exceeded for ${what}: spent $${spent.toFixed(4)} of the $${limit.toFixed(4)} allowed per day (${day}, UTC). It resets at midnight UTC.` });
       }
     };
-    check(this.ledger.spentOn(day), dailyUsd, 'all models');
-    check(this.ledger.spentOn(day, group), perGroupDailyUsd[group], `model ${group}`);
+    const both = (spent: { all: number; group: number }) => {
+      check(spent.all, dailyUsd, 'all models');
+      check(spent.group, perGroupDailyUsd[group], `model ${group}`);
+    };
+    const spent = this.ledger.daySpend(day, group);
+    if (isPromise(spent)) return spent.then(both);
+    both(spent);
   }
 
   /**

@@ -70,6 +70,14 @@ export class SpendLedger {
     return sum;
   }
 
+  /**
+   * Spend on `day` over all groups and for `group`, as the budgets see it: this process's in
+   * memory; the Redis backend (src/core/state/redis-spend.ts) answers with every replica's.
+   */
+  daySpend(day: string, group: string): { all: number; group: number } | Promise<{ all: number; group: number }> {
+    return { all: this.spentOn(day), group: this.spentOn(day, group) };
+  }
+
   snapshot(): SpendTotals {
     return structuredClone(this.totals);
   }

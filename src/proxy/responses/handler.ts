@@ -1,9 +1,9 @@
 /**
  * `POST /v1/responses`: the Responses API over the core, for any configured model. With
- * `store` (the default, as in OpenAI's API) the conversation is kept in this process for
- * `previous_response_id` (see ./store.ts).
+ * `store` (the default, as in OpenAI's API) the response and its conversation are kept for
+ * `previous_response_id` and `GET /v1/responses/{id}` (see ./store.ts).
  */
-import { StreamAccumulator } from '../../core';
+import { AnyModelError, StreamAccumulator } from '../../core';
 import type { ChatMessage } from '../../core';
 import type { ApiContext } from '../client-apis';
 import { badRequest, parseClientBody } from '../validate';
@@ -11,18 +11,22 @@ import { IGNORED_FIELDS, responsesRequestSchema, type ResponsesRequest } from '.
 import { inputMessages, responsesToUnified } from './to-unified';
 import { assistantTurn, newId, outputItems, responseObject } from './from-unified';
 import { ResponsesStreamWriter } from './stream-writer';
+import type { ResponseStore } from './store';
 
 export async function handleResponses(ctx: ApiContext, body: unknown): Promise<void> {
   const req = parseClientBody(responsesRequestSchema, body, IGNORED_FIELDS);
-  const history = [...previous(ctx, req), ...inputMessages(req.input)];
+  const history = [...await previous(ctx, req), ...inputMessages(req.input)];
   const chat = responsesToUnified(req, history);
   const id = newId('resp');
-  const keep = (r: Parameters<typeof assistantTurn>[0]) => { if (req.store !== false) ctx.responses.set(id, [...history, assistantTurn(r)]); };
+  const keep = (r: Parameters<typeof assistantTurn>[0], response: Record<string, unknown> | undefined) => {
+    if (req.store !== false && response) ctx.responses.set(id, { response, conversation: [...history, assistantTurn(r)] });
+  };
   if (!req.stream) {
     const answered = await ctx.client.chat(chat, ctx.call);
-    keep(answered.value);
     const r = answered.value;
-    return ctx.sendJson(200, responseObject(id, r.created, req, outputItems(r), r.finishReason, r.usage), answered);
+    const response = responseObject(id, r.created, req, outputItems(r), r.finishReason, r.usage);
+    keep(r, response);
+    return ctx.sendJson(200, response, answered);
   }
   const handle = await ctx.client.streamChat(chat, ctx.call);
   ctx.startStream(handle);
@@ -34,15 +38,32 @@ export async function handleResponses(ctx: ApiContext, body: unknown): Promise<v
     const out = writer.write(part);
     if (part.type === 'error') return ctx.end(out);
     acc.add(part);
-    if (part.type === 'finish') keep(acc.result(part, req.model));
+    if (part.type === 'finish') keep(acc.result(part, req.model), writer.completed);
     await ctx.write(out);
   }
   ctx.end();
 }
 
-function previous(ctx: ApiContext, req: ResponsesRequest): ChatMessage[] {
+async function previous(ctx: ApiContext, req: ResponsesRequest): Promise<ChatMessage[]> {
   if (!req.previous_response_id) return [];
-  const stored = ctx.responses.get(req.previous_response_id);
-  if (!stored) throw badRequest(`Previous response with id '${req.previous_response_id}' not found (responses are kept in this proxy's memory while it runs, and only with store: true)`, 'previous_response_id');
-  return stored;
+  const stored = await ctx.responses.get(req.previous_response_id);
+  if (!stored) throw badRequest(`Previous response with id '${req.previous_response_id}' not found (responses are kept by the proxy for 30 days, bounded, and only with store: true; in memory unless the proxies share a Redis)`, 'previous_response_id');
+  return stored.conversation;
+}
+
+/** `GET /v1/responses/{id}`: the stored response, as it was returned; a 404 naming it otherwise. */
+export async function getStoredResponse(responses: ResponseStore, id: string): Promise<Record<string, unknown>> {
+  const stored = await responses.get(id);
+  if (!stored) throw notFound(id);
+  return stored.response;
+}
+
+/** `DELETE /v1/responses/{id}`: OpenAI's deletion object (https://platform.openai.com/docs/api-reference/responses/delete). */
+export async function deleteStoredResponse(responses: ResponseStore, id: string): Promise<Record<string, unknown>> {
+  if (!(await responses.delete(id))) throw notFound(id);
+  return { id, object: 'response.deleted', deleted: true };
+}
+
+function notFound(id: string): AnyModelError {
+  return new AnyModelError({ kind: 'NotFound', param: 'response_id', message: `No response with id '${id}' is stored (stored responses are kept 30 days, bounded, and only with store: true)` });
 }

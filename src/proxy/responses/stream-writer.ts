@@ -74,8 +74,12 @@ export class ResponsesStreamWriter {
     return this.sse(events);
   }
 
+  /** The finished response object (once `finish` was written), as `GET /v1/responses/{id}` returns it. */
+  completed: Record<string, unknown> | undefined;
+
   private finished(finish: FinishReason, usage: Usage | undefined): Event {
     const response = responseObject(this.id, this.createdAt, this.req, this.output, finish, usage);
+    this.completed = response;
     return { type: response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', response };
   }
 

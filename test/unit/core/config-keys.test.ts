@@ -67,7 +67,7 @@ describe('config: keys accepted but not acted on are said at load', () => {
     const c = buildConfig({
       model_list,
       router_settings: { enable_pre_call_checks: true, routing_strategy_args: { ttl: 60, max_latency_list_size: 5 } },
-      litellm_settings: { set_verbose: true, cache: true, cache_params: { type: 'redis' } },
+      litellm_settings: { set_verbose: true, cache: true, cache_params: { type: 'redis-semantic' } },
     }, {});
     const said = c.warnings.filter((w) => /not acted on/.test(w)).map((w) => w.split(':')[0]);
     assert.deepEqual(said, [
