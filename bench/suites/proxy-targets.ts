@@ -31,6 +31,10 @@ export interface ProxySetup {
 
 export const UPSTREAM_CHUNK_GAP_MS = Number(process.env.BENCH_CHUNK_GAP_MS ?? 5);
 
+/** Another build of `anymodel proxy` (its cli.js) to measure beside dist/cli.js, named BASELINE_NAME. */
+export const BENCH_BASELINE = process.env.BENCH_BASELINE;
+export const BASELINE_NAME = 'anymodel baseline';
+
 /** Gap between the chunks of a sequential keep-alive stream (the upstream's /seq paths). */
 export const SEQ_CHUNK_GAP_MS = Number(process.env.BENCH_SEQ_GAP_MS ?? 10);
 
@@ -55,7 +59,7 @@ export function startUpstream(pin: boolean, cpu: number, env: Record<string, str
 }
 
 /** Starts `anymodel proxy` (dist/cli.js) over one model, `bench`, served by the upstream. */
-export async function startAnyModel(root: string, upstreamPort: number, pin: boolean, nodeFlags: string[] = []): Promise<{ child: Child; cleanup(): void }> {
+export async function startAnyModel(root: string, upstreamPort: number, pin: boolean, nodeFlags: string[] = [], cli = join(root, 'dist/cli.js'), name = 'anymodel proxy'): Promise<{ child: Child; cleanup(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'anymodel-bench-'));
   const config = join(dir, 'config.yaml');
   writeFileSync(config, [
@@ -75,8 +79,8 @@ export async function startAnyModel(root: string, upstreamPort: number, pin: boo
     '',
   ].join('\n'));
   const child = await startChild({
-    name: 'anymodel proxy',
-    args: [...nodeFlags, join(root, 'dist/cli.js'), 'proxy', '--config', config, '--port', '0', '--host', '127.0.0.1'],
+    name,
+    args: [...nodeFlags, cli, 'proxy', '--config', config, '--port', '0', '--host', '127.0.0.1'],
     cpu: CPU.systemUnderTest,
     ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
   }, pin);
@@ -99,6 +103,13 @@ export async function startProxySetup(root: string, pin: boolean): Promise<Proxy
     const anymodel = await startAnyModel(root, upstream.port, pin);
     children.push(anymodel.child);
     cleanups.push(anymodel.cleanup);
+    // Another build of the proxy measured in the same run (BENCH_BASELINE=path/to/cli.js, say a
+    // copy of dist/ from main): before/after ratios that a loaded machine moves alike.
+    const baseline = BENCH_BASELINE ? await startAnyModel(root, upstream.port, pin, [], BENCH_BASELINE, BASELINE_NAME) : undefined;
+    if (baseline) {
+      children.push(baseline.child);
+      cleanups.push(baseline.cleanup);
+    }
     const pkPort = await freePort();
     // Portkey's CLI takes only a port; it binds every interface, but is only ever called on 127.0.0.1.
     const portkey = await startChild({ name: 'portkey gateway', args: [portkeyEntry(), `--port=${pkPort}`, '--headless'], cpu: CPU.systemUnderTest, ready: /Ready for connections/, port: pkPort }, pin);
@@ -117,6 +128,11 @@ export async function startProxySetup(root: string, pin: boolean): Promise<Proxy
         seq: makeTarget('anymodel', `http://127.0.0.1:${anymodel.child.port}/v1/chat/completions`),
         child: anymodel.child,
       },
+      ...(baseline ? [{
+        target: makeTarget(BASELINE_NAME, `http://127.0.0.1:${baseline.child.port}/v1/chat/completions`),
+        seq: makeTarget(BASELINE_NAME, `http://127.0.0.1:${baseline.child.port}/v1/chat/completions`),
+        child: baseline.child,
+      }] : []),
       {
         target: makeTarget('portkey', `http://127.0.0.1:${pkPort}/v1/chat/completions`, {
           authorization: 'Bearer bench-key', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamBase}/v1`,

@@ -7,8 +7,8 @@
 import { closedLoop, okTimings, openLoop, pct, type Phase, type Target, type Timing } from '../lib/load';
 import { cpuMs, memoryMb } from '../lib/processes';
 import { fmt, type BenchContext, type Suite, type SuiteResult, type Table, type TargetCheck } from '../lib/report';
-import { hotPathTargets, sequentialStreams, sequentialTable, type SeqMeasured } from './proxy-checks';
-import { requestBody, startProxySetup, UPSTREAM_CHUNK_GAP_MS, type Contender } from './proxy-targets';
+import { hotPathTargets, sequentialStreams, sequentialTable, type ProxyFigures, type SeqMeasured } from './proxy-checks';
+import { BASELINE_NAME, requestBody, startProxySetup, UPSTREAM_CHUNK_GAP_MS, type Contender } from './proxy-targets';
 
 const RATES = [100, 500];
 const CONNECTIONS = 50;
@@ -140,12 +140,22 @@ function report(names: string[], open: Record<number, Map<string, Measured>>, cl
   const openAt = (rate: number, name: string) => (data.open as Record<string, { addedP50: number }>)[`${name} @ ${rate}`]?.addedP50 ?? NaN;
   const streamedRow = (name: string) => (data.streamed as Record<string, { addedFirstP95: number }>)[name];
   const seqRow = (name: string) => (sequentialShape.data[name] as { addedFirstP95?: number } | undefined)?.addedFirstP95;
-  const targets: TargetCheck[] = hotPathTargets({
+  const figures: ProxyFigures = {
     maxRps: (name) => (closed.has(name) ? maxRps(name) : NaN),
     closedCpu: (name) => (closed.has(name) ? cpuPerReq(closed.get(name)!) : undefined),
     addedP50At500: (name) => openAt(500, name),
     addedFirstP95: (name) => streamedRow(name)?.addedFirstP95 ?? NaN,
     seqAddedFirstP95: seqRow,
-  });
+  };
+  const targets: TargetCheck[] = hotPathTargets(figures);
+  if (names.includes(BASELINE_NAME)) {
+    // The same checks for the baseline build, as a table: they are not this build's targets.
+    const before = hotPathTargets(figures, BASELINE_NAME);
+    tables.push({
+      title: `The same targets for ${BASELINE_NAME} (BENCH_BASELINE), measured in this run`,
+      headers: ['target', 'baseline', 'measured (baseline)', 'anymodel', 'measured (anymodel)'],
+      rows: before.map((b, i) => [b.name, b.pass === undefined ? 'n/a' : b.pass ? 'pass' : 'FAIL', b.measured, targets[i]!.pass ? 'pass' : 'FAIL', targets[i]!.measured]),
+    });
+  }
   return { tables, targets, data };
 }
