@@ -97,6 +97,17 @@ export async function closedLoop(t: Target, body: string, concurrency: number, s
   return { timings, seconds: (performance.now() - start) / 1000 };
 }
 
+/**
+ * One client sending `count` requests one after another on one keep-alive connection: each leaves
+ * when the last answer has ended, as a chat client's turns do.
+ */
+export async function sequential(t: Target, body: string, count: number): Promise<Phase> {
+  const start = performance.now();
+  const timings: Timing[] = [];
+  for (let i = 0; i < count; i++) timings.push(await send(t, body));
+  return { timings, seconds: (performance.now() - start) / 1000 };
+}
+
 /** The p-th percentile (0–100) of unsorted values, nearest rank. */
 export function pct(values: number[], p: number): number {
   if (!values.length) return NaN;

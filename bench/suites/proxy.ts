@@ -7,7 +7,8 @@
 import { closedLoop, okTimings, openLoop, pct, type Phase, type Target, type Timing } from '../lib/load';
 import { cpuMs, memoryMb } from '../lib/processes';
 import { fmt, type BenchContext, type Suite, type SuiteResult, type Table, type TargetCheck } from '../lib/report';
-import { requestBody, startProxySetup, UPSTREAM_CHUNK_GAP_MS, type Contender } from './proxy-targets';
+import { hotPathTargets, sequentialStreams, sequentialTable, type ProxyFigures, type SeqMeasured } from './proxy-checks';
+import { BASELINE_NAME, requestBody, startProxySetup, UPSTREAM_CHUNK_GAP_MS, type Contender } from './proxy-targets';
 import { startTelemetryContender, telemetryTable, type TelemetryContender } from './proxy-telemetry';
 
 const RATES = [100, 500];
@@ -71,7 +72,8 @@ export const proxySuite: Suite = {
       for (const rate of RATES) open[rate] = await interleaved(contenders, ctx, `${rate} rps`, (t, s) => openLoop(t, whole, rate, s));
       const closed = await interleaved(contenders, ctx, `${CONNECTIONS} connections`, (t, s) => closedLoop(t, whole, CONNECTIONS, s));
       const streamed = await interleaved(contenders, ctx, `streamed ${STREAM_RPS} rps`, (t, s) => openLoop(t, stream, STREAM_RPS, s));
-      const result = report(contenders.map((c) => c.target.name), open, closed, streamed);
+      const seq = await sequentialStreams(contenders, ctx);
+      const result = report(contenders.map((c) => c.target.name), open, closed, streamed, seq);
       result.tables.push(telemetryTable(result.data as Record<string, unknown>, RATES, telemetry.received()));
       return result;
     } finally {
@@ -81,7 +83,7 @@ export const proxySuite: Suite = {
   },
 };
 
-function report(names: string[], open: Record<number, Map<string, Measured>>, closed: Map<string, Measured>, streamed: Map<string, Measured>): SuiteResult {
+function report(names: string[], open: Record<number, Map<string, Measured>>, closed: Map<string, Measured>, streamed: Map<string, Measured>, seq: Map<string, SeqMeasured>): SuiteResult {
   const openRows: (string | number)[][] = [];
   const data: Record<string, unknown> = { open: {}, closed: {}, streamed: {} };
   for (const rate of RATES) {
@@ -138,19 +140,29 @@ function report(names: string[], open: Record<number, Map<string, Measured>>, cl
     },
   ];
 
-  const a100 = (data.open as Record<string, { addedP50: number; addedP99: number }>);
-  const any = a100['anymodel @ 100']!;
-  const hop = a100['node:http hop @ 100']!;
-  const pk = a100['portkey @ 100']!;
-  const sAny = (data.streamed as Record<string, { addedFirstP95: number }>).anymodel!;
-  const sHop = (data.streamed as Record<string, { addedFirstP95: number }>)['node:http hop']!;
-  const ratio = maxRps('anymodel') / maxRps('portkey');
-  const within = (v: number, limit: number, extra: string) => `${fmt(v, 3)} ms = ${fmt(v / limit)}× the limit (${extra})`;
-  const targets: TargetCheck[] = [
-    { suite: 'proxy', name: 'added p50 ≤ 0.3 ms at 100 rps', pass: any.addedP50 <= 0.3, measured: within(any.addedP50, 0.3, `hop ${fmt(hop.addedP50, 3)}, portkey ${fmt(pk.addedP50, 3)}`) },
-    { suite: 'proxy', name: 'added p99 ≤ 1.5 ms at 100 rps', pass: any.addedP99 <= 1.5, measured: within(any.addedP99, 1.5, `hop ${fmt(hop.addedP99, 3)}, portkey ${fmt(pk.addedP99, 3)}`) },
-    { suite: 'proxy', name: 'max throughput ≥ 5× portkey', pass: ratio >= 5, measured: `${fmt(maxRps('anymodel'), 0)} vs ${fmt(maxRps('portkey'), 0)} rps = ${fmt(ratio)}× (hop ${fmt(maxRps('node:http hop') / maxRps('portkey'))}×)` },
-    { suite: 'proxy', name: 'added first chunk p95 ≤ 0.5 ms', pass: sAny.addedFirstP95 <= 0.5, measured: within(sAny.addedFirstP95, 0.5, `hop ${fmt(sHop.addedFirstP95, 3)}`) },
-  ];
+  const sequentialShape = sequentialTable(seq);
+  tables.push(sequentialShape.table);
+  data.sequential = sequentialShape.data;
+
+  const openAt = (rate: number, name: string) => (data.open as Record<string, { addedP50: number }>)[`${name} @ ${rate}`]?.addedP50 ?? NaN;
+  const streamedRow = (name: string) => (data.streamed as Record<string, { addedFirstP95: number }>)[name];
+  const seqRow = (name: string) => (sequentialShape.data[name] as { addedFirstP95?: number } | undefined)?.addedFirstP95;
+  const figures: ProxyFigures = {
+    maxRps: (name) => (closed.has(name) ? maxRps(name) : NaN),
+    closedCpu: (name) => (closed.has(name) ? cpuPerReq(closed.get(name)!) : undefined),
+    addedP50At500: (name) => openAt(500, name),
+    addedFirstP95: (name) => streamedRow(name)?.addedFirstP95 ?? NaN,
+    seqAddedFirstP95: seqRow,
+  };
+  const targets: TargetCheck[] = hotPathTargets(figures);
+  if (names.includes(BASELINE_NAME)) {
+    // The same checks for the baseline build, as a table: they are not this build's targets.
+    const before = hotPathTargets(figures, BASELINE_NAME);
+    tables.push({
+      title: `The same targets for ${BASELINE_NAME} (BENCH_BASELINE), measured in this run`,
+      headers: ['target', 'baseline', 'measured (baseline)', 'anymodel', 'measured (anymodel)'],
+      rows: before.map((b, i) => [b.name, b.pass === undefined ? 'n/a' : b.pass ? 'pass' : 'FAIL', b.measured, targets[i]!.pass ? 'pass' : 'FAIL', targets[i]!.measured]),
+    });
+  }
   return { tables, targets, data };
 }

@@ -41,7 +41,8 @@ export function readJsonBody(req: http.IncomingMessage, max: number): Promise<un
     });
     req.on('error', fail);
     // Closed before its end: the client went away (the iterator called this a premature close).
-    req.on('close', () => fail(new Error('Premature close')));
+    // Every request closes after its end too; the error (a stack trace each) only when it matters.
+    req.on('close', () => { if (!settled) fail(new Error('Premature close')); });
     req.on('end', () => {
       if (settled) return;
       settled = true;

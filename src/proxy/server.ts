@@ -41,7 +41,13 @@ class Exchange implements AbortLike {
   provider: string | undefined;
   /** The answer is an event stream whose headers are sent. */
   streaming = false;
-  private listeners: (() => void)[] | undefined;
+  /**
+   * The listeners in the order added: the first in a field, as a request almost always has one
+   * (the transport's), so adding and removing it allocates nothing (a `splice` showed as 2.5 % of
+   * the proxy's samples per whole answer).
+   */
+  private first: (() => void) | undefined;
+  private more: (() => void)[] | undefined;
 
   constructor(private readonly res: http.ServerResponse) {
     // The client went away before we finished: stop the upstream request too.
@@ -49,12 +55,17 @@ class Exchange implements AbortLike {
   }
 
   addEventListener(_type: 'abort', listener: () => void): void {
-    (this.listeners ??= []).push(listener);
+    if (this.first === undefined) this.first = listener;
+    else (this.more ??= []).push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    const i = this.listeners?.indexOf(listener) ?? -1;
-    if (i >= 0) this.listeners!.splice(i, 1);
+    if (this.first === listener) {
+      this.first = this.more?.length ? this.more.shift() : undefined;
+      return;
+    }
+    const i = this.more?.indexOf(listener) ?? -1;
+    if (i >= 0) this.more!.splice(i, 1);
   }
 
   /**
@@ -77,8 +88,9 @@ class Exchange implements AbortLike {
   private abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    const listeners = this.listeners ?? [];
-    this.listeners = undefined;
+    const listeners = this.first === undefined ? [] : [this.first, ...(this.more ?? [])];
+    this.first = undefined;
+    this.more = undefined;
     for (const l of listeners) l();
   }
 }

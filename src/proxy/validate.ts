@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from '../core';
 import { AnyModelError } from '../core';
 import { formatZodError } from '../core';
+import { commonChatRequest } from './common-request';
 
 export const FORBIDDEN: ReadonlySet<string> = new Set([
   'api_base', 'base_url', 'api_key', 'api_version', 'azure_ad_token', 'azure_endpoint', 'headers', 'extra_headers',
@@ -37,6 +38,8 @@ export function validateBody<E extends Endpoint>(endpoint: E, body: unknown): z.
   }
   const b = body as Record<string, unknown>;
   if (b.logprobs === true) throw badRequest('logprobs are not supported', 'logprobs');
+  const common = endpoint === 'chat' ? commonChatRequest(b) : undefined;
+  if (common) return common as z.infer<(typeof SCHEMAS)[E]>;
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -62,7 +62,8 @@ export function collectText(res: http.IncomingMessage): Promise<string> {
       resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     });
     // Destroyed without 'end' or 'error' (as the Readable iterator reports a premature close).
-    res.on('close', () => fail(endedEarly()));
+    // Every body closes after its end too: make the error (a stack trace) only when it is one.
+    res.on('close', () => { if (!settled) fail(endedEarly()); });
   });
 }
 

@@ -23,8 +23,38 @@ describe('openai stream decoder: the text-only fast path', () => {
     });
   }
 
-  it('leaves everything else to the schema: finish, usage, tools, reasoning, several choices', () => {
+  // A whole stream's parts, onEnd included: finish and usage chunks only show in the finish part.
+  const run = (chunks: unknown[]) => {
+    const d = createChatStreamDecoder(dep);
+    return [...chunks.flatMap((c) => d.onEvent({ data: JSON.stringify(c) })), ...d.onEnd()];
+  };
+  const usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15, prompt_tokens_details: { cached_tokens: 4, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 1, audio_tokens: 0 }, extra: 'kept' };
+  const ends: [string, unknown[]][] = [
+    ['finish, then the usage chunk', [{ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] }, { ...base, choices: [], usage }]],
+    ['finish with text and usage on the same chunk (vLLM)', [{ ...base, choices: [{ index: 0, delta: { content: 'end', role: 'assistant' }, finish_reason: 'length' }], usage }]],
+    ['finish without meta fields and without usage', [{ choices: [{ delta: { content: null }, finish_reason: 'tool_calls' }] }]],
+    ['usage with null details', [{ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'content_filter' }] }, { choices: [], usage: { prompt_tokens: 1, completion_tokens: null, prompt_tokens_details: null } }]],
+  ];
+  for (const [name, chunks] of ends) {
+    it(`gives the schema path's parts at the end of a stream: ${name}`, () => {
+      // Twins the fast path must not take: a refusal field in the delta, choices null instead of [].
+      const twins = structuredClone(chunks).map((c) => {
+        const x = c as { choices: { delta: Record<string, unknown> }[] | null };
+        if (x.choices?.length) x.choices[0]!.delta.refusal = null;
+        else x.choices = null;
+        return x;
+      });
+      assert.deepEqual(run(chunks), run(twins));
+      assert.equal(run(chunks).at(-1)?.type, 'finish');
+    });
+  }
+
+  it('leaves everything else to the schema: tools, reasoning, several choices, odd finish and usage chunks', () => {
     assert.deepEqual(decode({ ...base, choices: [{ index: 0, delta: { content: 'a' }, finish_reason: 'stop' }] }), [{ type: 'response-metadata', id: 'chatcmpl-1', model: 'gpt-4o', created: 1_700_000_000 }, { type: 'text-delta', text: 'a' }]);
+    assert.throws(() => decode({ ...base, choices: [], usage: { prompt_tokens: 'many' } }), /unexpected stream chunk: usage\.prompt_tokens: /);
+    assert.throws(() => decode({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 7 }] }), /unexpected stream chunk: choices\.0\.finish_reason: /);
+    // JSON.parse makes Infinity of 1e400, which the schema refuses.
+    assert.throws(() => createChatStreamDecoder(dep).onEvent({ data: '{"created":1e400,"choices":[{"delta":{},"finish_reason":"stop"}]}' }), /unexpected stream chunk: created: /);
     assert.deepEqual(decode({ ...base, choices: [{ index: 0, delta: { content: 'r', reasoning_content: 'think' } }] }).map((p) => p.type), ['response-metadata', 'reasoning-delta', 'text-delta']);
     assert.deepEqual(decode({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{' } }] } }] }).map((p) => p.type), ['response-metadata', 'tool-call-start', 'tool-call-delta']);
     assert.deepEqual(decode({ ...base, choices: [{ index: 0, delta: { content: 'a' } }, { index: 1, delta: { content: 'b' } }] }).filter((p) => p.type === 'text-delta'), [{ type: 'text-delta', text: 'a' }, { type: 'text-delta', text: 'b' }]);

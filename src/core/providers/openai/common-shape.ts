@@ -28,8 +28,11 @@ export function isCommonChatCompletion(body: unknown): body is ChatCompletion {
     if (!isObj(m) || m.tool_calls != null) return false;
     for (const f of MESSAGE_TEXT_FIELDS) if (!optStr(m[f])) return false;
   }
-  const u = body.usage;
-  if (u === undefined || u === null) return true;
+  return body.usage == null || isCommonUsage(body.usage);
+}
+
+/** A usage object `usageSchema` accepts (then give `schemaLikeUsage` of it to read it as the schema's output). */
+export function isCommonUsage(u: unknown): u is OpenAIUsage {
   if (!isObj(u) || !optNum(u.prompt_tokens) || !optNum(u.completion_tokens) || !optNum(u.total_tokens)) return false;
   const p = u.prompt_tokens_details;
   const c = u.completion_tokens_details;

@@ -14,6 +14,8 @@ import { AnyModelError, classifyUpstreamError } from '../../types/errors';
 import { parseEventJson, parseProviderBody, readErrorBody } from '../shared';
 import { chatChunkSchema, completionSchema } from './schemas';
 import { mapFinishReason, mapUsage } from './map-response';
+import { isCommonUsage, schemaLikeUsage } from './common-shape';
+import type { OpenAIUsage } from './schemas';
 
 export function createChatStreamDecoder(dep: Deployment): StreamDecoder {
   return new OpenAIStreamDecoder(dep, 'chat');
@@ -63,6 +65,16 @@ class OpenAIStreamDecoder implements StreamDecoder {
       const parts = this.meta(json);
       const text = json.choices[0]!.delta.content;
       if (text) parts.push({ type: 'text-delta', text });
+      return parts;
+    }
+    if (isFinishOrUsageChunk(json)) {
+      const parts = this.meta(json);
+      if (json.usage != null) this.usage = mapUsage(schemaLikeUsage(json.usage));
+      const choice = json.choices[0];
+      if (choice) {
+        if (choice.delta.content) parts.push({ type: 'text-delta', text: choice.delta.content });
+        if (choice.finish_reason) this.finish(choice.finish_reason);
+      }
       return parts;
     }
     const chunk = parseProviderBody(chatChunkSchema, json, this.dep, 'stream chunk');
@@ -165,6 +177,40 @@ function isTextOnlyChunk(json: unknown): json is TextOnlyChunk {
   for (const key in delta) if (key !== 'content' && key !== 'role') return false;
   for (const key in choice) if (key !== 'index' && key !== 'delta' && key !== 'finish_reason' && key !== 'logprobs') return false;
   return choice.logprobs == null;
+}
+
+interface FinishOrUsageChunk {
+  id?: string | null;
+  model?: string | null;
+  created?: number | null;
+  choices: [] | [{ delta: { content?: string | null; role?: string | null }; finish_reason: string }];
+  usage?: OpenAIUsage | null;
+}
+
+/**
+ * The two other chunks every stream ends with, checked by hand as the text chunks are: the
+ * finishing one (a finish reason, at most text in its delta, usage or not) and the usage chunk
+ * of `include_usage` (no choices). Anything else goes through the schema (unit-tested against it).
+ */
+function isFinishOrUsageChunk(json: unknown): json is FinishOrUsageChunk {
+  if (typeof json !== 'object' || json === null) return false;
+  const c = json as Record<string, unknown>;
+  if (!Array.isArray(c.choices) || c.choices.length > 1) return false;
+  if (!optional(c.id, 'string') || !optional(c.model, 'string') || !finiteOrNone(c.created)) return false;
+  if (c.usage != null && !isCommonUsage(c.usage)) return false;
+  if (c.choices.length === 0) return c.usage != null;
+  const choice = c.choices[0] as Record<string, unknown> | null;
+  if (typeof choice !== 'object' || choice === null || typeof choice.finish_reason !== 'string' || !finiteOrNone(choice.index) || choice.logprobs != null) return false;
+  const delta = choice.delta as Record<string, unknown> | null;
+  if (typeof delta !== 'object' || delta === null || !optional(delta.content, 'string') || !optional(delta.role, 'string')) return false;
+  for (const key in delta) if (key !== 'content' && key !== 'role') return false;
+  for (const key in choice) if (key !== 'index' && key !== 'delta' && key !== 'finish_reason' && key !== 'logprobs') return false;
+  return true;
+}
+
+/** `z.number().nullish()`: zod refuses Infinity, which JSON.parse makes of 1e400. */
+function finiteOrNone(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function optional(value: unknown, type: 'string' | 'number'): boolean {
