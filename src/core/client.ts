@@ -12,7 +12,7 @@ import { prepareChatRequest, unsupported, withWarningParts, withWarnings } from 
 import { readJson, sendRequest, type SentRequest } from './transport/http';
 import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache';
-import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
+import { SpendLedger, UsageLog, type UsageRecord, type UsageTags } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
 import { estimatePromptTokens } from './usage/estimate';
 import { Accounting } from './usage/accounting';
@@ -50,6 +50,8 @@ export interface CallOptions {
   signal?: AbortLike;
   /** Neither read nor write the response cache for this request. */
   noCache?: boolean;
+  /** Copied into this request's usage record (where it came from, whether it stands in offline). */
+  usage?: UsageTags;
 }
 
 /** What every answer says about where it came from. */
@@ -145,7 +147,7 @@ export class AnyModelClient {
   }
 
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<Answered<ChatResult>> {
-    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined);
+    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined, opts.usage);
     const key = this.cacheKeyFor(req, opts);
     const hit = key ? this.cache!.get(key) : undefined;
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model) };
@@ -161,7 +163,7 @@ export class AnyModelClient {
   }
 
   async streamChat(req: ChatRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined);
+    const track = this.accounting.start(req.model, this.options.logPrompts ? req : undefined, opts.usage);
     const key = this.cacheKeyFor(req, opts);
     const hit = key ? this.cache!.get(key) : undefined;
     if (hit) {
@@ -182,7 +184,7 @@ export class AnyModelClient {
   }
 
   async complete(req: CompletionRequest, opts: CallOptions = {}): Promise<Answered<CompletionResult>> {
-    const track = this.accounting.start(req.model);
+    const track = this.accounting.start(req.model, undefined, opts.usage);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.parseCompletionResponse) throw unsupported(dep, 'the text completion endpoint');
@@ -193,7 +195,7 @@ export class AnyModelClient {
   }
 
   async streamComplete(req: CompletionRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const track = this.accounting.start(req.model);
+    const track = this.accounting.start(req.model, undefined, opts.usage);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
@@ -204,7 +206,7 @@ export class AnyModelClient {
   }
 
   async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<Answered<EmbeddingResult>> {
-    const track = this.accounting.start(req.model);
+    const track = this.accounting.start(req.model, undefined, opts.usage);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).embeddings || !adapter.buildEmbeddingRequest || !adapter.parseEmbeddingResponse) throw unsupported(dep, 'embeddings');

@@ -19,11 +19,14 @@ import { ChatController } from './chat/controller';
 import { ChatPanel } from './chat/panel';
 import { ConversationStore } from './chat/store';
 import { EditorActions } from './chat/editorActions';
-import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, SECTION } from './settings';
+import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, readShowSpend, SECTION } from './settings';
 import type { ModelStatusBar } from './statusBar';
 import type { HostMessage } from '../shared/protocol';
 import { LanguageModelBridge } from './lm/provider';
 import { manageModels, useInVSCodeChat } from './lm/guide';
+import { UsageStore } from './usage/store';
+import { BudgetGuard } from './usage/guard';
+import { UsageDashboard } from './usage/dashboard';
 
 export interface Services {
   openChat(): Promise<void>;
@@ -42,6 +45,8 @@ export interface Services {
   useInVSCodeChat(): Promise<string>;
   /** The language model vendor's management command. */
   manageModels(): Promise<void>;
+  /** The usage dashboard. */
+  showUsage(): Promise<void>;
   /** What VS Code's chat talks to (src/extension/lm/register.ts forwards to it). */
   readonly lm: LanguageModelBridge;
   /** For the integration tests: drive the chat as the webview does and see what it is sent. */
@@ -62,13 +67,37 @@ export interface Services {
     spentToday(): number;
     /** Where the AnyModel output channel's log file is written. */
     logUri: vscode.Uri;
+    /** The usage store, the budget refusal on screen (if any) and the dashboard's last summary. */
+    usage: {
+      dir: string;
+      flush(): Promise<void>;
+      spentToday(modelGroup?: string): number;
+      asking(): { scope: string; limitUsd: number; spentUsd: number } | undefined;
+      lastSummary(): unknown;
+    };
   };
 }
 
 export async function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, statusBar: ModelStatusBar): Promise<Services> {
   const keys = new KeyStore(context.secrets);
   const keyOrigins = new KeyOrigins(context.globalState);
-  const models = new ModelService(keys, log, (record) => log.info(formatUsageLine(record)), () => keyOrigins.allowed());
+  const usage = await UsageStore.open({
+    dir: vscode.Uri.joinPath(context.globalStorageUri, 'usage').fsPath,
+    keepPrompts: () => readSettings().logPrompts,
+    onWarning: (line) => log.warn(line),
+  });
+  const budget = new BudgetGuard(usage, context.globalState, log);
+  const models = new ModelService(keys, log, (record) => {
+    log.info(formatUsageLine(record));
+    void usage.append(record);
+    budget.afterUsage(record);
+  }, () => keyOrigins.allowed());
+  const dashboard = new UsageDashboard(context.extensionUri, usage, log);
+  const showSpend = () => statusBar.setSpend(readShowSpend() ? { todayUsd: usage.spentToday(), limits: budget.limits() } : undefined);
+  showSpend();
+  context.subscriptions.push(dashboard, usage.onDidAppend(showSpend), vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(`${SECTION}.statusBar.showSpend`) || e.affectsConfiguration(`${SECTION}.budget`)) showSpend();
+  }));
   const store = await ConversationStore.open(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, context.globalState, (line) => log.warn(line));
   const editorActions = new EditorActions(log);
   const hostListeners = new Set<(message: HostMessage) => void>();
@@ -122,9 +151,10 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     editorAction: (message) => editorActions.run(message),
     warn: (line) => log.warn(line),
     observe: (message) => { for (const l of hostListeners) l(message); },
+    admit: (model, free) => budget.admit(model, free),
   });
   const panel = new ChatPanel(context.extensionUri, controller);
-  const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick });
+  const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick, admit: (model, free) => budget.admit(model, free) });
   context.subscriptions.push(lm);
 
   /** Asks (modal) whether the default key may go to the custom address; remembered per key and origin. */
@@ -242,6 +272,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     stopProxy: () => proxy.stop(),
     useInVSCodeChat: () => useInVSCodeChat({ models, log, setKey: doSetKey, pickModel: doPick }),
     manageModels: () => manageModels({ models, log, setKey: doSetKey, pickModel: doPick }),
+    showUsage: () => dashboard.show(),
     lm,
     testing: {
       post: (message) => controller.handle(message),
@@ -259,6 +290,13 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       keyPromptShown: () => keyPrompts > 0,
       spentToday: () => models.client.spend.spentOn(new Date().toISOString().slice(0, 10)),
       logUri: context.logUri,
+      usage: {
+        dir: usage.dir,
+        flush: () => usage.flush(),
+        spentToday: (group) => usage.spentToday(group),
+        asking: () => budget.asking,
+        lastSummary: () => dashboard.lastSummary,
+      },
     },
   };
 }

@@ -12,7 +12,7 @@ import { contentText } from '../types/request';
 import type { ChatResult, Usage } from '../types/result';
 import { StreamAccumulator } from '../cache/response-cache';
 import { costOf } from './prices';
-import type { SpendLedger, UsageLog, UsageRecord } from './records';
+import type { SpendLedger, UsageLog, UsageRecord, UsageTags } from './records';
 import type { StreamObserver } from '../stream';
 
 export interface AccountingOptions {
@@ -42,8 +42,8 @@ export class Accounting {
     check(this.ledger.spentOn(day, group), perGroupDailyUsd[group], `model ${group}`);
   }
 
-  start(group: string, req?: ChatRequest): Tracker {
-    return new Tracker(this, group, this.now(), req ? lastUserText(req) : undefined);
+  start(group: string, req?: ChatRequest, tags?: UsageTags): Tracker {
+    return new Tracker(this, group, this.now(), req ? lastUserText(req) : undefined, tags);
   }
 
   /** @internal */
@@ -64,7 +64,7 @@ type Base = Pick<UsageRecord, 'deployment' | 'provider' | 'attempts' | 'fallback
 export class Tracker {
   private readonly id = randomUUID();
 
-  constructor(private readonly acc: Accounting, private readonly group: string, private readonly started: number, private readonly prompt?: string) {}
+  constructor(private readonly acc: Accounting, private readonly group: string, private readonly started: number, private readonly prompt?: string, private readonly tags?: UsageTags) {}
 
   cacheHit(deploymentId: string, group: string): number {
     this.emit({ deployment: deploymentId, provider: deploymentId.split('/')[0]!, attempts: 0, fallback: false, modelGroup: group }, 'success', undefined, { cacheHit: true });
@@ -127,6 +127,8 @@ export class Tracker {
       cacheHit: false,
       ...extra,
     };
+    if (this.tags?.offline) record.offline = true;
+    if (this.tags?.source !== undefined) record.source = this.tags.source;
     if (this.prompt !== undefined) record.prompt = this.prompt;
     this.acc.emit(record);
   }

@@ -41,6 +41,8 @@ export interface ChatDeps {
   warn(line: string): void;
   /** Sees every message the view is sent (the integration tests drive the chat through this). */
   observe?(message: HostMessage): void;
+  /** The daily budgets (usage/guard.ts): resolves when the request may go, throws BudgetExceeded otherwise. */
+  admit?(model: string, free: boolean): Promise<void>;
 }
 
 interface Running {
@@ -222,7 +224,8 @@ export class ChatController {
       let handle;
       const mayGoOffline = !route.fallback && this.deps.autoOfflineSwitch() && !isLocal(catalog, route.model);
       try {
-        const opening = catalog.client.streamChat({ model: route.model, messages: toCoreMessages(conversation.messages), stream: true }, { signal: running.abort.signal });
+        await this.deps.admit?.(route.model, isLocal(catalog, route.model));
+        const opening = catalog.client.streamChat({ model: route.model, messages: toCoreMessages(conversation.messages), stream: true }, { signal: running.abort.signal, usage: { source: 'panel', ...(route.fallback ? { offline: true } : {}) } });
         handle = await (mayGoOffline ? this.deps.offline.guard(route.model, opening, () => running.abort.abort()) : opening);
       } catch (err) {
         const local = mayGoOffline ? offlineTarget(err, route.model, catalog, this.deps) : undefined;
@@ -354,7 +357,9 @@ export function chatError(err: unknown, model: string): ChatError {
       : `${message} Set the key with "AnyModel: Set API Key", or pick another model.`;
   }
   // Retry is offered where the error table (or the provider's x-should-retry) says the same request may succeed.
+  // A spent budget: sending again asks again (and may be allowed), or another (local) model answers.
   const actions: ErrorAction[] = kind === 'Authentication' ? ['setKey', 'pickModel']
+    : kind === 'BudgetExceeded' ? ['retry', 'pickModel']
     : e && !e.retryable ? ['pickModel']
       : ['retry', 'pickModel'];
   return { message: message.slice(0, 4000) || kind, kind, actions };
