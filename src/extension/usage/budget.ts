@@ -16,13 +16,10 @@ export interface BudgetLimits {
 }
 
 const usd = z.number().finite().nonnegative();
-const perModelEntry = z.union([
-  usd,
-  z.object({
-    budget_limit: usd,
-    time_period: z.enum(['1d', '24h'], { message: 'only daily budgets are supported: use "1d"' }).optional(),
-  }),
-]);
+const liteLlmEntry = z.object({
+  budget_limit: usd,
+  time_period: z.enum(['1d', '24h'], { message: 'only daily budgets are supported: use "1d"' }).optional(),
+});
 
 /** The settings as limits; a bad value is left out and named in `problems`, the rest still applies. */
 export function parseBudgetSettings(dailyUsd: unknown, perModelDailyUsd: unknown): { limits: BudgetLimits; problems: string[] } {
@@ -38,9 +35,10 @@ export function parseBudgetSettings(dailyUsd: unknown, perModelDailyUsd: unknown
       problems.push('anymodel.budget.perModelDailyUsd must be an object of model name → US dollars per day, e.g. { "gpt-4o": 5 }.');
     } else {
       for (const [model, value] of Object.entries(perModelDailyUsd)) {
-        const e = perModelEntry.safeParse(value);
+        // Parsed by the shape it has, so the message names what is wrong in that shape.
+        const e = (typeof value === 'object' && value !== null ? liteLlmEntry : usd).safeParse(value);
         if (!e.success) {
-          problems.push(`anymodel.budget.perModelDailyUsd["${model}"] must be US dollars per day (a number of 0 or more, or { "budget_limit": 5, "time_period": "1d" }): ${e.error.issues[0]?.message ?? 'not a budget'}.`);
+          problems.push(`anymodel.budget.perModelDailyUsd["${model}"] must be US dollars per day (a number of 0 or more, or { "budget_limit": 5, "time_period": "1d" }): ${e.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}.`);
           continue;
         }
         limits.perModelDailyUsd[model] = typeof e.data === 'number' ? e.data : e.data.budget_limit;
