@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { readDefaultModel, isLocalModel, SECTION } from './settings';
 import { PICK_MODEL_COMMAND, SHOW_USAGE_COMMAND } from './commands';
 import type { BudgetLimits } from './usage/budget';
+import { usd } from './usage/money';
 
 /** Today's spend as the status bar shows it. */
 export interface SpendShown {
@@ -76,11 +77,10 @@ export class ModelStatusBar implements vscode.Disposable {
   private spendText(): { short: string; long: string; over: boolean } | undefined {
     if (!this.spend) return undefined;
     const { todayUsd, limits } = this.spend;
-    const money = (v: number) => `$${v.toFixed(v < 1 ? 4 : 2)}`;
     const limit = limits.dailyUsd;
     return {
-      short: `${money(todayUsd)} today`,
-      long: `Spent today (UTC) ${money(todayUsd)}${limit !== undefined ? ` of the ${money(limit)} daily budget` : ''}`,
+      short: `${usd(todayUsd)} today`,
+      long: `Spent today (UTC) ${usd(todayUsd)}${limit !== undefined ? ` of the ${usd(limit)} daily budget` : ''}`,
       over: limit !== undefined && todayUsd >= limit,
     };
   }

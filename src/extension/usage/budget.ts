@@ -7,6 +7,7 @@
  * host (guard.ts) shows the messages.
  */
 import { z } from 'zod';
+import { usd } from './money';
 
 export const WARN_AT = 0.8;
 
@@ -15,9 +16,9 @@ export interface BudgetLimits {
   perModelDailyUsd: Record<string, number>;
 }
 
-const usd = z.number().finite().nonnegative();
+const dollars = z.number().finite().nonnegative();
 const liteLlmEntry = z.object({
-  budget_limit: usd,
+  budget_limit: dollars,
   time_period: z.enum(['1d', '24h'], { message: 'only daily budgets are supported: use "1d"' }).optional(),
 });
 
@@ -26,7 +27,7 @@ export function parseBudgetSettings(dailyUsd: unknown, perModelDailyUsd: unknown
   const problems: string[] = [];
   const limits: BudgetLimits = { perModelDailyUsd: {} };
   if (dailyUsd !== undefined && dailyUsd !== null) {
-    const d = usd.safeParse(dailyUsd);
+    const d = dollars.safeParse(dailyUsd);
     if (d.success) limits.dailyUsd = d.data;
     else problems.push(`anymodel.budget.dailyUsd must be a number of US dollars of 0 or more (got ${JSON.stringify(dailyUsd)}); no daily budget applies until it is fixed.`);
   }
@@ -36,7 +37,7 @@ export function parseBudgetSettings(dailyUsd: unknown, perModelDailyUsd: unknown
     } else {
       for (const [model, value] of Object.entries(perModelDailyUsd)) {
         // Parsed by the shape it has, so the message names what is wrong in that shape.
-        const e = (typeof value === 'object' && value !== null ? liteLlmEntry : usd).safeParse(value);
+        const e = (typeof value === 'object' && value !== null ? liteLlmEntry : dollars).safeParse(value);
         if (!e.success) {
           problems.push(`anymodel.budget.perModelDailyUsd["${model}"] must be US dollars per day (a number of 0 or more, or { "budget_limit": 5, "time_period": "1d" }): ${e.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}.`);
           continue;
@@ -96,5 +97,5 @@ export class WarnedToday {
 
 /** How a budget reads in a message: "today's $1.00 budget for all models" / "for gpt-4o". */
 export function describeBudget(s: BudgetStatus): string {
-  return `${s.scope === 'all' ? 'the daily budget for all models' : `the daily budget for ${s.scope}`} ($${s.spentUsd.toFixed(s.spentUsd < 1 ? 4 : 2)} of $${s.limitUsd.toFixed(2)} spent today, UTC)`;
+  return `${s.scope === 'all' ? 'the daily budget for all models' : `the daily budget for ${s.scope}`} (${usd(s.spentUsd)} of ${usd(s.limitUsd)} spent today, UTC)`;
 }
