@@ -9,7 +9,7 @@ import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
 import { ModelService } from './models';
 import { providerOf, withheldKeyFor, type Catalog } from './catalog';
 import { ollamaTag } from './chat/localModel';
-import { discoverOllamaModels } from '../core';
+import { discoverOllamaModels, type UsageRecord } from '../core';
 import { pickModel } from './pickModel';
 import { OfflineSwitch, probeOrigin, resolveOfflineModel, type OfflineChoice, type OfflinePolicy } from './offline';
 import { EditorProxy } from './proxy';
@@ -92,6 +92,9 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     void usage.append(record);
     budget.afterUsage(record);
   }, () => keyOrigins.allowed());
+  // The core's own budgets (a config file's max_budget) count today's spend from before a reload too.
+  const today = new Date().toISOString().slice(0, 10);
+  for (const r of (await usage.read({ from: today, to: today })).records) models.client.spend.add(r as UsageRecord);
   const dashboard = new UsageDashboard(context.extensionUri, usage, log);
   const showSpend = () => statusBar.setSpend(readShowSpend() ? { todayUsd: usage.spentToday(), limits: budget.limits() } : undefined);
   showSpend();

@@ -201,7 +201,7 @@ export class Workbench {
   }
 
   /** "Preferences: Color Theme", the theme's row; waits until the workbench wears it. */
-  async colorTheme(label: 'Dark Modern' | 'Light Modern'): Promise<void> {
+  async colorTheme(label: 'Dark Modern' | 'Light Modern' | 'Dark High Contrast'): Promise<void> {
     // Not runCommand: its first match can be "Browse Color Themes in Marketplace", which goes online.
     await this.typeInCommandPalette('Preferences: Color Theme');
     await this.clickQuickInputRow('Preferences: Color Theme');
@@ -210,7 +210,8 @@ export class Workbench {
     await this.quickInputRows().filter({ hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await this.clickQuickInputRow(label);
     await this.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
-    await this.page.locator(label === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 20_000 });
+    const workbenchClass = { 'Dark Modern': 'vs-dark', 'Light Modern': 'vs', 'Dark High Contrast': 'hc-black' }[label];
+    await this.page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ state: 'attached', timeout: 20_000 });
   }
 
   /** Saves test-results/screenshots/<name>.png; stable names so runs can be compared. */

@@ -17,15 +17,28 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
+/**
+ * The colour without its alpha: some theme chart colours are translucent (charts.orange derives
+ * from the minimap's find-match colour), which reads as brown on dark and peach on light bars.
+ */
+export function opaque(color: string): string {
+  const hex = /^#([0-9a-f]{6})[0-9a-f]{2}$/i.exec(color) ?? /^#([0-9a-f]{3})[0-9a-f]$/i.exec(color);
+  if (hex) return `#${hex[1]}`;
+  const rgba = /^rgba\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)[\s,/]+[\d.%]+\s*\)$/i.exec(color);
+  return rgba ? `rgb(${rgba[1]}, ${rgba[2]}, ${rgba[3]})` : color;
+}
+
 /** The theme's chart colours; high contrast themes get their contrast border around every bar. */
 export function readTheme(): Theme {
-  const palette = ['blue', 'orange', 'green', 'purple', 'yellow', 'red'].map((c) => cssVar(`--vscode-charts-${c}`, '#3794ff'));
+  // A fallback per colour (VS Code's dark defaults): high contrast themes leave some chart colours unset.
+  const colours: [string, string][] = [['blue', '#3794ff'], ['orange', '#d18616'], ['green', '#89d185'], ['purple', '#b180d7'], ['yellow', '#cca700'], ['red', '#f14c4c']];
+  const palette = colours.map(([c, fallback]) => opaque(cssVar(`--vscode-charts-${c}`, fallback)));
   return {
     fg: cssVar('--vscode-charts-foreground', cssVar('--vscode-foreground', '#cccccc')),
     grid: cssVar('--vscode-charts-lines', 'rgba(128,128,128,0.35)'),
     font: cssVar('--vscode-font-family', 'sans-serif'),
     palette,
-    red: cssVar('--vscode-charts-red', '#f14c4c'),
+    red: opaque(cssVar('--vscode-charts-red', '#f14c4c')),
     border: cssVar('--vscode-contrastBorder', ''),
   };
 }
