@@ -1,4 +1,4 @@
-// Builds three separate bundles: the extension host, the CLI/proxy and the webview UI.
+// Builds separate bundles: the extension host (two), the CLI/proxy, the chat webview and the usage dashboard.
 // `--production` minifies and drops source maps; `--watch` rebuilds on change.
 const esbuild = require('esbuild');
 
@@ -45,6 +45,8 @@ const targets = [
   { ...common, entryPoints: ['src/proxy/metrics/prometheus-registry.ts'], outfile: 'dist/metrics.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/core/state/redis.ts'], outfile: 'dist/redis-state.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // The usage dashboard: its own bundle, so the chat never loads the charting library.
+  { ...common, entryPoints: ['src/webview/usage/main.ts'], outfile: 'dist/usage.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 async function main() {

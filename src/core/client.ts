@@ -13,7 +13,7 @@ import { readJson, sendRequest, type SentRequest } from './transport/http';
 import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, parseCachedAnswer, replayAsStream, type CachedAnswer } from './cache/response-cache';
 import { isPromise, type KeyValueStore, type SharedState } from './state/types';
-import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
+import { SpendLedger, UsageLog, type UsageRecord, type UsageTags } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
 import { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
 import { Accounting } from './usage/accounting';
@@ -61,6 +61,8 @@ export interface CallOptions {
   noCache?: boolean;
   /** Sees this request's usage record (besides the client's `onUsage`): compare reads its cost there. */
   onUsage?: (record: UsageRecord) => void;
+  /** Copied into this request's usage record (where it came from, whether it stands in offline). */
+  usage?: UsageTags;
 }
 
 /** What every answer says about where it came from. */
@@ -202,7 +204,7 @@ export class AnyModelClient {
   }
 
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<Answered<ChatResult>> {
-    const track = this.accounting.start(req.model, 'chat', false, req, this.options.logPrompts, opts.onUsage);
+    const track = this.accounting.start(req.model, 'chat', false, req, this.options.logPrompts, opts);
     const key = this.cacheKeyFor(req, opts);
     let hit = key ? this.cache!.get(key) : undefined;
     if (isPromise(hit)) hit = await hit;
@@ -220,7 +222,7 @@ export class AnyModelClient {
   }
 
   async streamChat(req: ChatRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const track = this.accounting.start(req.model, 'chat', true, req, this.options.logPrompts, opts.onUsage);
+    const track = this.accounting.start(req.model, 'chat', true, req, this.options.logPrompts, opts);
     const key = this.cacheKeyFor(req, opts);
     let hit = key ? this.cache!.get(key) : undefined;
     if (isPromise(hit)) hit = await hit;
@@ -242,7 +244,7 @@ export class AnyModelClient {
   }
 
   async complete(req: CompletionRequest, opts: CallOptions = {}): Promise<Answered<CompletionResult>> {
-    const track = this.accounting.start(req.model, 'text_completion', false);
+    const track = this.accounting.start(req.model, 'text_completion', false, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.parseCompletionResponse) throw unsupported(dep, 'the text completion endpoint');
@@ -253,7 +255,7 @@ export class AnyModelClient {
   }
 
   async streamComplete(req: CompletionRequest, opts: CallOptions = {}): Promise<StreamHandle> {
-    const track = this.accounting.start(req.model, 'text_completion', true);
+    const track = this.accounting.start(req.model, 'text_completion', true, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
@@ -264,7 +266,7 @@ export class AnyModelClient {
   }
 
   async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<Answered<EmbeddingResult>> {
-    const track = this.accounting.start(req.model, 'embeddings', false);
+    const track = this.accounting.start(req.model, 'embeddings', false, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
       const adapter = this.checked(dep);
       if (!adapter.capabilities(dep).embeddings || !adapter.buildEmbeddingRequest || !adapter.parseEmbeddingResponse) throw unsupported(dep, 'embeddings');

@@ -39,7 +39,7 @@ export { StreamAccumulator } from './cache/response-cache';
 // Usage and prices.
 export { contextWindowOf, costOf, unitPrices } from './usage/prices';
 export type { Cost } from './usage/prices';
-export type { SpendTotals, UsageRecord } from './usage/records';
+export type { SpendTotals, UsageRecord, UsageTags } from './usage/records';
 export { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
 
 // The unified types.

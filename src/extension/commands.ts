@@ -1,6 +1,7 @@
 /** Command ids; each must also be listed in package.json contributes.commands (an integration test checks). */
 export const PICK_MODEL_COMMAND = 'anymodel.pickModel';
 export const SHOW_LOG_COMMAND = 'anymodel.showLog';
+export const SHOW_USAGE_COMMAND = 'anymodel.showUsage';
 
 /** Commands served by the lazily loaded services bundle, by the name of the Services method. */
 export const SERVICE_COMMANDS = {
@@ -19,4 +20,5 @@ export const SERVICE_COMMANDS = {
   'anymodel.compareModels': 'compareModels',
   'anymodel.compareSelection': 'compareSelection',
   'anymodel.searchConversations': 'searchConversations',
+  'anymodel.showUsage': 'showUsage',
 } as const;

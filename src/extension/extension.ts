@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { SERVICE_COMMANDS, SHOW_LOG_COMMAND } from './commands';
 import { ModelStatusBar, type StatusBarSnapshot } from './statusBar';
-import { MODELS_KEY, SECTION, settingsHoldKey } from './settings';
+import { MODELS_KEY, SECTION, readShowSpend, settingsHoldKey } from './settings';
 import type { Services } from './services';
 
 /** Set by the bundle's last line (esbuild.js footer); absent when the sources run unbundled. */
@@ -75,6 +75,10 @@ export function activate(context: vscode.ExtensionContext): AnyModelApi {
   const checkKeys = (): void => { if (settingsHoldKey()) load().catch(() => undefined); };
   checkKeys();
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(`${SECTION}.${MODELS_KEY}`)) checkKeys(); }));
+  // Today's spend comes from the usage store in the services: load them when it is to be shown.
+  const showSpend = (): void => { if (readShowSpend()) load().catch(() => undefined); };
+  showSpend();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(`${SECTION}.statusBar.showSpend`)) showSpend(); }));
   const activationMs = performance.now() - started;
   log.info(`AnyModel ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}).`);
   return { activationMs, loadMs: typeof __anymodelLoadMs === 'number' ? __anymodelLoadMs : undefined, statusBar: () => statusBar.snapshot(), services: load };

@@ -9,7 +9,7 @@ import { checkKeysInSettings, clearApiKey, setApiKey } from './keyCommands';
 import { ModelService } from './models';
 import { providerOf, withheldKeyFor, type Catalog } from './catalog';
 import { ollamaTag } from './chat/localModel';
-import { discoverOllamaModels } from '../core';
+import { discoverOllamaModels, type UsageRecord } from '../core';
 import { pickModel } from './pickModel';
 import { OfflineSwitch, probeOrigin, resolveOfflineModel, type OfflineChoice, type OfflinePolicy } from './offline';
 import { EditorProxy } from './proxy';
@@ -21,12 +21,15 @@ import { ConversationStore } from './chat/store';
 import { EditorActions } from './chat/editorActions';
 import { openInstructionFile, readInstructions, runThreadAction, searchConversationsCommand, watchInstructions } from './chat/threadCommands';
 import { ReasoningEffort } from '../shared/protocol';
-import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, SECTION } from './settings';
+import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, readShowSpend, SECTION } from './settings';
 import type { ModelStatusBar } from './statusBar';
 import type { HostMessage } from '../shared/protocol';
 import { LanguageModelBridge } from './lm/provider';
 import { manageModels, useInVSCodeChat } from './lm/guide';
 import { askCompareQuestion, pickCompareModels, rememberedCompareModels } from './chat/comparePick';
+import { UsageStore } from './usage/store';
+import { BudgetGuard } from './usage/guard';
+import { UsageDashboard } from './usage/dashboard';
 
 export interface Services {
   openChat(): Promise<void>;
@@ -51,6 +54,8 @@ export interface Services {
   compareModels(): Promise<void>;
   /** Asks the compared models one question about the selection (or the file). */
   compareSelection(): Promise<void>;
+  /** The usage dashboard. */
+  showUsage(): Promise<void>;
   /** What VS Code's chat talks to (src/extension/lm/register.ts forwards to it). */
   readonly lm: LanguageModelBridge;
   /** For the integration tests: drive the chat as the webview does and see what it is sent. */
@@ -71,13 +76,40 @@ export interface Services {
     spentToday(): number;
     /** Where the AnyModel output channel's log file is written. */
     logUri: vscode.Uri;
+    /** The usage store, the budget refusal on screen (if any) and the dashboard's last summary. */
+    usage: {
+      dir: string;
+      flush(): Promise<void>;
+      spentToday(modelGroup?: string): number;
+      asking(): { scope: string; limitUsd: number; spentUsd: number } | undefined;
+      lastSummary(): unknown;
+    };
   };
 }
 
 export async function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, statusBar: ModelStatusBar): Promise<Services> {
   const keys = new KeyStore(context.secrets);
   const keyOrigins = new KeyOrigins(context.globalState);
-  const models = new ModelService(keys, log, (record) => log.info(formatUsageLine(record)), () => keyOrigins.allowed());
+  const usage = await UsageStore.open({
+    dir: vscode.Uri.joinPath(context.globalStorageUri, 'usage').fsPath,
+    keepPrompts: () => readSettings().logPrompts,
+    onWarning: (line) => log.warn(line),
+  });
+  const budget = new BudgetGuard(usage, context.globalState, log);
+  const models = new ModelService(keys, log, (record) => {
+    log.info(formatUsageLine(record));
+    void usage.append(record);
+    budget.afterUsage(record);
+  }, () => keyOrigins.allowed());
+  // The core's own budgets (a config file's max_budget) count today's spend from before a reload too.
+  const today = new Date().toISOString().slice(0, 10);
+  for (const r of (await usage.read({ from: today, to: today })).records) models.client.spend.add(r as UsageRecord);
+  const dashboard = new UsageDashboard(context.extensionUri, usage, log);
+  const showSpend = () => statusBar.setSpend(readShowSpend() ? { todayUsd: usage.spentToday(), limits: budget.limits() } : undefined);
+  showSpend();
+  context.subscriptions.push(dashboard, usage.onDidAppend(showSpend), vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(`${SECTION}.statusBar.showSpend`) || e.affectsConfiguration(`${SECTION}.budget`)) showSpend();
+  }));
   const store = await ConversationStore.open(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, context.globalState, (line) => log.warn(line));
   const editorActions = new EditorActions(log);
   const hostListeners = new Set<(message: HostMessage) => void>();
@@ -140,10 +172,11 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     },
     setReasoningEffort: (effort) => Promise.resolve(context.globalState.update('anymodel.chat.reasoningEffort', effort)),
     threadAction: (kind, conversation) => runThreadAction(kind, conversation, store, controller, log),
+    admit: (model, free) => budget.admit(model, free),
   });
   context.subscriptions.push(...watchInstructions(() => void controller.notifyInstructions()));
   const panel = new ChatPanel(context.extensionUri, controller);
-  const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick });
+  const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick, admit: (model, free) => budget.admit(model, free) });
   context.subscriptions.push(lm);
 
   /** Asks (modal) whether the default key may go to the custom address; remembered per key and origin. */
@@ -287,6 +320,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
         void vscode.window.showWarningMessage(`AnyModel: ${(err as Error).message}`);
       }
     },
+    showUsage: () => dashboard.show(),
     lm,
     testing: {
       post: (message) => controller.handle(message),
@@ -304,6 +338,13 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       keyPromptShown: () => keyPrompts > 0,
       spentToday: () => models.client.spend.spentOn(new Date().toISOString().slice(0, 10)),
       logUri: context.logUri,
+      usage: {
+        dir: usage.dir,
+        flush: () => usage.flush(),
+        spentToday: (group) => usage.spentToday(group),
+        asking: () => budget.asking,
+        lastSummary: () => dashboard.lastSummary,
+      },
     },
   };
 }

@@ -79,3 +79,8 @@ export function readSettings() {
 }
 
 export type Settings = ReturnType<typeof readSettings>;
+
+/** `anymodel.statusBar.showSpend`: today's spend next to the model in the status bar. */
+export function readShowSpend(): boolean {
+  return vscode.workspace.getConfiguration(SECTION).get<unknown>('statusBar.showSpend') === true;
+}

@@ -257,7 +257,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (!route) throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
     const body = await readJsonBody(req, maxBody);
     const cacheControl = req.headers['cache-control'];
-    const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl) };
+    const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl), usage: { source: 'proxy' } };
     await route(body, { client: opts.client, res, exchange, call, responses });
   }
 }

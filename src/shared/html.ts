@@ -21,6 +21,8 @@ export interface WebviewHtmlOptions {
   nonce: string;
   /** Document title, read by screen readers. */
   title?: string;
+  /** The root element's class, which the bundle looks for (the usage dashboard has its own). */
+  appClass?: 'chat-app' | 'usage-app';
 }
 
 /** A nonce for one HTML build: 24 random bytes, base64url (CSP nonces must be unguessable). */
@@ -53,6 +55,7 @@ export function buildWebviewHtml(options: WebviewHtmlOptions): string {
   // VS Code in a browser gives `'self' https://*.vscode-cdn.net`: 'self' is the one quoted keyword allowed.
   if (!/^(?:'self'|[^\s;'"<>]+)(?: (?:'self'|[^\s;'"<>]+))*$/.test(cspSource)) throw new Error('buildWebviewHtml: cspSource must be one or more source expressions without ; or stray quotes');
   const title = escapeHtml(options.title ?? 'AnyModel Chat');
+  const appClass = options.appClass ?? 'chat-app';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -63,8 +66,8 @@ export function buildWebviewHtml(options: WebviewHtmlOptions): string {
   <title>${title}</title>
 </head>
 <body>
-  <div id="app" class="chat-app" aria-busy="true"></div>
-  <noscript>AnyModel Chat needs scripts enabled in the webview.</noscript>
+  <div id="app" class="${appClass}" aria-busy="true"></div>
+  <noscript>${title} needs scripts enabled in the webview.</noscript>
   <script nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>
 </body>
 </html>

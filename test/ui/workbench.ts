@@ -193,6 +193,37 @@ export class Workbench {
     }));
   }
 
+  // -------------------------------------------------------------------------------------------
+  // The usage dashboard (a webview like the chat, with its own root `#app.usage-app`)
+
+  /** The dashboard's document once it has drawn the host's summary (`aria-busy` drops then). */
+  async usageFrame(timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of this.page.frames()) {
+        if (frame.isDetached()) continue;
+        const found = await frame.locator('#app.usage-app[aria-busy="false"]').count().catch(() => 0);
+        if (found > 0) return frame;
+      }
+      if (Date.now() > deadline) throw new Error(`no usage dashboard (#app.usage-app) within ${timeoutMs} ms`);
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** "Preferences: Color Theme", the theme's row; waits until the workbench wears it. */
+  async colorTheme(label: 'Dark Modern' | 'Light Modern' | 'Dark High Contrast'): Promise<void> {
+    // Not runCommand: its first match can be "Browse Color Themes in Marketplace", which goes online.
+    await this.typeInCommandPalette('Preferences: Color Theme');
+    await this.clickQuickInputRow('Preferences: Color Theme');
+    await this.quickInputBox().and(this.page.locator('[placeholder*="Color Theme" i], [aria-label*="Color Theme" i]')).waitFor({ state: 'visible', timeout: 10_000 });
+    await this.page.keyboard.type(label, { delay: 10 });
+    await this.quickInputRows().filter({ hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await this.clickQuickInputRow(label);
+    await this.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
+    const workbenchClass = { 'Dark Modern': 'vs-dark', 'Light Modern': 'vs', 'Dark High Contrast': 'hc-black' }[label];
+    await this.page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ state: 'attached', timeout: 20_000 });
+  }
+
   /** Saves test-results/screenshots/<name>.png; stable names so runs can be compared. */
   async screenshot(name: string): Promise<string> {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -14,7 +14,7 @@ import { AnyModelError, isAnyModelError } from '../types/errors';
 import type { ChatRequest } from '../types/request';
 import type { FinishReason, StreamPart } from '../types/result';
 import { unitPrices } from '../usage/prices';
-import type { UsageRecord } from '../usage/records';
+import type { UsageRecord, UsageTags } from '../usage/records';
 import { checkComparisonBudget } from './estimate';
 import { Slots } from './slots';
 
@@ -80,6 +80,8 @@ export interface CompareOptions {
   onOutage?(model: string, error: AnyModelError): string | undefined;
   /** Output tokens a model is assumed to write, for the budget check; default: `max_tokens`, else 1,000. */
   outputTokenEstimate?: number;
+  /** Copied into each column's usage record (`offline` is added for a column a local model answered). */
+  usage?: UsageTags;
   now?(): number;
 }
 
@@ -149,16 +151,18 @@ async function runColumn(client: CompareClient, options: CompareOptions, column:
   column.status = 'running';
   let record: UsageRecord | undefined;
   let handle: StreamHandle | undefined;
-  const open = (model: string) => client.streamChat({ ...options.request, model, stream: true }, { signal, onUsage: (r) => { record = r; } });
+  const open = (model: string, offline: boolean) => client.streamChat({ ...options.request, model, stream: true }, {
+    signal, onUsage: (r) => { record = r; }, usage: { ...options.usage, ...(offline ? { offline: true } : {}) },
+  });
   try {
     let route = options.route?.(column.model) ?? { model: column.model };
     try {
-      handle = await open(route.model);
+      handle = await open(route.model, !!route.offline);
     } catch (err) {
       const local = !route.offline && !signal.aborted && isAnyModelError(err) ? options.onOutage?.(route.model, err) : undefined;
       if (!local) throw err;
       route = { model: local, offline: { requestedModel: column.model, reason: `offline: ${(err as AnyModelError).message}` } };
-      handle = await open(local);
+      handle = await open(local, true);
     }
     column.answeredBy = handle.modelGroup;
     column.fallback = route.offline ? { kind: 'offline', ...route.offline }

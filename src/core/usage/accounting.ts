@@ -12,7 +12,7 @@ import { contentText } from '../types/request';
 import type { ChatResult, Usage } from '../types/result';
 import { StreamAccumulator } from '../cache/response-cache';
 import { costOf } from './prices';
-import type { SpendLedger, UsageLog, UsageRecord } from './records';
+import type { SpendLedger, UsageLog, UsageRecord, UsageTags } from './records';
 import type { StreamObserver } from '../stream';
 import type { AttemptRecord, Operation, RequestEnd, RequestTrace, UsageObserver } from '../telemetry/observer';
 import { isPromise } from '../state/types';
@@ -91,8 +91,12 @@ export class Accounting {
     }
   }
 
-  /** `req` is the chat request (telemetry may record it when opted in); its last user message is kept in the record only with `logPrompt`. */
-  start(group: string, operation: Operation, stream: boolean, req?: ChatRequest, logPrompt = false, onUsage?: (record: UsageRecord) => void): Tracker {
+  /**
+   * `req` is the chat request (telemetry may record it when opted in); its last user message is kept
+   * in the record only with `logPrompt`. `call` holds the caller's tags for the record and its own
+   * listener for it.
+   */
+  start(group: string, operation: Operation, stream: boolean, req?: ChatRequest, logPrompt = false, call: TrackedCall = {}): Tracker {
     const started = this.now();
     let traces: RequestTrace[] | undefined;
     if (this.observers.length) {
@@ -102,7 +106,7 @@ export class Accounting {
         if (t) (traces ??= []).push(t);
       }
     }
-    return new Tracker(this, group, started, logPrompt && req ? lastUserText(req) : undefined, traces, onUsage);
+    return new Tracker(this, group, started, logPrompt && req ? lastUserText(req) : undefined, traces, call);
   }
 
   /** @internal */
@@ -121,12 +125,20 @@ export class Accounting {
 
 type Base = Pick<UsageRecord, 'deployment' | 'provider' | 'attempts' | 'fallback' | 'modelGroup'>;
 
+/** What a caller attaches to one request's usage record. */
+export interface TrackedCall {
+  /** Copied into the record (where the request came from, whether it stands in offline). */
+  usage?: UsageTags;
+  /** Sees this request's record (besides the client's `onUsage`). */
+  onUsage?: (record: UsageRecord) => void;
+}
+
 export class Tracker {
   private readonly id = randomUUID();
   /** For the router: each attempt, to the observers that follow attempts. Undefined without any. */
   readonly onAttempt: ((a: AttemptRecord) => void) | undefined;
 
-  constructor(private readonly acc: Accounting, private readonly group: string, private readonly started: number, private readonly prompt?: string, private readonly traces?: RequestTrace[], private readonly onUsage?: (record: UsageRecord) => void) {
+  constructor(private readonly acc: Accounting, private readonly group: string, private readonly started: number, private readonly prompt?: string, private readonly traces?: RequestTrace[], private readonly call: TrackedCall = {}) {
     const following = traces?.filter((t) => t.attempt);
     if (following?.length) this.onAttempt = (a) => { for (const t of following) safely(() => t.attempt!(a)); };
   }
@@ -193,8 +205,10 @@ export class Tracker {
       cacheHit: false,
       ...extra,
     };
+    if (this.call.usage?.offline) record.offline = true;
+    if (this.call.usage?.source !== undefined) record.source = this.call.usage.source;
     if (this.prompt !== undefined) record.prompt = this.prompt;
-    this.acc.emit(record, this.onUsage);
+    this.acc.emit(record, this.call.onUsage);
     if (this.traces) {
       const e: RequestEnd = { record, ...end?.() };
       for (const t of this.traces) safely(() => t.end(e));

@@ -27,8 +27,15 @@ export interface UsageRecord {
   attempts: number;
   fallback: boolean;
   cacheHit: boolean;
+  /** Answered by the local model because the one asked for was unreachable (the editor's offline switch). */
+  offline?: boolean;
+  /** Where the request came from (`panel`, `vscode-chat`, `proxy`, …), when the caller said. */
+  source?: string;
   prompt?: string;
 }
+
+/** What a caller adds to the record of its request (see `CallOptions.usage`). */
+export type UsageTags = Pick<UsageRecord, 'offline' | 'source'>;
 
 export interface SpendTotals {
   totalUsd: number;

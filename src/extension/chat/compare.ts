@@ -38,6 +38,10 @@ export interface CompareDeps {
   history(messages: ChatMessage[]): CoreMessage[];
   /** A normal answer is streaming: a comparison waits for it. */
   chatBusy(): boolean;
+  /** The system prompt the chat sends (instruction files, anymodel.systemPrompt): every column gets it too. */
+  instructions?(): Promise<{ system?: string }>;
+  /** The daily budgets, asked once per model before the columns start (usage/guard.ts). */
+  admit?(model: string, free: boolean): Promise<void>;
 }
 
 interface Running {
@@ -148,11 +152,14 @@ export class CompareHost {
           this.deps.notify({ type: 'compareColumn', messageId: entry.id, column });
         }
       };
+      const system = (await this.deps.instructions?.())?.system;
+      for (const model of new Set(columns.map((c) => c.model))) await this.deps.admit?.(model, catalog.models.find((m) => m.id === model)?.local ?? false);
       let comparison: Comparison;
       try {
         comparison = startColumns(catalog.client, {
           models: columns.map((c) => c.model),
-          request: { messages: history },
+          request: { messages: system ? [{ role: 'system', content: system }, ...history] : history },
+          usage: { source: 'compare' },
           onEvent,
           route: (model) => {
             const r = this.deps.offline.route(model);

@@ -54,6 +54,8 @@ export interface ChatDeps {
   setReasoningEffort?(effort: ReasoningEffort): Promise<void>;
   /** Copy as Markdown, export, import: the editor's clipboard and file dialogs. */
   threadAction?(kind: MessageOf<WebviewMessage, 'threadAction'>['kind'], conversation: Conversation | undefined): Promise<void>;
+  /** The daily budgets (usage/guard.ts): resolves when the request may go, throws BudgetExceeded otherwise. */
+  admit?(model: string, free: boolean): Promise<void>;
 }
 
 interface Running {
@@ -268,11 +270,12 @@ export class ChatController implements ThreadHost {
       let handle;
       const mayGoOffline = !route.fallback && this.deps.autoOfflineSwitch() && !isLocal(catalog, route.model);
       try {
+        await this.deps.admit?.(route.model, isLocal(catalog, route.model));
         const system = (await this.deps.instructions?.())?.system;
         const messages: CoreMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), ...toCoreMessages(conversation.messages)];
         // Only for models that reason: another model would refuse (or drop) the parameter.
         const reasoning = catalog.models.find((m) => m.id === route.model)?.reasoning ? reasoningParams(this.effort()) : {};
-        const opening = catalog.client.streamChat({ model: route.model, messages, stream: true, ...reasoning }, { signal: running.abort.signal });
+        const opening = catalog.client.streamChat({ model: route.model, messages, stream: true, ...reasoning }, { signal: running.abort.signal, usage: { source: 'panel', ...(route.fallback ? { offline: true } : {}) } });
         handle = await (mayGoOffline ? this.deps.offline.guard(route.model, opening, () => running.abort.abort()) : opening);
       } catch (err) {
         const local = mayGoOffline ? offlineTarget(err, route.model, catalog, this.deps) : undefined;

@@ -32,6 +32,8 @@ export interface BridgeDeps {
   /** The "Set API Key" flow for a provider (resolves true when a key was stored). */
   setKey(provider?: string): Promise<boolean>;
   pickModel(): Promise<unknown>;
+  /** The daily budgets (usage/guard.ts): resolves when the request may go, throws BudgetExceeded otherwise. */
+  admit?(model: string, free: boolean): Promise<void>;
 }
 
 export class LanguageModelBridge implements vscode.Disposable {
@@ -107,7 +109,8 @@ export class LanguageModelBridge implements vscode.Disposable {
     const route: { model: string; fallback?: unknown } = switched ? { model: requested } : this.deps.offline.route(requested);
     let handle;
     try {
-      handle = await catalog.client.streamChat({ model: route.model, messages, ...params, stream: true }, { signal });
+      await this.deps.admit?.(route.model, catalog.models.find((m) => m.id === route.model)?.local ?? false);
+      handle = await catalog.client.streamChat({ model: route.model, messages, ...params, stream: true }, { signal, usage: { source: 'vscode-chat', ...(switched || route.fallback ? { offline: true } : {}) } });
     } catch (err) {
       const local = switched || route.fallback ? undefined : offlineTarget(err, route.model, catalog, this.deps.policy);
       if (!local || signal.aborted) throw err;
@@ -134,7 +137,7 @@ export class LanguageModelBridge implements vscode.Disposable {
       const base = entry.deployments[0]?.apiBase ?? 'its api_base';
       message = `${model} runs locally at ${base}, which does not answer: start it (for Ollama: "ollama serve"), or pick another model. (${chatMessage})`;
     } else if (kind === 'BudgetExceeded') {
-      message = `${chatMessage} Pick a local model (free) meanwhile, or raise the budget in the config file.`;
+      message = `${chatMessage} Pick a local model (free) meanwhile, or raise the budget in the settings (anymodel.budget.*) or the config file.`;
     }
     this.deps.log.warn(`VS Code chat → ${model}: ${kind}: ${message}`);
     const actions = kind === 'Authentication' ? ['Set API Key', 'Show Log'] : ['Show Log'];

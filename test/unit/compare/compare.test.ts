@@ -4,7 +4,7 @@
  * usage record), fallbacks labelled, and the budget refused before anything is sent.
  */
 import assert from 'node:assert/strict';
-import { AnyModelClient, buildConfig, formatCompareTable, startComparison, type CompareEvent } from '../../../src/core';
+import { AnyModelClient, buildConfig, formatCompareTable, startComparison, type CompareEvent, type UsageRecord } from '../../../src/core';
 import { isAnyModelError } from '../../../src/core';
 import { startMockServer, type MockServer, type RecordedRequest, type Reply } from '../helpers/mock-server';
 import { error as openaiError } from '../mocks/openai';
@@ -124,11 +124,13 @@ describe('compare: one request to several models', function () {
     const client = new AnyModelClient(buildConfig({
       model_list: [entry('primary', 'down', mock.url), entry('backup', 'backup', mock.url), entry('cloud', 'cloud', 'http://127.0.0.1:9'), entry('local', 'local', mock.url)],
       litellm_settings: { fallbacks: [{ primary: ['backup'] }], num_retries: 0 },
-    }, {}));
+    }, {}), { onUsage: (r) => records.push(r) });
+    const records: UsageRecord[] = [];
     const outages: string[] = [];
     const run = startComparison(client, {
       models: ['primary', 'cloud'],
       request: ask,
+      usage: { source: 'compare' },
       onOutage: (model, err) => { outages.push(`${model}: ${err.kind}`); return model === 'cloud' ? 'local' : undefined; },
     });
     const [primary, cloud] = await run.done;
@@ -140,6 +142,9 @@ describe('compare: one request to several models', function () {
     assert.equal(cloud!.fallback?.kind, 'offline');
     assert.deepEqual(outages, ['cloud: APIConnection']);
     assert.match(formatCompareTable([primary!, cloud!]), /primary .*fallback: answered by backup\ncloud .*offline: answered by local$/);
+    // Each answered column's record says it came from a comparison; the local stand-in's says offline.
+    const answered = records.filter((r) => r.outcome === 'success').map((r) => [r.modelGroup, r.source, r.offline ?? false]).sort();
+    assert.deepEqual(answered, [['backup', 'compare', false], ['local', 'compare', true]]);
   });
 
   it('refuses a comparison that would pass the daily budget, before sending anything', async () => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AnyModelError } from '../../../src/core';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
 import { buildCatalog, type Catalog, type CatalogInputs } from '../../../src/extension/catalog';
@@ -53,7 +54,7 @@ describe('chat controller: compare mode', function () {
   });
   after(() => mock.close());
 
-  async function harness(dir = mkdtempSync(join(tmpdir(), 'anymodel-compare-'))) {
+  async function harness(extra: Partial<ChatDeps> = {}, dir = mkdtempSync(join(tmpdir(), 'anymodel-compare-'))) {
     const store = await ConversationStore.open(dir, new Memento(), () => undefined);
     const seen: HostMessage[] = [];
     let model = 'quick';
@@ -63,6 +64,7 @@ describe('chat controller: compare mode', function () {
       currentModel: () => model, setModel: async (m) => { model = m; }, offlineModel: () => undefined, autoOfflineSwitch: () => false,
       runAction: async () => undefined, editorAction: async () => undefined, warn: () => undefined, observe: (m) => seen.push(m),
       pickCompareModels: async () => ['quick', 'slow'],
+      ...extra,
     };
     const controller = new ChatController(deps);
     controller.attach(() => undefined);
@@ -112,7 +114,7 @@ describe('chat controller: compare mode', function () {
 
     // Opened anew (a reload): the comparison, its figures and the choice are there.
     await h.store.flush();
-    const reopened = await harness(h.dir);
+    const reopened = await harness({}, h.dir);
     const restored = (await reopened.store.active())!.messages;
     assert.deepEqual(restored.map((m) => m.role), ['compare', 'user', 'assistant']);
     assert.equal(restored[0]!.compare!.chosenColumnId, slow!.id);
@@ -131,5 +133,28 @@ describe('chat controller: compare mode', function () {
     assert.deepEqual(columns.map((c) => c.status), ['stopped', 'done']);
     assert.equal(columns[1]!.text, 'slow answers: Go on');
     assert.ok(columns[0]!.text.length < 'and on and on and on'.length);
+  });
+
+  it('sends the chat\'s system prompt to every column, and asks the budget once per model first', async () => {
+    const admitted: string[] = [];
+    const h = await harness({
+      instructions: async () => ({ system: 'Answer in one line.', info: null, paths: new Map() }),
+      admit: async (model, free) => { admitted.push(`${model}${free ? ' (free)' : ''}`); },
+    });
+    mock.requests.length = 0;
+    await h.controller.handle({ type: 'compare', requestId: 'r4', messageId: 'cmp-3', conversationId: null, text: 'Name a heap.', models: ['quick', 'slow'] });
+    assert.deepEqual(admitted.sort(), ['quick', 'slow']);
+    const sent = mock.requests.map((r) => bodyOf(r).messages);
+    assert.equal(sent.length, 2);
+    for (const messages of sent) assert.deepEqual(messages.map((m) => [m.role, m.content]), [['system', 'Answer in one line.'], ['user', 'Name a heap.']]);
+  });
+
+  it('sends nothing when the budget refuses, and every column says why', async () => {
+    const h = await harness({ admit: async () => { throw new AnyModelError({ kind: 'BudgetExceeded', code: 'budget_exceeded', message: 'Daily budget spent for all models.' }); } });
+    mock.requests.length = 0;
+    await h.controller.handle({ type: 'compare', requestId: 'r5', messageId: 'cmp-4', conversationId: null, text: 'Name a trie.', models: ['quick', 'slow'] });
+    assert.equal(mock.requests.length, 0);
+    const columns = (await h.store.active())!.messages.at(-1)!.compare!.columns;
+    assert.deepEqual(columns.map((c) => [c.status, c.error?.kind, c.error?.actions]), [['error', 'BudgetExceeded', ['retry', 'pickModel']], ['error', 'BudgetExceeded', ['retry', 'pickModel']]]);
   });
 });
