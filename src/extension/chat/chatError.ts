@@ -22,9 +22,7 @@ export function chatError(err: unknown, model: string): ChatError {
       : `${message} Set the key with "AnyModel: Set API Key", or pick another model.`;
   }
   // Retry is offered where the error table (or the provider's x-should-retry) says the same request may succeed.
-  // A spent budget: sending again asks again (and may be allowed), or another (local) model answers.
   const actions: ErrorAction[] = kind === 'Authentication' ? ['setKey', 'pickModel']
-    : kind === 'BudgetExceeded' ? ['retry', 'pickModel']
     : e && !e.retryable ? ['pickModel']
       : ['retry', 'pickModel'];
   return { message: message.slice(0, 4000) || kind, kind, actions };

@@ -155,6 +155,6 @@ describe('chat controller: compare mode', function () {
     await h.controller.handle({ type: 'compare', requestId: 'r5', messageId: 'cmp-4', conversationId: null, text: 'Name a trie.', models: ['quick', 'slow'] });
     assert.equal(mock.requests.length, 0);
     const columns = (await h.store.active())!.messages.at(-1)!.compare!.columns;
-    assert.deepEqual(columns.map((c) => [c.status, c.error?.kind, c.error?.actions]), [['error', 'BudgetExceeded', ['retry', 'pickModel']], ['error', 'BudgetExceeded', ['retry', 'pickModel']]]);
+    assert.deepEqual(columns.map((c) => [c.status, c.error?.kind, c.error?.actions]), [['error', 'BudgetExceeded', ['pickModel']], ['error', 'BudgetExceeded', ['pickModel']]]);
   });
 });
