@@ -124,7 +124,7 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     assert.match(await text(empty), /Prompts are not kept unless anymodel\.logPrompts is on; keys never are\./);
     assert.equal(await usage.locator('canvas').count(), 0);
     assert.ok(await usage.locator('button[data-action="export"]').isDisabled(), 'nothing to export');
-    await wb.screenshot('ui-40-usage-empty');
+    await wb.screenshot('ui-80-usage-empty');
   });
 
   it('after chats with two models (one failed), the dashboard shows them: totals, charts, a sortable table', async () => {
@@ -164,18 +164,18 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     const top = async () => (await wb.usageFrame()).evaluate(() => window.scrollTo(0, 0));
     const bottom = async () => (await wb.usageFrame()).evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await top();
-    await wb.screenshot('ui-41-usage-dark');
+    await wb.screenshot('ui-81-usage-dark');
     await bottom();
-    await wb.screenshot('ui-42-usage-dark-table');
+    await wb.screenshot('ui-82-usage-dark-table');
     // The charts are redrawn in each theme's colours (read from its CSS variables).
     await wb.colorTheme('Light Modern');
     await (await wb.usageFrame()).locator('body.vscode-light').waitFor({ state: 'attached', timeout: 10_000 });
     await top();
-    await wb.screenshot('ui-43-usage-light');
+    await wb.screenshot('ui-83-usage-light');
     await wb.colorTheme('Dark High Contrast');
     await (await wb.usageFrame()).locator('body.vscode-high-contrast').waitFor({ state: 'attached', timeout: 10_000 });
     await top();
-    await wb.screenshot('ui-44-usage-high-contrast');
+    await wb.screenshot('ui-84-usage-high-contrast');
     await wb.colorTheme('Dark Modern');
   });
 
@@ -224,7 +224,7 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     // The dialog lays its buttons out in the platform's order; what matters is that these are the choices.
     assert.deepEqual([...buttons].sort(), ['Allow this request', 'Cancel', 'Open settings']);
     assert.equal(cloud!.requests.length, sent, 'nothing is sent while it asks');
-    await wb.screenshot('ui-45-budget-refusal');
+    await wb.screenshot('ui-85-budget-refusal');
     await dialog.getByRole('button', { name: 'Allow this request' }).click();
     await (await lastAnswer()).locator('.message-footer', { hasText: 'tokens' }).waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(cloud!.requests.length, sent + 1, 'the allowed request was sent');
@@ -240,6 +240,6 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     assert.equal(await error.getAttribute('data-error-kind'), 'BudgetExceeded');
     assert.match(await text(error.locator('.message-error-text')), /^Not sent: the daily budget for big .* is used up\./);
     assert.equal(cloud!.requests.length, sent + 1, 'the refused request was not sent');
-    await wb.screenshot('ui-46-budget-settings');
+    await wb.screenshot('ui-86-budget-settings');
   });
 });
