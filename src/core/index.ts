@@ -21,6 +21,8 @@ export { getPreset, parseModelId, PROVIDERS } from './providers/registry';
 export type { ProviderPreset } from './providers/preset';
 export { discoverOllamaModels } from './providers/ollama/discovery';
 export type { OllamaModel } from './providers/ollama/discovery';
+export { chooseNumCtx, parseShowResponse, MIN_NUM_CTX } from './providers/ollama/context-length';
+export type { OllamaModelInfo } from './providers/ollama/context-length';
 export { upstreamError } from './providers/shared';
 
 // Transport: one HTTP exchange outside the router (model lists of gateways, probes).

@@ -77,3 +77,9 @@ export function readSettings() {
 }
 
 export type Settings = ReturnType<typeof readSettings>;
+
+/** The largest `num_ctx` sent to Ollama (`anymodel.ollama.maxContextTokens`): a bigger context costs the user's memory. */
+export function ollamaMaxContextTokens(): number {
+  const v = vscode.workspace.getConfiguration(SECTION).get<unknown>('ollama.maxContextTokens');
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(1_048_576, Math.max(2048, Math.round(v))) : 32_768;
+}
