@@ -36,7 +36,7 @@ export { StreamAccumulator } from './cache/response-cache';
 export { contextWindowOf, costOf, unitPrices } from './usage/prices';
 export type { Cost } from './usage/prices';
 export type { SpendTotals, UsageRecord } from './usage/records';
-export { estimatePromptTokens } from './usage/estimate';
+export { estimatePromptTokens, imageTokenEstimate } from './usage/estimate';
 
 // The unified types.
 export { AnyModelError, ERROR_KINDS, isAnyModelError } from './types/errors';

@@ -18,6 +18,8 @@ import { askQuestion, codeContext, PROMPTS } from './selection';
 import { ChatController } from './chat/controller';
 import { ChatPanel } from './chat/panel';
 import { ConversationStore } from './chat/store';
+import { ContextAttachments } from './chat/attachments';
+import { pickLargerModel } from './chat/largerModel';
 import { EditorActions } from './chat/editorActions';
 import { DEFAULT_MODEL_KEY, readDefaultModel, readSettings, SECTION } from './settings';
 import type { ModelStatusBar } from './statusBar';
@@ -74,6 +76,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   const hostListeners = new Set<(message: HostMessage) => void>();
   // eslint-disable-next-line prefer-const -- the offline switch reports to the controller built after it
   let controller: ChatController;
+  const attachments = new ContextAttachments(context.globalState, (list) => controller.notify({ type: 'attachments', attachments: list }));
+  context.subscriptions.push(attachments);
   const offline = new OfflineSwitch({
     recheckSeconds: () => readSettings().offlineRecheckSeconds,
     outageCheckMs: () => readSettings().connectTimeoutSeconds * 1000,
@@ -122,6 +126,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     editorAction: (message) => editorActions.run(message),
     warn: (line) => log.warn(line),
     observe: (message) => { for (const l of hostListeners) l(message); },
+    attachments,
+    pickModelFor: async (tokens) => pickLargerModel(await models.catalog(), tokens, readDefaultModel(), setModel),
   });
   const panel = new ChatPanel(context.extensionUri, controller);
   const lm = new LanguageModelBridge({ models, offline, policy: offlinePolicy, log, setKey: doSetKey, pickModel: doPick });

@@ -15,6 +15,8 @@ export interface Conversation {
   title: string;
   updatedAt: number;
   messages: ChatMessage[];
+  /** The first message sent to the model, once the user dropped the oldest turns to fit its window. */
+  contextStartId?: string;
 }
 
 const ConversationFile = z.object({
@@ -22,6 +24,7 @@ const ConversationFile = z.object({
   title: z.string(),
   updatedAt: z.number(),
   messages: z.array(ChatMessage),
+  contextStartId: z.optional(z.string()),
 });
 
 const IndexFile = z.object({
