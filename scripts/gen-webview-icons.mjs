@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path';
 const ICONS = [
   'send', 'debug-stop', 'copy', 'check', 'insert', 'diff', 'add', 'error', 'warning', 'info', 'key',
   'refresh', 'account', 'sparkle', 'debug-disconnect', 'file-media', 'link-external',
+  // context attachments (chips.ts)
+  'attach', 'close', 'file', 'list-selection', 'file-code',
 ];
 
 const require = createRequire(import.meta.url);

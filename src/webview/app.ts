@@ -11,6 +11,8 @@ import { HostBridge, type VsCodeApi } from './host';
 import { flashCopied } from './markdown';
 import { AssistantMessageView, emptyStateView, errorView, noticeView, userMessageView } from './messages';
 import { animationFrames, type FrameScheduler } from './streaming';
+import { ComposerContext } from './context';
+import { ThreadFollower } from './follow';
 
 export interface ChatAppOptions {
   scheduler?: FrameScheduler;
@@ -29,6 +31,8 @@ export class ChatApp {
   readonly header: Header;
   readonly composer: Composer;
   readonly bridge: HostBridge;
+  readonly context: ComposerContext;
+  private readonly follower: ThreadFollower;
   private readonly thread: HTMLElement;
   private readonly messageList: HTMLElement;
   private readonly status: HTMLElement;
@@ -46,10 +50,8 @@ export class ChatApp {
   /** Sent, and no streamStart yet: the stop button is already there. */
   private awaitingStart = false;
   private idCounter = 0;
-  private stickToBottom = true;
   /** A state arrived: the handshake's purpose is served. */
   private restored = false;
-  private followRequested = false;
   /** Bumped by each restore, so the batches of an earlier one stop. */
   private restoreGeneration = 0;
 
@@ -69,17 +71,17 @@ export class ChatApp {
         this.bridge.post({ type: 'draftChanged', text });
       },
     }, { draftDebounceMs: options.draftDebounceMs });
+    this.context = new ComposerContext(this.bridge, this.composer, {
+      resend: (text, choice) => this.send(text, choice),
+      pickModel: () => this.bridge.post({ type: 'action', kind: 'pickModel' }),
+    });
     this.messageList = h('div', { class: 'message-list' });
     this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.messageList);
     this.status = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
     this.root.replaceChildren(this.header.element, this.thread, this.composer.element, this.status);
 
     this.thread.addEventListener('click', (e) => this.onThreadClick(e));
-    // Whether to follow a growing answer: decided by where the user scrolled, read in the scroll
-    // event (layout is clean there), never by measuring after each DOM change.
-    this.thread.addEventListener('scroll', () => {
-      this.stickToBottom = this.thread.scrollHeight - this.thread.scrollTop - this.thread.clientHeight < 48;
-    }, { passive: true });
+    this.follower = new ThreadFollower(this.thread, this.scheduler);
     // Middle-click would open a link in a new window; model links only open through the host.
     this.thread.addEventListener('auxclick', (e) => { if ((e.target as Element).closest?.('a')) e.preventDefault(); });
     // Escape stops an answer from anywhere in the panel, not only the input box.
@@ -117,6 +119,7 @@ export class ChatApp {
   // Host → view
 
   private onHostMessage(message: HostMessage): void {
+    if (this.context.handle(message)) return;
     switch (message.type) {
       case 'state': return this.restore(message);
       case 'models': return this.setModels(message.models, message.currentModel, message.modelProblem);
@@ -146,6 +149,7 @@ export class ChatApp {
     this.header.setConversations(state.conversations, state.activeConversationId);
     this.setModels(state.models, state.currentModel, state.modelProblem);
     this.setOffline(state.offline, false);
+    this.context.restore(state.attachments, state.context);
     // The newest messages at once, in one DOM insertion and one layout; older ones a batch per
     // frame above them, so a long conversation opens without a long task.
     const split = Math.max(0, state.messages.length - RESTORE_NOW);
@@ -272,18 +276,22 @@ export class ChatApp {
   // -------------------------------------------------------------------------------------------
   // User → host
 
-  private send(text: string): void {
+  private send(text: string, choice: { dropOldest?: boolean } = {}): void {
     if (!this.currentModel) {
       this.composer.restoreDraft(text);
       this.showError({ message: 'Pick a model before sending.', kind: 'NoModel', actions: ['pickModel'] });
       return;
     }
+    // A model without vision, or a window too small: the reason and the choices show by the box.
+    const { attachments, ...withContext } = this.context.prepareSend(text, this.currentModel, choice) ?? {};
+    if (!attachments) { this.composer.restoreDraft(text); return; }
+    this.context.sent();
     const messageId = this.localId();
-    this.appendMessage({ id: messageId, role: 'user', text, model: this.currentModel });
+    this.appendMessage({ id: messageId, role: 'user', text, model: this.currentModel, ...(attachments.length ? { attachments } : {}) });
     this.awaitingStart = true;
     this.setBusy(true);
     this.scrollToBottom();
-    this.bridge.request({ type: 'send', messageId, conversationId: this.conversationId, text, model: this.currentModel })
+    this.bridge.request({ type: 'send', messageId, conversationId: this.conversationId, text, model: this.currentModel, ...withContext })
       .then((reply) => {
         if (reply.type !== 'reply' || reply.ok) return;
         if (this.awaitingStart) { this.awaitingStart = false; this.setBusy(false); }
@@ -391,24 +399,12 @@ export class ChatApp {
     this.status.textContent = text;
   }
 
-  /** On discrete events (send, a new answer, restore): bring the end of the thread into view. */
   private scrollToBottom(): void {
-    this.thread.scrollTop = this.thread.scrollHeight;
-    this.stickToBottom = true;
+    this.follower.scrollToBottom();
   }
 
-  /**
-   * Keeps a streaming answer in view. Reading scrollHeight right after a frame's DOM change would
-   * force a synchronous layout whose cost grows with the thread; one frame later the browser has
-   * laid out anyway, so the read is free. The frame registered now runs before the next render.
-   */
   private followAnswer(): void {
-    if (this.followRequested) return;
-    this.followRequested = true;
-    this.scheduler.request(() => {
-      this.followRequested = false;
-      if (this.stickToBottom) this.thread.scrollTop = this.thread.scrollHeight;
-    });
+    this.follower.follow();
   }
 
   /** Ids for messages the webview creates; the prefix tells the host-side ones apart. */
