@@ -352,7 +352,7 @@ export class ChatController {
     } finally {
       if (this.running === running) this.running = undefined;
       await this.deps.store.save(conversation);
-      if (this.deps.store.activeId === conversation.id) void this.notifyContext();
+      if (this.deps.store.activeId === conversation.id) await this.notifyContext();
     }
   }
 
