@@ -96,7 +96,7 @@ export class ContextAttachments implements vscode.Disposable {
   /** Workspace paths for a `#` mention: the file name matches first, then the path. */
   async mentions(query: string): Promise<string[]> {
     const q = query.toLowerCase();
-    const paths = (await this.workspaceFiles()).map((u) => vscode.workspace.asRelativePath(u, true));
+    const paths = (await this.workspaceFiles()).map((u) => this.relative(u));
     const byName = paths.filter((p) => path.posix.basename(p).toLowerCase().startsWith(q));
     const byPath = paths.filter((p) => !byName.includes(p) && p.toLowerCase().includes(q));
     return [...byName.sort((a, b) => a.length - b.length), ...byPath.sort((a, b) => a.length - b.length)].slice(0, 12);
@@ -148,7 +148,7 @@ export class ContextAttachments implements vscode.Disposable {
   private async pickFiles(): Promise<Attachment[]> {
     const uris = await this.workspaceFiles();
     if (uris.length === 0) throw refused('No files to attach: open a folder, or check files.exclude, search.exclude and .gitignore.');
-    const items = uris.map((uri) => ({ label: path.posix.basename(uri.path), description: vscode.workspace.asRelativePath(uri, true), uri }));
+    const items = uris.map((uri) => ({ label: path.posix.basename(uri.path), description: this.relative(uri), uri }));
     const pick = await vscode.window.showQuickPick(items, { title: 'AnyModel: Attach File', placeHolder: 'Type to find a file of the workspace', matchOnDescription: true });
     return pick ? [await this.readFile(pick.uri)] : [];
   }

@@ -109,7 +109,7 @@ describe('chat controller: attachments and the context window', () => {
     assert.equal(stored.attachments?.[0]?.content?.includes('tries = 3'), true, 'the store keeps the content');
     assert.equal(h.attachments.pending.length, 0, 'the send took it');
     await h.controller.handle({ type: 'ready', requestId: 'r-again', protocolVersion: 1 });
-    const state = h.seen.findLast((m) => m.type === 'state') as MessageOf<HostMessage, 'state'>;
+    const state = [...h.seen].reverse().find((m) => m.type === 'state') as MessageOf<HostMessage, 'state'>;
     assert.equal(state.messages[0]!.attachments?.[0]?.name, 'src/retry.ts');
     assert.equal(state.messages[0]!.attachments?.[0]?.content, undefined, 'the view gets no content');
   });
