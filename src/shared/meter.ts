@@ -41,9 +41,9 @@ export function contextMeter(usage: ContextUsage, draft: string): Meter {
   return { used, window, ratio, level, label: `${compact(used)} / ${compact(window)} tokens (${percent} %)`, detail };
 }
 
-/** 950, 12.3K, 128K, 1M. */
+/** 950, 1.2K, 32K (32,768), 128K, 1M. */
 export function compact(n: number): string {
   if (n < 1000) return String(n);
-  if (n < 1_000_000) return `${n < 10_000 ? (n / 1000).toFixed(1).replace(/\.0$/, '') : Math.round(n / 1000)}K`;
+  if (n < 1_000_000) return `${n < 10_000 ? (n / 1000).toFixed(1).replace(/\.0$/, '') : Math.floor(n / 1000)}K`;
   return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
 }

@@ -64,11 +64,18 @@ export class ComposerContext {
   /** A host message this part handles; false for the others. */
   handle(message: HostMessage): boolean {
     if (message.type === 'attachments') { this.setAttachments(message.attachments); return true; }
-    if (message.type === 'context') { this.usage = message.context; this.refreshMeter(); return true; }
+    if (message.type === 'context') {
+      // What the alert said was about another model (no vision, too small): it no longer applies.
+      if (this.usage && this.usage.model !== message.context.model) this.hideAlert();
+      this.usage = message.context;
+      this.refreshMeter();
+      return true;
+    }
     return message.type === 'mentions';
   }
 
   restore(attachments: Attachment[] | undefined, usage: ContextUsage | null | undefined): void {
+    this.hideAlert();
     this.setAttachments(attachments ?? []);
     this.usage = usage ?? null;
     this.refreshMeter();

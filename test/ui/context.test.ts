@@ -36,7 +36,6 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
   let browser: OpenBrowser | undefined;
   let ollama: MockServer | undefined;
   let scratch: string | undefined;
-  let settingsFile: string;
   let wb: Workbench;
   let releaseSignals = () => {};
   const cleanup = async () => {
@@ -65,11 +64,15 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     // The meter follows the model the host now answers for.
     await panel.locator('.context-meter[title*="' + model + '"]').waitFor({ state: 'attached', timeout: 20_000 });
   };
+  /** Switches the colour theme as a person does: "Preferences: Color Theme", the theme's name, Enter. */
   const setTheme = async (theme: string) => {
-    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
-    const light = theme.includes('Light');
-    await wb.page.locator(`.monaco-workbench.${light ? 'vs' : 'vs-dark'}`).waitFor({ state: 'attached', timeout: 20_000 });
+    await wb.runCommand('Preferences: Color Theme');
+    await wb.quickInputRows().first().waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.page.keyboard.type(theme, { delay: 10 });
+    await wb.quickInputRows().filter({ hasText: theme }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.page.keyboard.press('Enter');
+    await wb.quickInput().waitFor({ state: 'hidden', timeout: 20_000 });
+    await wb.page.locator(`.monaco-workbench.${theme.includes('Light') ? 'vs' : 'vs-dark'}`).waitFor({ state: 'attached', timeout: 30_000 });
   };
   /** CSP violations the chat webview reported since it loaded (a listener the test installs). */
   const violations = async (): Promise<string[]> => (await chat()).evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? ['no listener']);
@@ -88,7 +91,6 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     // A JSON file with a syntax error: VS Code's own JSON support reports it in Problems.
     fs.writeFileSync(path.join(workspace, 'broken.json'), '{\n  "name": "demo",\n  "version": 1,,\n  "private": true\n}\n');
     const userData = path.join(scratch, 'user-data');
-    settingsFile = path.join(userData, 'User', 'settings.json');
     server = await startServer({
       userDataDir: userData,
       logFile: path.join(ROOT, 'test-results/logs/ui-context-server.log'),

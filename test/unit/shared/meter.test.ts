@@ -31,7 +31,7 @@ describe('context meter', () => {
   });
 
   it('writes counts compactly', () => {
-    assert.deepEqual([950, 1000, 1234, 12_345, 128_000, 1_000_000, 2_500_000].map(compact), ['950', '1K', '1.2K', '12K', '128K', '1M', '2.5M']);
+    assert.deepEqual([950, 1000, 1234, 12_345, 32_768, 128_000, 1_000_000, 2_500_000].map(compact), ['950', '1K', '1.2K', '12K', '32K', '128K', '1M', '2.5M']);
     assert.equal(draftTokens(''), 0);
   });
 });
