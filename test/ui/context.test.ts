@@ -227,9 +227,9 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     await shown.waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await shown.evaluate((img) => (img as HTMLImageElement).naturalWidth), 160, 'the thumbnail loaded under the CSP');
     await wb.screenshot('ui-45-image-in-thread-dark');
-    await setTheme('Default Light Modern');
+    await setTheme('Light Modern');
     await wb.screenshot('ui-45-image-in-thread-light');
-    await setTheme('Default Dark Modern');
+    await setTheme('Dark Modern');
   });
 
   it('a model without vision says so before sending, keeping the draft and the image', async () => {
@@ -264,9 +264,9 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     assert.match(await text(meter), /^\d{3} \/ 600 tokens \(\d{2} %\) · nearly full$/);
     assert.match(await meter.getAttribute('title') ?? '', /of the 600 tokens small holds .* The window is nearly full\.$/);
     await wb.screenshot('ui-47-meter-warning-dark');
-    await setTheme('Default Light Modern');
+    await setTheme('Light Modern');
     await wb.screenshot('ui-47-meter-warning-light');
-    await setTheme('Default Dark Modern');
+    await setTheme('Dark Modern');
     await input.fill('Summarise this: ' + 'lorem ipsum dolor '.repeat(160));
     await meter.and(panel.locator('.meter-over')).waitFor({ state: 'visible', timeout: 10_000 });
     const before = ollama!.requests.filter((r) => r.url === '/api/chat').length;
