@@ -14,7 +14,7 @@ import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, replayAsStream } from './cache/response-cache';
 import { SpendLedger, UsageLog, type UsageRecord } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
-import { estimatePromptTokens } from './usage/estimate';
+import { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
 import { OllamaModelInfoCache, chooseNumCtx, type OllamaModelInfo } from './providers/ollama/context-length';
 import { Accounting } from './usage/accounting';
 import { streamParts, type StreamObserver } from './stream';
@@ -216,6 +216,27 @@ export class AnyModelClient {
       return this.sendJson(dep, adapter, adapter.buildEmbeddingRequest(req, dep), opts, (body) => parse(body, dep, req));
     }, opts);
     return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage) };
+  }
+
+  /**
+   * A chat request's input tokens, counted by the provider where its adapter can (Anthropic's
+   * count_tokens, exact) and estimated otherwise, or where that provider's server has no such
+   * endpoint (404). Not a model call: no router, no budget, nothing spent or accounted.
+   */
+  async countTokens(req: ChatRequest, opts: CallOptions = {}): Promise<{ inputTokens: number; exact: boolean }> {
+    const dep = this.router.group(this.router.resolveAlias(req.model))[0] ?? this.resolveUnknown(req.model);
+    if (!dep) throw new AnyModelError({ kind: 'NotFound', param: 'model', message: `No model named "${req.model}" is configured` });
+    const adapter = this.checked(dep);
+    if (adapter.buildCountTokensRequest && adapter.parseCountTokensResponse) {
+      const parse = adapter.parseCountTokensResponse.bind(adapter);
+      const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
+      try {
+        return { inputTokens: await this.sendJson(dep, adapter, adapter.buildCountTokensRequest(prepared, dep), opts, (body) => parse(body, dep)), exact: true };
+      } catch (err) {
+        if (!(err instanceof AnyModelError && err.kind === 'NotFound')) throw err;
+      }
+    }
+    return { inputTokens: estimateRequestTokens(req), exact: false };
   }
 
   /** Budget check, then the router; a failure is recorded before it is thrown. */

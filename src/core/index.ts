@@ -36,7 +36,7 @@ export { StreamAccumulator } from './cache/response-cache';
 export { contextWindowOf, costOf, unitPrices } from './usage/prices';
 export type { Cost } from './usage/prices';
 export type { SpendTotals, UsageRecord } from './usage/records';
-export { estimatePromptTokens, imageTokenEstimate } from './usage/estimate';
+export { estimatePromptTokens, estimateRequestTokens, imageTokenEstimate } from './usage/estimate';
 
 // The unified types.
 export { AnyModelError, ERROR_KINDS, isAnyModelError } from './types/errors';
@@ -46,6 +46,6 @@ export { anthropicType, ERROR_TABLE, errorRow, isErrorKind, isOutageKind, openAI
 export type { AnthropicErrorType, ErrorRow } from './types/error-table';
 export { cacheControlSchema, chatRequestSchema, completionRequestSchema, contentText, embeddingRequestSchema } from './types/request';
 export type { ChatMessage, ChatRequest, CompletionRequest, ContentPart, EmbeddingRequest, TextPart, ThinkingBlock, ToolCall, ToolChoice } from './types/request';
-export type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage, Warning } from './types/result';
+export type { ChatChoice, ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage, Warning } from './types/result';
 export type { Deployment } from './types/deployment';
 export type { AbortLike } from './types/abort';

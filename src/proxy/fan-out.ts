@@ -1,24 +1,28 @@
 /**
- * Chat Completions `n` > 1: `n` parallel requests through the core (each routed, budgeted and
- * accounted on its own, never answered from the response cache, which would repeat one answer),
- * folded into one `chat.completion` with `n` choices and the summed usage and cost. Streaming
- * with `n` > 1 is refused: interleaved choices are left out for now. `n` is never sent upstream, not
- * even to OpenAI, whose `n` would bill the prompt once: the core's ChatResult is one choice
- * (docs/architecture.md#the-proxys-client-apis says why).
+ * Chat Completions `n` > 1. The first request carries `n`: a provider that answers it itself
+ * (OpenAI, Azure, vLLM) returns every choice and bills the prompt once. Whatever is missing after
+ * it (a provider without `n`, or a fallback to one) is asked for as parallel single requests, each
+ * routed, budgeted and accounted on its own. None is answered from the response cache, which would
+ * repeat one answer. The reply is one `chat.completion` with `n` choices and the summed usage and
+ * cost. Streaming with `n` > 1 is refused: interleaved choices are left out for now
+ * (docs/architecture.md#the-proxys-client-apis).
  */
 import type { AnyModelClient, Answered, CallOptions, ChatRequest, ChatResult, Usage } from '../core';
 import { AnyModelError } from '../core';
-import { toChatCompletion } from './openai-format';
 
-export async function fanOut(client: AnyModelClient, chat: ChatRequest, call: CallOptions): Promise<Answered<ChatResult> & { body: unknown }> {
+export async function fanOut(client: AnyModelClient, chat: ChatRequest, call: CallOptions): Promise<Answered<ChatResult>> {
   if (chat.stream) throw new AnyModelError({ kind: 'BadRequest', param: 'n', code: 'invalid_request', message: 'n > 1 is not supported with stream: true on this proxy; ask for the answers without streaming' });
   const { n = 1, ...one } = chat;
-  const answers = await Promise.all(Array.from({ length: n }, () => client.chat(one, { ...call, noCache: true })));
-  const first = answers[0]!;
-  const usage = answers.map((a) => a.value.usage).reduce(sumUsage);
-  const body = toChatCompletion({ ...first.value, usage }, chat.model) as { choices: unknown[] };
-  body.choices = answers.map((a, index) => ({ ...(toChatCompletion(a.value, chat.model) as { choices: Record<string, unknown>[] }).choices[0], index }));
-  return { ...first, value: { ...first.value, usage }, costUsd: answers.reduce((s, a) => s + a.costUsd, 0), attempts: Math.max(...answers.map((a) => a.attempts)), body };
+  const first = await client.chat(chat, { ...call, noCache: true });
+  const missing = Math.max(0, n - 1 - (first.value.moreChoices?.length ?? 0));
+  const rest = await Promise.all(Array.from({ length: missing }, () => client.chat(one, { ...call, noCache: true })));
+  const answers = [first, ...rest];
+  const value: ChatResult = {
+    ...first.value,
+    moreChoices: [...(first.value.moreChoices ?? []), ...rest.map((a) => a.value)].slice(0, n - 1),
+    usage: answers.map((a) => a.value.usage).reduce(sumUsage),
+  };
+  return { ...first, value, costUsd: answers.reduce((s, a) => s + a.costUsd, 0), attempts: Math.max(...answers.map((a) => a.attempts)) };
 }
 
 function sumUsage(a: Usage, b: Usage): Usage {

@@ -3,7 +3,7 @@
  * https://platform.openai.com/docs/api-reference/chat/object and /chat-streaming
  */
 import { errorRow, openAICode, type AnyModelError } from '../core';
-import type { ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from '../core';
+import type { ChatChoice, ChatResult, CompletionResult, EmbeddingResult, FinishReason, StreamPart, Usage } from '../core';
 
 export interface OpenAIUsage {
   prompt_tokens: number;
@@ -28,18 +28,22 @@ export function toOpenAIUsage(u: Usage): OpenAIUsage {
 }
 
 export function toChatCompletion(r: ChatResult, model: string): unknown {
-  const message: Record<string, unknown> = { role: 'assistant', content: r.content, refusal: null };
-  if (r.toolCalls.length) message.tool_calls = r.toolCalls;
-  if (r.reasoning) message.reasoning_content = r.reasoning;
-  if (r.thinkingBlocks?.length) message.thinking_blocks = r.thinkingBlocks;
   return {
     id: r.id,
     object: 'chat.completion',
     created: r.created,
     model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: r.finishReason }],
+    choices: [r, ...(r.moreChoices ?? [])].map((c, index) => ({ index, message: toMessage(c, index === 0 ? r.thinkingBlocks : undefined), logprobs: null, finish_reason: c.finishReason })),
     usage: toOpenAIUsage(r.usage),
   };
+}
+
+function toMessage(c: ChatChoice, thinkingBlocks: ChatResult['thinkingBlocks']): Record<string, unknown> {
+  const message: Record<string, unknown> = { role: 'assistant', content: c.content, refusal: null };
+  if (c.toolCalls.length) message.tool_calls = c.toolCalls;
+  if (c.reasoning) message.reasoning_content = c.reasoning;
+  if (thinkingBlocks?.length) message.thinking_blocks = thinkingBlocks;
+  return message;
 }
 
 export function toTextCompletion(r: CompletionResult, model: string): unknown {

@@ -122,12 +122,9 @@ type PostRoute = (body: unknown, ctx: RouteContext) => Promise<void>;
 const POST_ROUTES = new Map<string, PostRoute>([
   ['/chat/completions', async (body, { client, res, exchange, call }) => {
     const chat = validateBody('chat', body);
-    if (chat.n !== undefined && chat.n > 1) {
-      const fanned = await fanOut(client, chat, call);
-      return sendJson(res, 200, fanned.body, answerHeaders(exchange, fanned));
-    }
-    if (chat.stream) return sendStream(res, exchange, await client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
-    const answered = await client.chat(chat, call);
+    const several = chat.n !== undefined && chat.n > 1;
+    if (chat.stream && !several) return sendStream(res, exchange, await client.streamChat(chat, call), chat.model, 'chat', chat.stream_options?.include_usage);
+    const answered = several ? await fanOut(client, chat, call) : await client.chat(chat, call);
     sendJson(res, 200, toChatCompletion(answered.value, chat.model), answerHeaders(exchange, answered));
   }],
   ['/completions', async (body, { client, res, exchange, call }) => {

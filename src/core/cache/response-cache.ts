@@ -93,7 +93,7 @@ export function* replayAsStream(r: ChatResult): Generator<StreamPart> {
     yield { type: 'tool-call-start', index, id: tc.id, name: tc.function.name };
     yield { type: 'tool-call-delta', index, argumentsDelta: tc.function.arguments };
   }
-  yield { type: 'finish', finishReason: r.finishReason, ...(r.rawFinishReason !== undefined ? { rawFinishReason: r.rawFinishReason } : {}), usage: r.usage };
+  yield { type: 'finish', finishReason: r.finishReason, ...(r.rawFinishReason !== undefined ? { rawFinishReason: r.rawFinishReason } : {}), ...(r.stopSequence !== undefined ? { stopSequence: r.stopSequence } : {}), usage: r.usage };
 }
 
 /** Folds stream parts back into a result (to cache a streamed answer). */
@@ -131,6 +131,7 @@ export class StreamAccumulator {
     if (this.reasoning) r.reasoning = this.reasoning;
     if (this.blocks.length) r.thinkingBlocks = this.thinking ? [...this.blocks, { type: 'thinking', thinking: this.thinking }] : [...this.blocks];
     if (finish.rawFinishReason !== undefined) r.rawFinishReason = finish.rawFinishReason;
+    if (finish.stopSequence !== undefined) r.stopSequence = finish.stopSequence;
     if (this.warnings.length) r.warnings = [...this.warnings];
     return r;
   }

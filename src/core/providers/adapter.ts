@@ -55,6 +55,8 @@ export interface Capabilities {
   params: ReadonlySet<OptionalChatParam>;
   /** The provider takes `cache_control` prompt-cache markers (Anthropic); others cache on their own or not at all. */
   promptCaching?: boolean;
+  /** The provider answers Chat Completions' `n` > 1 itself, billing the prompt once (not streamed). */
+  choices?: boolean;
 }
 
 export interface ProviderAdapter {
@@ -69,6 +71,10 @@ export interface ProviderAdapter {
 
   buildEmbeddingRequest?(req: EmbeddingRequest, dep: Deployment): HttpRequestSpec;
   parseEmbeddingResponse?(body: unknown, dep: Deployment, req: EmbeddingRequest): EmbeddingResult;
+
+  /** The provider's own count of a request's input tokens (Anthropic's count_tokens); without it the core estimates. */
+  buildCountTokensRequest?(req: ChatRequest, dep: Deployment): HttpRequestSpec;
+  parseCountTokensResponse?(body: unknown, dep: Deployment): number;
 
   buildCompletionRequest?(req: CompletionRequest, dep: Deployment, stream: boolean): HttpRequestSpec;
   parseCompletionResponse?(body: unknown, dep: Deployment): CompletionResult;

@@ -38,10 +38,17 @@ export interface ChatResult {
   finishReason: FinishReason;
   /** The provider's own finish reason as sent (`end_turn`, `MAX_TOKENS`, `tool_use`, ...), when it sent one. */
   rawFinishReason?: string;
+  /** The stop sequence that ended the answer, where the provider says which (Anthropic, vLLM). */
+  stopSequence?: string;
   usage: Usage;
   /** What the request lost on the way: parameters dropped by `drop_params`, and the like. */
   warnings?: Warning[];
+  /** Choices 2..n when the provider answered `n` > 1 itself; `usage` covers them all. */
+  moreChoices?: ChatChoice[];
 }
+
+/** One of several answers to one request (Chat Completions `n`). */
+export type ChatChoice = Pick<ChatResult, 'content' | 'toolCalls' | 'finishReason' | 'rawFinishReason' | 'reasoning'>;
 
 /**
  * Something the caller should know about an answer that still succeeded: a parameter that
@@ -71,7 +78,7 @@ export type StreamPart =
   | { type: 'reasoning-redacted'; data: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
-  | { type: 'finish'; finishReason: FinishReason; rawFinishReason?: string; usage?: Usage }
+  | { type: 'finish'; finishReason: FinishReason; rawFinishReason?: string; stopSequence?: string; usage?: Usage }
   /** Comes before the content; a consumer that does not know it may ignore it. */
   | { type: 'warning'; warning: Warning }
   | { type: 'error'; error: AnyModelError };

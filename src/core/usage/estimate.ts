@@ -11,7 +11,7 @@
  * counts as the larger of the two. When its size cannot be read (a remote URL, a format other than
  * PNG, JPEG or GIF) it counts as 1,600 tokens, the most either method gives.
  */
-import type { ChatMessage } from '../types/request';
+import type { ChatMessage, ChatRequest } from '../types/request';
 
 /** What an image of unknown size counts as: the Anthropic cap, above OpenAI's 765 for a 1024² image. */
 export const UNKNOWN_IMAGE_TOKENS = 1600;
@@ -32,6 +32,11 @@ export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
     return value;
   });
   return Math.ceil(text.length / CHARS_PER_TOKEN) + imageTokens;
+}
+
+/** Estimated input tokens of a whole request: its messages and its tools' definitions. */
+export function estimateRequestTokens(req: Pick<ChatRequest, 'messages' | 'tools'>): number {
+  return Math.max(1, estimatePromptTokens(req.messages) + (req.tools?.length ? Math.ceil(JSON.stringify(req.tools).length / CHARS_PER_TOKEN) : 0));
 }
 
 /** Tokens for one image given as a URL (a `data:` URL is measured from its header). */

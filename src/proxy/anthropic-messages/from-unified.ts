@@ -16,7 +16,9 @@ export function toMessagesUsage(u: Usage | undefined): Record<string, number> {
   };
 }
 
-export function toStopReason(f: FinishReason): string {
+/** A known stop sequence is Anthropic's `stop_sequence` reason; other providers only say "stop". */
+export function toStopReason(f: FinishReason, stopSequence?: string): string {
+  if (f === 'stop' && stopSequence !== undefined) return 'stop_sequence';
   switch (f) {
     case 'stop': return 'end_turn';
     case 'length': return 'max_tokens';
@@ -58,8 +60,8 @@ export function toMessage(r: ChatResult, model: string): Record<string, unknown>
     role: 'assistant',
     model,
     content,
-    stop_reason: toStopReason(r.finishReason),
-    stop_sequence: null,
+    stop_reason: toStopReason(r.finishReason, r.stopSequence),
+    stop_sequence: r.stopSequence ?? null,
     usage: toMessagesUsage(r.usage),
   };
 }

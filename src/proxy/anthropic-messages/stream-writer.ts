@@ -73,7 +73,7 @@ export class MessagesStreamWriter {
       case 'finish':
         this.close(events);
         events.push(
-          { type: 'message_delta', delta: { stop_reason: toStopReason(part.finishReason), stop_sequence: null }, usage: toMessagesUsage(part.usage) },
+          { type: 'message_delta', delta: { stop_reason: toStopReason(part.finishReason, part.stopSequence), stop_sequence: part.stopSequence ?? null }, usage: toMessagesUsage(part.usage) },
           { type: 'message_stop' },
         );
         break;

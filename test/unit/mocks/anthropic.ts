@@ -10,7 +10,7 @@
  * writes that cut through events and multi-byte characters.
  */
 import { startMockServer, type MockServer, type Reply } from '../helpers/mock-server';
-import { decide, pieces, sniffImage, USAGE, type Answer, type Conversation } from './script';
+import { cutAtStop, decide, pieces, sniffImage, USAGE, type Answer, type Conversation } from './script';
 
 type Json = Record<string, unknown>;
 interface Block { type: string; thinking?: unknown; signature?: unknown; data?: unknown; cache_control?: unknown; input_schema?: unknown; text?: unknown; id?: unknown; name?: unknown; input?: unknown; tool_use_id?: unknown; content?: unknown; source?: { type?: unknown; media_type?: unknown; data?: unknown; url?: unknown } }
@@ -40,6 +40,7 @@ export function startAnthropicMock(opts: { apiKey?: string; contextTokens?: numb
     const version = req.headers['anthropic-version'];
     if (version === undefined) return anthropicError(400, 'invalid_request_error', 'anthropic-version: header is required');
     if (typeof version !== 'string' || !VERSIONS.has(version)) return anthropicError(400, 'invalid_request_error', `anthropic-version: invalid version ${String(version)}`);
+    if (req.method === 'POST' && req.url === '/v1/messages/count_tokens') return countTokens(req.body as Json);
     if (req.method !== 'POST' || req.url !== '/v1/messages') return anthropicError(404, 'not_found_error', 'Not Found');
     if (!String(req.headers['content-type']).startsWith('application/json')) return anthropicError(400, 'invalid_request_error', 'Content-Type must be application/json');
     if (!req.body || typeof req.body !== 'object') return anthropicError(400, 'invalid_request_error', 'The request body is not valid JSON.');
@@ -50,6 +51,18 @@ export function startAnthropicMock(opts: { apiKey?: string; contextTokens?: numb
     if (opts.contextTokens !== undefined && tokens > opts.contextTokens) return anthropicError(400, 'invalid_request_error', `prompt is too long: ${tokens} tokens > ${opts.contextTokens} maximum`);
     return answer(body, decide('anthropic', readConversation(body)));
   });
+}
+
+const COUNT_FIELDS = new Set(['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers']);
+
+/** What the mock's tokenizer makes of a request: about three characters a token, so it differs from the proxy's estimate. */
+export const mockTokenCount = (body: Json): number => Math.ceil(JSON.stringify([body.system ?? '', body.messages, body.tools ?? []]).length / 3);
+
+/** https://docs.anthropic.com/en/api/messages-count-tokens: the Messages fields that shape the prompt, nothing else. */
+function countTokens(body: Json): Reply {
+  for (const k of Object.keys(body)) if (!COUNT_FIELDS.has(k)) return anthropicError(400, 'invalid_request_error', `${k}: Extra inputs are not permitted`);
+  if (typeof body.model !== 'string' || !Array.isArray(body.messages)) return anthropicError(400, 'invalid_request_error', 'model, messages: Field required');
+  return { kind: 'json', headers: { 'request-id': REQUEST_ID }, body: { input_tokens: mockTokenCount(body) } };
 }
 
 function validate(body: Json): string | undefined {
@@ -223,16 +236,20 @@ function urlMediaType(url: string): string {
 
 const TOOL_ID = 'toolu_01MockWeather';
 
-function answer(body: Json, a: Answer): Reply {
+function answer(body: Json, scripted: Answer): Reply {
   const usage = { input_tokens: USAGE.input - USAGE.cached, cache_creation_input_tokens: 0, cache_read_input_tokens: USAGE.cached, output_tokens: USAGE.output, service_tier: 'standard' };
-  const stopReason = a.kind === 'tool' ? 'tool_use' : 'end_turn';
+  // A stop sequence in the answer ends it there: `stop_reason: "stop_sequence"` names which one.
+  const cut = scripted.kind === 'text' ? cutAtStop(scripted.text, body.stop_sequences) : { text: '' };
+  const a: Answer = scripted.kind === 'text' ? { kind: 'text', text: cut.text } : scripted;
+  const stopReason = a.kind === 'tool' ? 'tool_use' : cut.matched !== undefined ? 'stop_sequence' : 'end_turn';
+  const stopSequence = cut.matched ?? null;
   const message = { id: 'msg_01MockAnthropic', type: 'message', role: 'assistant', model: body.model, stop_sequence: null };
   const thinking = (body.thinking as Json | undefined)?.type === 'enabled';
   if (!body.stream) {
     const content: Json[] = thinking ? [{ type: 'thinking', thinking: THINKING_TEXT, signature: signatureOf(THINKING_TEXT) }] : [];
     if (a.kind === 'text') content.push({ type: 'text', text: a.text });
     else content.push({ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: TOOL_ID, name: a.name, input: a.args });
-    return { kind: 'json', headers: { 'request-id': REQUEST_ID }, body: { ...message, content, stop_reason: stopReason, usage } };
+    return { kind: 'json', headers: { 'request-id': REQUEST_ID }, body: { ...message, content, stop_reason: stopReason, stop_sequence: stopSequence, usage } };
   }
   const events: Json[] = [{ type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }];
   let index = 0;
@@ -254,7 +271,7 @@ function answer(body: Json, a: Answer): Reply {
     events.push({ type: 'content_block_stop', index });
   }
   events.push(
-    { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: USAGE.output } },
+    { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: { output_tokens: USAGE.output } },
     { type: 'ping' },
     { type: 'message_stop' },
   );

@@ -7,12 +7,12 @@
  * finishing chunk (TGI), and vLLM's `{"object":"error",...}` error body.
  */
 import { startMockServer, sse, splitBytes, type MockServer, type RecordedRequest, type Reply } from '../helpers/mock-server';
-import { decide, embeddingOf, pieces, sniffImage, USAGE, type Conversation } from './script';
+import { cutAtStop, decide, embeddingOf, pieces, sniffImage, USAGE, type Conversation } from './script';
 
 export type Flavour = 'openai' | 'vllm' | 'tgi' | 'azure';
 
 interface OAIMessage { role: string; content?: unknown; tool_calls?: { id: string }[]; tool_call_id?: string }
-interface OAIBody { model?: string; messages?: OAIMessage[]; tools?: { function: { name: string } }[]; stream?: boolean; stream_options?: { include_usage?: boolean }; input?: string | string[]; prompt?: string }
+interface OAIBody { model?: string; stop?: unknown; n?: number; messages?: OAIMessage[]; tools?: { function: { name: string } }[]; stream?: boolean; stream_options?: { include_usage?: boolean }; input?: string | string[]; prompt?: string }
 
 export function startOpenAIMock(opts: { apiKey?: string; flavour?: Flavour } = {}): Promise<MockServer> {
   const flavour = opts.flavour ?? 'openai';
@@ -46,7 +46,11 @@ export function readConversation(body: OAIBody): Conversation {
 export function chatReply(req: RecordedRequest, flavour: Flavour): Reply {
   const body = req.body as OAIBody;
   if (!Array.isArray(body?.messages) || body.messages.length === 0) return error(flavour, 400, "Missing required parameter: 'messages'.", 'missing_required_parameter');
-  const answer = decide(flavour === 'tgi' ? 'huggingface' : flavour, readConversation(body));
+  const scripted = decide(flavour === 'tgi' ? 'huggingface' : flavour, readConversation(body));
+  const cut = scripted.kind === 'text' ? cutAtStop(scripted.text, body.stop) : { text: '' };
+  const answer = scripted.kind === 'text' ? { kind: 'text' as const, text: cut.text } : scripted;
+  // vLLM adds the stop string that matched as `stop_reason` on the choice; OpenAI only says "stop".
+  const stopReason = flavour === 'vllm' && cut.matched !== undefined ? { stop_reason: cut.matched } : {};
   if (flavour === 'azure' && /forbidden/i.test(readConversation(body).lastUserText)) return azureContentFilter();
   const usage = { prompt_tokens: USAGE.input, completion_tokens: USAGE.output, total_tokens: USAGE.input + USAGE.output, prompt_tokens_details: { cached_tokens: USAGE.cached } };
   const base = { id: 'chatcmpl-mock1', created: 1_700_000_000, model: body.model, system_fingerprint: 'fp_mock' };
@@ -54,9 +58,13 @@ export function chatReply(req: RecordedRequest, flavour: Flavour): Reply {
   const finish = answer.kind === 'tool' ? 'tool_calls' : 'stop';
   if (!body.stream) {
     const message = { role: 'assistant', content: answer.kind === 'text' ? answer.text : null, refusal: null, ...(toolCall ? { tool_calls: [toolCall] } : {}) };
-    return { kind: 'json', body: { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage } };
+    // `n` choices (not TGI's, which answers one): each a little different, the prompt billed once.
+    const n = flavour === 'tgi' ? 1 : body.n ?? 1;
+    const choices = Array.from({ length: n }, (_, index) => ({ index, message: index && answer.kind === 'text' ? { ...message, content: `${answer.text} (choice ${index + 1})` } : message, logprobs: null, finish_reason: finish, ...stopReason }));
+    const billed = { ...usage, completion_tokens: USAGE.output * n, total_tokens: USAGE.input + USAGE.output * n };
+    return { kind: 'json', body: { ...base, object: 'chat.completion', choices, usage: billed } };
   }
-  const chunk = (delta: unknown, finish_reason: string | null = null, extra: object = {}) => ({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason }], ...extra });
+  const chunk = (delta: unknown, finish_reason: string | null = null, extra: object = {}) => ({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason, ...(finish_reason ? stopReason : {}) }], ...extra });
   const events: unknown[] = [chunk({ role: 'assistant', content: '' })];
   // Azure opens with a chunk that has no choices, only the prompt's content filter results.
   if (flavour === 'azure') events.unshift({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: { hate: { filtered: false, severity: 'safe' } } }] });

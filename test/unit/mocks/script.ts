@@ -26,6 +26,17 @@ export function decide(family: string, c: Conversation): Answer {
   return { kind: 'text', text: `Hello from ${family}: ${c.lastUserText}` };
 }
 
+/** Cuts an answer before the first stop sequence it contains, as the providers do (the sequence itself is not sent). */
+export function cutAtStop(text: string, stops: unknown): { text: string; matched?: string } {
+  const list = typeof stops === 'string' ? [stops] : Array.isArray(stops) ? stops.filter((s): s is string => typeof s === 'string' && s !== '') : [];
+  let best: { at: number; stop: string } | undefined;
+  for (const stop of list) {
+    const at = text.indexOf(stop);
+    if (at >= 0 && (!best || at < best.at)) best = { at, stop };
+  }
+  return best ? { text: text.slice(0, best.at), matched: best.stop } : { text };
+}
+
 /** Splits a text into `n` roughly equal pieces (at least one character each), for streaming. */
 export function pieces(text: string, n = 3): string[] {
   const chars = [...text];

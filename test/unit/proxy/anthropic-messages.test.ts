@@ -11,7 +11,7 @@ import { buildConfig } from '../../../src/core/config/load';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import { startMockServer, type MockServer, type RecordedRequest } from '../helpers/mock-server';
 import { startOpenAIMock } from '../mocks/openai';
-import { anthropicError, anthropicSse, startAnthropicMock } from '../mocks/anthropic';
+import { anthropicError, anthropicSse, mockTokenCount, startAnthropicMock } from '../mocks/anthropic';
 import { startGeminiMock } from '../mocks/gemini';
 import { startOllamaMock } from '../mocks/ollama';
 
@@ -118,11 +118,20 @@ for (const b of BACKENDS) {
       assert.equal((m.content[0] as Anthropic.TextBlock).text, 'I see 1 image(s): image/png');
     });
 
-    it('counts tokens', async () => {
+    it(b.name === 'Anthropic' ? 'counts tokens with Anthropic\'s count_tokens' : 'estimates the tokens a request counts', async () => {
+      const before = mock.requests.length;
       const short = await client.messages.countTokens({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
       const long = await client.messages.countTokens({ model: 'chat', system: 'x'.repeat(4000), messages: [{ role: 'user', content: 'hi' }], tools: [weather] });
-      assert.ok(short.input_tokens >= 1 && short.input_tokens < 20, String(short.input_tokens));
+      assert.ok(short.input_tokens >= 1 && short.input_tokens < 30, String(short.input_tokens));
       assert.ok(long.input_tokens > 1000, String(long.input_tokens));
+      const sent = mock.requests.slice(before);
+      if (b.name !== 'Anthropic') return assert.equal(sent.length, 0, 'an estimate calls no model');
+      assert.deepEqual(sent.map((r) => r.url), ['/v1/messages/count_tokens', '/v1/messages/count_tokens']);
+      const body = sent[1]!.body as Json;
+      assert.equal(body.model, 'claude-sonnet-4-5');
+      assert.equal(body.max_tokens, undefined, 'count_tokens takes no max_tokens');
+      assert.equal(body.tools[0].name, 'get_weather');
+      assert.equal(long.input_tokens, mockTokenCount(body), 'the provider\'s own count, not an estimate');
     });
   });
 }
@@ -263,5 +272,56 @@ describe('POST /v1/messages: errors, auth and what reaches Anthropic', () => {
     });
     assert.equal((second.content.find((c) => c.type === 'text') as Anthropic.TextBlock).text, 'Tool said: sunny');
     assert.deepEqual(sent().messages[1].content[0], { type: 'thinking', thinking: block.thinking, signature: block.signature });
+  });
+});
+
+describe('POST /v1/messages: which stop sequence ended the answer', () => {
+  let anthropic: MockServer;
+  let vllm: MockServer;
+  let openai: MockServer;
+  let proxy: RunningProxy;
+  let client: Anthropic;
+
+  before(async () => {
+    [anthropic, vllm, openai] = await Promise.all([startAnthropicMock(), startOpenAIMock({ flavour: 'vllm' }), startOpenAIMock()]);
+    proxy = await startProxy({
+      config: buildConfig({
+        model_list: [
+          { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropic.url, api_key: 'test-key' } },
+          { model_name: 'local', litellm_params: { model: 'hosted_vllm/qwen3', api_base: `${vllm.url}/v1` } },
+          { model_name: 'gpt', litellm_params: { model: 'openai/gpt-4o', api_base: `${openai.url}/v1`, api_key: 'test-key' } },
+        ],
+        litellm_settings: { num_retries: 0 },
+      }, {}),
+      port: 0,
+    });
+    client = new Anthropic({ baseURL: proxy.url, apiKey: 'unused-without-master-key', maxRetries: 0 });
+  });
+  after(async () => {
+    await proxy.close();
+    await Promise.all([anthropic.close(), vllm.close(), openai.close()]);
+  });
+
+  const ask = { max_tokens: 64, stop_sequences: ['END', '###'], messages: [{ role: 'user' as const, content: 'one ### two END three' }] };
+
+  for (const [model, family] of [['claude', 'anthropic'], ['local', 'vllm']] as const) {
+    it(`reports stop_sequence and the sequence the ${family} backend matched, streamed and not`, async () => {
+      const m = await client.messages.create({ model, ...ask });
+      assert.equal((m.content[0] as Anthropic.TextBlock).text, `Hello from ${family}: one `);
+      assert.equal(m.stop_reason, 'stop_sequence');
+      assert.equal(m.stop_sequence, '###');
+
+      const streamed = await client.messages.stream({ model, ...ask }).finalMessage();
+      assert.equal(streamed.stop_reason, 'stop_sequence');
+      assert.equal(streamed.stop_sequence, '###');
+    });
+  }
+
+  it('says end_turn when the backend does not say which sequence matched (OpenAI)', async () => {
+    const m = await client.messages.create({ model: 'gpt', ...ask });
+    assert.equal((m.content[0] as Anthropic.TextBlock).text, 'Hello from openai: one ');
+    assert.equal(m.stop_reason, 'end_turn');
+    assert.equal(m.stop_sequence, null);
+    assert.deepEqual((openai.requests.at(-1)!.body as Json).stop, ['END', '###']);
   });
 });

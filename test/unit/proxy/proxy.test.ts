@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import { buildConfig } from '../../../src/core/config/load';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import { startOpenAIMock } from '../mocks/openai';
+import { startAnthropicMock } from '../mocks/anthropic';
 import type { MockServer } from '../helpers/mock-server';
 import { startMockServer, sse, type Handler } from '../helpers/mock-server';
 import { waitFor } from '../helpers/wait';
@@ -48,17 +49,17 @@ describe('proxy: HTTP surface and security', () => {
     assert.equal((sent.body as { model: string }).model, 'gpt-4o');
   });
 
-  it('answers n > 1 with parallel requests, summed usage, and refuses it streamed', async () => {
+  it('passes n > 1 to OpenAI, which bills the prompt once, and refuses it streamed', async () => {
     const { data, response } = await client.chat.completions.create({ model: 'gpt', n: 3, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
-    assert.deepEqual(data.choices.map((c) => [c.index, c.message.content]), [[0, 'Hello from openai: hi'], [1, 'Hello from openai: hi'], [2, 'Hello from openai: hi']]);
-    assert.equal(data.usage?.prompt_tokens, 33);
+    assert.deepEqual(data.choices.map((c) => [c.index, c.message.content]), [[0, 'Hello from openai: hi'], [1, 'Hello from openai: hi (choice 2)'], [2, 'Hello from openai: hi (choice 3)']]);
+    assert.equal(data.usage?.prompt_tokens, 11);
     assert.equal(data.usage?.completion_tokens, 21);
-    assert.equal(upstream.requests.length, 3);
-    assert.ok(upstream.requests.every((r) => (r.body as { n?: number }).n === undefined));
+    assert.equal(upstream.requests.length, 1);
+    assert.equal((upstream.requests[0]!.body as { n?: number }).n, 3);
     assert.ok(Number(response.headers.get('x-anymodel-response-cost')) > 0);
     await assert.rejects(client.chat.completions.create({ model: 'gpt', n: 2, stream: true, messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => e instanceof OpenAI.BadRequestError && /n > 1 is not supported with stream/.test(e.message));
     await assert.rejects(client.chat.completions.create({ model: 'gpt', n: 9, messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => e instanceof OpenAI.BadRequestError && /at most 8/.test(e.message));
-    assert.equal(upstream.requests.length, 3);
+    assert.equal(upstream.requests.length, 1);
   });
 
   it('streams with a final usage chunk when include_usage is asked, ending with [DONE]', async () => {
@@ -200,4 +201,45 @@ describe('proxy: binding rules', () => {
       await p.close();
     }
   });
+});
+
+describe('proxy: n > 1 where the provider has no n', () => {
+  let anthropic: MockServer;
+  let groq: MockServer;
+  let proxy: RunningProxy;
+  let client: OpenAI;
+
+  before(async () => {
+    [anthropic, groq] = await Promise.all([startAnthropicMock(), startOpenAIMock({ apiKey: 'groq-key' })]);
+    proxy = await startProxy({
+      config: buildConfig({
+        model_list: [
+          { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropic.url, api_key: 'test-key' } },
+          // Groq refuses n > 1 ("n must be 1"), so it is not sent there either.
+          { model_name: 'groq', litellm_params: { model: 'groq/llama-3.3-70b', api_base: `${groq.url}/v1`, api_key: 'groq-key' } },
+        ],
+        litellm_settings: { num_retries: 0 },
+      }, {}),
+      port: 0,
+    });
+    client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused-without-master-key', maxRetries: 0 });
+  });
+  after(async () => {
+    await proxy.close();
+    await Promise.all([anthropic.close(), groq.close()]);
+  });
+
+  for (const [model, mock] of [['claude', () => anthropic], ['groq', () => groq]] as const) {
+    it(`fans out to ${model} as parallel single requests with the usage summed`, async () => {
+      const before = mock().requests.length;
+      const data = await client.chat.completions.create({ model, n: 3, messages: [{ role: 'user', content: 'hi' }] });
+      assert.deepEqual(data.choices.map((c) => c.index), [0, 1, 2]);
+      assert.ok(data.choices.every((c) => /^Hello from \w+: hi$/.test(c.message.content ?? '')));
+      assert.equal(data.usage?.prompt_tokens, 33);
+      assert.equal(data.usage?.completion_tokens, 21);
+      const sent = mock().requests.slice(before);
+      assert.equal(sent.length, 3);
+      assert.ok(sent.every((r) => (r.body as { n?: number }).n === undefined), 'n never reaches a provider without it');
+    });
+  }
 });

@@ -4,9 +4,11 @@
  * embeddings endpoint (it points to Voyage AI) and no text completion endpoint for current models,
  * so both are declared absent.
  */
-import type { Capabilities, ProviderAdapter } from '../adapter';
+import { z } from 'zod';
+import type { Capabilities, HttpRequestSpec, ProviderAdapter } from '../adapter';
 import type { Deployment } from '../../types/deployment';
-import type { OptionalChatParam } from '../../types/request';
+import type { ChatRequest, OptionalChatParam } from '../../types/request';
+import { parseProviderBody } from '../shared';
 import { AnyModelError } from '../../types/errors';
 import { messagesBody } from './convert-request';
 import { parseMessage } from './map-response';
@@ -43,19 +45,32 @@ export function messagesUrl(apiBase: string): string {
   return /\/v1\/messages$/.test(apiBase) ? apiBase : `${apiBase}/v1/messages`;
 }
 
+/** The fields `POST /v1/messages/count_tokens` takes (https://docs.anthropic.com/en/api/messages-count-tokens): no max_tokens, no sampling. */
+const COUNT_TOKENS_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking'] as const;
+const countSchema = z.object({ input_tokens: z.number().int().nonnegative() });
+
+function messagesRequest(req: ChatRequest, dep: Deployment, stream: boolean): HttpRequestSpec {
+  if (!dep.apiBase) {
+    throw new AnyModelError({ kind: 'BadRequest', provider: dep.provider, model: dep.model, param: 'api_base', message: `${dep.provider}/${dep.model} needs an api_base (https://api.anthropic.com)` });
+  }
+  // Configured headers may add e.g. `anthropic-beta`; the key header is always ours.
+  const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION, ...dep.headers };
+  if (dep.apiKey) headers['x-api-key'] = dep.apiKey;
+  return { url: messagesUrl(dep.apiBase), method: 'POST', headers, body: messagesBody(req, dep, stream) };
+}
+
 export const anthropicAdapter: ProviderAdapter = {
   family: 'anthropic',
   streamFormat: 'sse',
   capabilities: anthropicCapabilities,
-  buildChatRequest(req, dep, stream) {
-    if (!dep.apiBase) {
-      throw new AnyModelError({ kind: 'BadRequest', provider: dep.provider, model: dep.model, param: 'api_base', message: `${dep.provider}/${dep.model} needs an api_base (https://api.anthropic.com)` });
-    }
-    // Configured headers may add e.g. `anthropic-beta`; the key header is always ours.
-    const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION, ...dep.headers };
-    if (dep.apiKey) headers['x-api-key'] = dep.apiKey;
-    return { url: messagesUrl(dep.apiBase), method: 'POST', headers, body: messagesBody(req, dep, stream) };
+  buildChatRequest: messagesRequest,
+  buildCountTokensRequest(req, dep) {
+    const spec = messagesRequest(req, dep, false);
+    const full = spec.body as Record<string, unknown>;
+    const body = Object.fromEntries(COUNT_TOKENS_FIELDS.filter((k) => full[k] !== undefined).map((k) => [k, full[k]]));
+    return { ...spec, url: `${spec.url}/count_tokens`, body };
   },
+  parseCountTokensResponse: (body, dep) => parseProviderBody(countSchema, body, dep, 'token count').input_tokens,
   parseChatResponse: parseMessage,
   createStreamDecoder: (dep) => createStreamDecoder(dep),
   parseError: parseAnthropicError,

@@ -40,6 +40,7 @@ export function parseMessage(body: unknown, dep: Deployment): ChatResult {
     toolCalls,
     finishReason: mapStopReason(m.stop_reason),
     ...(m.stop_reason ? { rawFinishReason: m.stop_reason } : {}),
+    ...(m.stop_sequence ? { stopSequence: m.stop_sequence } : {}),
     usage: mapUsage(m.usage),
   };
   if (reasoning) result.reasoning = reasoning;

@@ -41,6 +41,7 @@ export const messageSchema = z.object({
   model: z.string(),
   content: z.array(contentBlockSchema),
   stop_reason: z.string().nullish(),
+  stop_sequence: z.string().nullish(),
   usage: usageSchema,
 }).loose();
 
@@ -72,7 +73,7 @@ export const streamEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('content_block_start'), index: z.number().int().nonnegative(), content_block: contentBlockSchema }),
   z.object({ type: z.literal('content_block_delta'), index: z.number().int().nonnegative(), delta: deltaSchema }),
   z.object({ type: z.literal('content_block_stop'), index: z.number().int().nonnegative() }),
-  z.object({ type: z.literal('message_delta'), delta: z.object({ stop_reason: z.string().nullish() }).loose(), usage: usageSchema.nullish() }),
+  z.object({ type: z.literal('message_delta'), delta: z.object({ stop_reason: z.string().nullish(), stop_sequence: z.string().nullish() }).loose(), usage: usageSchema.nullish() }),
   z.object({ type: z.literal('message_stop') }),
   z.object({ type: z.literal('ping') }),
   z.object({ type: z.literal('error'), error: z.object({ type: z.string(), message: z.string().optional() }).loose(), request_id: z.string().nullish() }),

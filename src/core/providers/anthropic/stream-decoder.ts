@@ -35,6 +35,7 @@ export function createStreamDecoder(dep: Deployment): StreamDecoder {
   let usage: AnthropicUsage | undefined;
   let finishReason: FinishReason = 'stop';
   let rawFinishReason: string | undefined;
+  let stopSequence: string | undefined;
   let started = false;
   let stopped = false;
   let toolCount = 0;
@@ -114,12 +115,13 @@ export function createStreamDecoder(dep: Deployment): StreamDecoder {
             finishReason = mapStopReason(e.delta.stop_reason);
             rawFinishReason = e.delta.stop_reason;
           }
+          if (e.delta.stop_sequence) stopSequence = e.delta.stop_sequence;
           usage = mergeUsage(usage, e.usage);
           return [];
         case 'message_stop':
           if (!started) throw malformed('message_stop before message_start');
           stopped = true;
-          return [{ type: 'finish', finishReason, ...(rawFinishReason ? { rawFinishReason } : {}), usage: mapUsage(usage) }];
+          return [{ type: 'finish', finishReason, ...(rawFinishReason ? { rawFinishReason } : {}), ...(stopSequence ? { stopSequence } : {}), usage: mapUsage(usage) }];
         case 'error':
           throw anthropicBodyError(e.error, e.request_id, dep, 'stream error');
         case 'ping':

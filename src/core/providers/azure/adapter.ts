@@ -32,4 +32,6 @@ export const azureAdapter = createOpenAICompatibleAdapter({
     return dep.apiKey ? { 'api-key': dep.apiKey } : {};
   },
   maxCompletionTokens: wantsMaxCompletionTokens,
+  // `n` as OpenAI's (https://learn.microsoft.com/azure/ai-services/openai/reference#request-body).
+  capabilities: { choices: true },
 });

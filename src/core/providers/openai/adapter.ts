@@ -40,7 +40,7 @@ export function createOpenAICompatibleAdapter(opts: OpenAICompatibleOptions): Pr
     ...opts.capabilities,
     params: new Set([...ALL_PARAMS].filter((p) => !unsupported.has(p))),
   };
-  const bodyOptions = (dep: Deployment) => ({ useMaxCompletionTokens: opts.maxCompletionTokens?.(dep.model) ?? false, streamUsage: opts.streamUsage ?? true });
+  const bodyOptions = (dep: Deployment) => ({ useMaxCompletionTokens: opts.maxCompletionTokens?.(dep.model) ?? false, streamUsage: opts.streamUsage ?? true, choices: caps.choices ?? false });
   const request = (dep: Deployment, path: Parameters<OpenAICompatibleOptions['url']>[1], body: unknown): HttpRequestSpec => {
     if (!dep.apiBase) {
       throw new AnyModelError({ kind: 'BadRequest', provider: dep.provider, model: dep.model, param: 'api_base', message: `${dep.provider}/${dep.model} needs an api_base (the server's URL, including /v1)` });
@@ -75,4 +75,6 @@ export const openaiAdapter = createOpenAICompatibleAdapter({
   url: (dep, path) => `${dep.apiBase}${path}`,
   authHeaders: bearerAuth,
   maxCompletionTokens: wantsMaxCompletionTokens,
+  // https://platform.openai.com/docs/api-reference/chat/create#chat-create-n
+  capabilities: { choices: true },
 });

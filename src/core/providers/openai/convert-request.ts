@@ -11,6 +11,8 @@ export interface BodyOptions {
   useMaxCompletionTokens: boolean;
   /** Ask for the final usage chunk (`stream_options.include_usage`); some older servers reject the field. */
   streamUsage: boolean;
+  /** The server answers `n` > 1 itself; others (Groq: "n must be 1") refuse it, so it is not sent there. */
+  choices: boolean;
 }
 
 const PASS_THROUGH = [
@@ -23,6 +25,7 @@ export function chatBody(req: ChatRequest, dep: Deployment, stream: boolean, opt
   for (const key of PASS_THROUGH) if (req[key] !== undefined) body[key] = req[key];
   if (req.tools?.some((t) => t.cache_control)) body.tools = req.tools.map(({ cache_control: _, ...t }) => t);
   if (req.max_tokens !== undefined) body[opts.useMaxCompletionTokens ? 'max_completion_tokens' : 'max_tokens'] = req.max_tokens;
+  if (req.n !== undefined && req.n > 1 && !stream && opts.choices) body.n = req.n;
   if (stream) {
     body.stream = true;
     // Always ask for usage: accounting needs it even when the caller did not ask for it.

@@ -1,10 +1,10 @@
 /** OpenAI responses → unified results: finish reasons, usage, messages, embeddings. */
-import type { CompletionResult, EmbeddingResult, FinishReason, Usage, ChatResult } from '../../types/result';
+import type { ChatChoice, ChatResult, CompletionResult, EmbeddingResult, FinishReason, Usage } from '../../types/result';
 import { makeUsage } from '../../types/result';
 import type { Deployment } from '../../types/deployment';
 import type { EmbeddingRequest } from '../../types/request';
 import { parseProviderBody } from '../shared';
-import { chatCompletionSchema, completionSchema, embeddingListSchema, type OpenAIUsage } from './schemas';
+import { chatCompletionSchema, completionSchema, embeddingListSchema, type ChatCompletion, type OpenAIUsage } from './schemas';
 import { isCommonChatCompletion, schemaLikeUsage } from './common-shape';
 
 /** `function_call` is the legacy name of `tool_calls`; anything unknown means the model stopped. */
@@ -34,20 +34,30 @@ export function parseChatResponse(body: unknown, dep: Deployment): ChatResult {
   const common = isCommonChatCompletion(body);
   const r = common ? { ...body, usage: schemaLikeUsage(body.usage) } : parseProviderBody(chatCompletionSchema, body, dep, 'chat completion');
   const choice = r.choices[0]!;
-  const m = choice.message;
   const result: ChatResult = {
     id: r.id ?? `chatcmpl-${Date.now()}`,
     model: r.model ?? dep.model,
     created: r.created ?? Math.floor(Date.now() / 1000),
+    ...toChoice(choice),
+    ...(typeof choice.stop_reason === 'string' ? { stopSequence: choice.stop_reason } : {}),
+    usage: mapUsage(r.usage),
+  };
+  // `n` > 1 answered by the server itself: the choices come in index order.
+  if (r.choices.length > 1) result.moreChoices = r.choices.slice(1).map(toChoice);
+  return result;
+}
+
+function toChoice(choice: ChatCompletion['choices'][number]): ChatChoice {
+  const m = choice.message;
+  const out: ChatChoice = {
     content: m.content ?? m.refusal ?? null,
     toolCalls: (m.tool_calls ?? []).map((tc) => ({ id: tc.id, type: 'function' as const, function: { name: tc.function.name, arguments: tc.function.arguments ?? '' } })),
     finishReason: mapFinishReason(choice.finish_reason),
     ...(choice.finish_reason ? { rawFinishReason: choice.finish_reason } : {}),
-    usage: mapUsage(r.usage),
   };
   const reasoning = m.reasoning_content ?? m.reasoning;
-  if (reasoning) result.reasoning = reasoning;
-  return result;
+  if (reasoning) out.reasoning = reasoning;
+  return out;
 }
 
 export function parseCompletionResponse(body: unknown, dep: Deployment): CompletionResult {

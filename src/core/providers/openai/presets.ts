@@ -16,7 +16,7 @@ const chatOnly = { embeddings: false, completions: false } as const;
 export const openaiPresets: Record<string, ProviderPreset> = {
   openai: { adapter: openaiAdapter, defaultApiBase: 'https://api.openai.com/v1', apiKeyEnv: ['OPENAI_API_KEY'], apiBaseEnv: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], keyRequired: false, local: false, docs: 'https://platform.openai.com/docs/api-reference' },
   // vLLM's OpenAI server: https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html
-  hosted_vllm: { adapter: compatible('hosted_vllm'), apiKeyEnv: ['HOSTED_VLLM_API_KEY'], apiBaseEnv: ['HOSTED_VLLM_API_BASE'], keyRequired: false, local: true, docs: 'https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html' },
+  hosted_vllm: { adapter: compatible('hosted_vllm', { choices: true }), apiKeyEnv: ['HOSTED_VLLM_API_KEY'], apiBaseEnv: ['HOSTED_VLLM_API_BASE'], keyRequired: false, local: true, docs: 'https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html' },
   // https://console.groq.com/docs/openai: no embeddings, no legacy completions, no images on most models.
   groq: { adapter: compatible('groq', chatOnly), defaultApiBase: 'https://api.groq.com/openai/v1', apiKeyEnv: ['GROQ_API_KEY'], keyRequired: true, local: false, docs: 'https://console.groq.com/docs/openai' },
   // https://api-docs.deepseek.com: chat only, no image input.

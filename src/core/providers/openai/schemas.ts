@@ -6,6 +6,12 @@
 import { z } from 'zod';
 
 const optStr = z.string().nullish();
+/**
+ * vLLM's extra choice field: the stop string that ended the answer, or the stop token's id
+ * (https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html). Only a string is a stop
+ * sequence; anything else is ignored rather than failing the answer.
+ */
+const vllmStopReason = z.unknown().optional();
 
 export const usageSchema = z.object({
   prompt_tokens: z.number().nullish(),
@@ -41,6 +47,7 @@ export const chatCompletionSchema = z.object({
     index: z.number().nullish(),
     message: z.object({ ...messageFields, tool_calls: z.array(toolCallSchema).nullish() }),
     finish_reason: optStr,
+    stop_reason: vllmStopReason,
   })).min(1, 'must hold at least one choice'),
   usage: usageSchema.nullish(),
 });
@@ -59,6 +66,7 @@ export const chatChunkSchema = z.object({
       })).nullish(),
     }).nullish(),
     finish_reason: optStr,
+    stop_reason: vllmStopReason,
   })).nullish(),
   usage: usageSchema.nullish(),
 });

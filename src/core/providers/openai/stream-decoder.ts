@@ -28,6 +28,7 @@ class OpenAIStreamDecoder implements StreamDecoder {
   private finishReason: FinishReason | undefined;
   private usage: Usage | undefined;
   private rawFinishReason: string | undefined;
+  private stopSequence: string | undefined;
   /** Tool call index → whether its start part was emitted. */
   private readonly startedTools = new Set<number>();
   /** Tool calls whose name has not arrived yet: their id (when sent) and the arguments so far. */
@@ -52,6 +53,7 @@ class OpenAIStreamDecoder implements StreamDecoder {
     }
     const finish: StreamPart = { type: 'finish', finishReason: this.finishReason };
     if (this.rawFinishReason !== undefined) finish.rawFinishReason = this.rawFinishReason;
+    if (this.stopSequence !== undefined) finish.stopSequence = this.stopSequence;
     if (this.usage) finish.usage = this.usage;
     return [finish];
   }
@@ -74,6 +76,7 @@ class OpenAIStreamDecoder implements StreamDecoder {
       if (d?.refusal) parts.push({ type: 'text-delta', text: d.refusal });
       for (const tc of d?.tool_calls ?? []) this.toolParts(tc, parts);
       if (choice.finish_reason) this.finish(choice.finish_reason);
+      if (typeof choice.stop_reason === 'string') this.stopSequence = choice.stop_reason;
     }
     return parts;
   }
