@@ -15,6 +15,8 @@ const ICONS = [
   // Compare: the mode's button, leaving it, continuing with an answer.
   'split-horizontal', 'close', 'arrow-right',
   'edit', 'chevron-left', 'chevron-right', 'lightbulb', 'file', 'markdown', 'export', 'folder-opened',
+  // Context attachments (chips.ts).
+  'attach', 'list-selection', 'file-code',
 ];
 
 const require = createRequire(import.meta.url);

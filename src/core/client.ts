@@ -16,6 +16,7 @@ import { isPromise, type KeyValueStore, type SharedState } from './state/types';
 import { SpendLedger, UsageLog, type UsageRecord, type UsageTags } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
 import { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
+import { OllamaModelInfoCache, chooseNumCtx, type OllamaModelInfo } from './providers/ollama/context-length';
 import { Accounting } from './usage/accounting';
 import { streamParts, type StreamObserver } from './stream';
 import type { AbortLike } from './types/abort';
@@ -45,6 +46,8 @@ export interface ClientOptions {
   onUsage?: (record: UsageRecord) => void;
   /** Telemetry observers (OpenTelemetry spans, Prometheus metrics): told of every request and attempt. */
   observers?: readonly UsageObserver[];
+  /** The largest `num_ctx` sent to Ollama (providers/ollama/context-length.ts); the model's own limit when unset. */
+  ollamaMaxContextTokens?: number;
   /** Problems that do not fail a request (the usage log cannot be written); Node's process warning when unset. */
   onWarning?: (message: string) => void;
   /**
@@ -97,6 +100,7 @@ export class AnyModelClient {
   private usageLog?: { path: string; log: UsageLog };
   /** Observers added with `addObserver`, which outlive `reconfigure` (the options' ones are replaced by it). */
   private readonly attached: UsageObserver[] = [];
+  private readonly ollamaInfo = new OllamaModelInfoCache();
 
   constructor(private currentConfig: CoreConfig, private options: ClientOptions = {}) {
     this.state = options.state;
@@ -209,10 +213,10 @@ export class AnyModelClient {
     let hit = key ? this.cache!.get(key) : undefined;
     if (isPromise(hit)) hit = await hit;
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model, hit.result) };
-    const routed = await this.route(req, track, (dep) => {
+    const routed = await this.route(req, track, async (dep) => {
       const adapter = this.checked(dep);
       const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
-      const spec = adapter.buildChatRequest(prepared, dep, false);
+      const spec = adapter.buildChatRequest(prepared, await this.sizedForOllama(prepared, dep, adapter), false);
       return this.sendJson(dep, adapter, spec, opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared));
     }, opts);
     if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
@@ -230,10 +234,10 @@ export class AnyModelClient {
       track.cacheHit(hit.deployment, req.model, hit.result);
       return { ...this.cachedProvenance(req.model, hit.deployment), parts: replay(hit.result) };
     }
-    const routed = await this.route(req, track, (dep) => {
+    const routed = await this.route(req, track, async (dep) => {
       const adapter = this.checked(dep);
       const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
-      const spec = adapter.buildChatRequest(prepared, dep, true);
+      const spec = adapter.buildChatRequest(prepared, await this.sizedForOllama(prepared, dep, adapter), true);
       return this.openStream(dep, adapter, spec, opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared));
     }, opts);
     const parts = routed.value.parts(track.observe(routed, (result) => {
@@ -361,6 +365,29 @@ export class AnyModelClient {
       signal: opts.signal,
       parseError: (input) => adapter.parseError(input, dep),
     });
+  }
+
+  /** What `/api/show` says about an Ollama deployment's model (cached); empty when it does not answer. */
+  ollamaModelInfo(dep: Deployment): Promise<OllamaModelInfo> {
+    return this.ollamaInfo.get(dep).catch(() => ({}));
+  }
+
+  /** The context window an Ollama deployment gets from us: its model's limit, capped by the option. */
+  async ollamaContextWindow(dep: Deployment): Promise<number | undefined> {
+    const { contextLength } = await this.ollamaModelInfo(dep);
+    const cap = this.options.ollamaMaxContextTokens;
+    return contextLength && cap ? Math.min(contextLength, cap) : contextLength ?? cap;
+  }
+
+  /**
+   * Ollama cuts a prompt longer than `num_ctx` without an error: the deployment for this request
+   * carries a `num_ctx` that fits it (providers/ollama/context-length.ts), unless the config fixed one.
+   */
+  private async sizedForOllama(req: ChatRequest, dep: Deployment, adapter: ProviderAdapter): Promise<Deployment> {
+    if (adapter.family !== 'ollama' || dep.providerOptions?.num_ctx !== undefined) return dep;
+    const info = await this.ollamaModelInfo(dep);
+    const numCtx = chooseNumCtx({ promptTokens: estimatePromptTokens(req.messages), answerTokens: req.max_tokens, modelContextLength: info.contextLength, cap: this.options.ollamaMaxContextTokens });
+    return numCtx ? { ...dep, providerOptions: { ...dep.providerOptions, num_ctx: numCtx } } : dep;
   }
 
   private async sendJson<T>(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, parse: (body: unknown) => T): Promise<T> {

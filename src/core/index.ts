@@ -21,6 +21,8 @@ export { getPreset, parseModelId, PROVIDERS } from './providers/registry';
 export type { ProviderPreset } from './providers/preset';
 export { discoverOllamaModels } from './providers/ollama/discovery';
 export type { OllamaModel } from './providers/ollama/discovery';
+export { chooseNumCtx, parseShowResponse, MIN_NUM_CTX } from './providers/ollama/context-length';
+export type { OllamaModelInfo } from './providers/ollama/context-length';
 export { upstreamError } from './providers/shared';
 
 // Transport: one HTTP exchange outside the router (model lists of gateways, probes).
@@ -40,7 +42,7 @@ export { StreamAccumulator } from './cache/response-cache';
 export { contextWindowOf, costOf, unitPrices } from './usage/prices';
 export type { Cost } from './usage/prices';
 export type { SpendTotals, UsageRecord, UsageTags } from './usage/records';
-export { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
+export { estimatePromptTokens, estimateRequestTokens, imageTokenEstimate } from './usage/estimate';
 
 // The unified types.
 export { AnyModelError, ERROR_KINDS, isAnyModelError } from './types/errors';

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { AnyModelClient, buildConfig } from '../core';
 import { buildCatalog, type Catalog, type Discovery } from './catalog';
 import type { KeyStore } from './keys';
-import { MODELS_KEY, SECTION, readDefaultModel, readSettings } from './settings';
+import { MODELS_KEY, SECTION, readDefaultModel, ollamaMaxContextTokens, readSettings } from './settings';
 import type { UsageRecord } from '../core';
 import type { ModelOption } from '../shared/protocol';
 import { ClientTelemetry } from './telemetry';
@@ -96,7 +96,7 @@ export class ModelService implements vscode.Disposable {
       defaultModel: readDefaultModel(),
       keyEnv: await this.keys.env(),
       processEnv: process.env,
-      clientOptions: { logPrompts: settings.logPrompts, onUsage: this.onUsage, observers: telemetry.observers, connectTimeoutMs: settings.connectTimeoutSeconds * 1000, headersTimeoutMs: settings.firstByteTimeoutSeconds * 1000 || undefined },
+      clientOptions: { logPrompts: settings.logPrompts, onUsage: this.onUsage, observers: telemetry.observers, connectTimeoutMs: settings.connectTimeoutSeconds * 1000, headersTimeoutMs: settings.firstByteTimeoutSeconds * 1000 || undefined, ollamaMaxContextTokens: ollamaMaxContextTokens() },
       client: this.client,
       discovery: rediscover ? undefined : this.discovery,
       allowedKeyOrigins: this.allowedKeyOrigins(),

@@ -18,6 +18,8 @@ import { askQuestion, codeContext, PROMPTS } from './selection';
 import { ChatController } from './chat/controller';
 import { ChatPanel } from './chat/panel';
 import { ConversationStore } from './chat/store';
+import { ContextAttachments } from './chat/attachments';
+import { pickLargerModel } from './chat/largerModel';
 import { EditorActions } from './chat/editorActions';
 import { openInstructionFile, readInstructions, runThreadAction, searchConversationsCommand, watchInstructions } from './chat/threadCommands';
 import { ReasoningEffort } from '../shared/protocol';
@@ -115,6 +117,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   const hostListeners = new Set<(message: HostMessage) => void>();
   // eslint-disable-next-line prefer-const -- the offline switch reports to the controller built after it
   let controller: ChatController;
+  const attachments = new ContextAttachments(context.globalState, (list) => controller.notify({ type: 'attachments', attachments: list }));
+  context.subscriptions.push(attachments);
   const offline = new OfflineSwitch({
     recheckSeconds: () => readSettings().offlineRecheckSeconds,
     outageCheckMs: () => readSettings().connectTimeoutSeconds * 1000,
@@ -173,6 +177,8 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     setReasoningEffort: (effort) => Promise.resolve(context.globalState.update('anymodel.chat.reasoningEffort', effort)),
     threadAction: (kind, conversation) => runThreadAction(kind, conversation, store, controller, log),
     admit: (model, free) => budget.admit(model, free),
+    attachments,
+    pickModelFor: async (tokens) => pickLargerModel(await models.catalog(), tokens, readDefaultModel(), setModel),
   });
   context.subscriptions.push(...watchInstructions(() => void controller.notifyInstructions()));
   const panel = new ChatPanel(context.extensionUri, controller);

@@ -84,3 +84,9 @@ export type Settings = ReturnType<typeof readSettings>;
 export function readShowSpend(): boolean {
   return vscode.workspace.getConfiguration(SECTION).get<unknown>('statusBar.showSpend') === true;
 }
+
+/** The largest `num_ctx` sent to Ollama (`anymodel.ollama.maxContextTokens`): a bigger context costs the user's memory. */
+export function ollamaMaxContextTokens(): number {
+  const v = vscode.workspace.getConfiguration(SECTION).get<unknown>('ollama.maxContextTokens');
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(1_048_576, Math.max(2048, Math.round(v))) : 32_768;
+}

@@ -7,7 +7,9 @@
  * the per-load nonce, styles, fonts and images only from the extension's own resources
  * (`cspSource`). No `https:` in img-src: model output must not be able to make the webview fetch
  * a remote image (a tracking pixel, or a URL carrying data the model was tricked into leaking);
- * the renderer shows a text placeholder instead, and the CSP is the second wall.
+ * the renderer shows a text placeholder instead, and the CSP is the second wall. `data:` is there
+ * for the thumbnails of attached images, which the host made from bytes it checked; the markdown
+ * renderer never emits an <img>, so model output cannot use it.
  */
 
 export interface WebviewHtmlOptions {
@@ -38,7 +40,7 @@ export function createNonce(): string {
 export function buildCsp(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
-    `img-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
     `style-src ${cspSource}`,
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,

@@ -96,7 +96,6 @@ export const CompareRun = z.object({
 });
 export type CompareRun = z.infer<typeof CompareRun>;
 
-/** One entry of the thread. `notice` is an informational line, e.g. the offline switch; `compare` holds a comparison in `compare`. */
 /** What the model thought before answering (Anthropic thinking, `reasoning_content`, Gemini thoughts, Ollama `thinking`). */
 export const Reasoning = z.object({
   text: longText,
@@ -113,6 +112,48 @@ export type ReasoningEffort = z.infer<typeof ReasoningEffort>;
 export const BranchInfo = z.object({ index: count, count: count });
 export type BranchInfo = z.infer<typeof BranchInfo>;
 
+/** Images the host made from bytes it checked; the only images the webview CSP lets in (`img-src data:`). */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+const imageDataUrl = z.string().check(
+  z.maxLength(Math.ceil(MAX_IMAGE_BYTES / 3) * 4 + 40),
+  z.regex(/^data:image\/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/),
+);
+
+/**
+ * Context the user attached to a message (docs/architecture.md#context-attachments): read by the
+ * host, shown as a chip with its name and token estimate. `content` is what the model gets; it
+ * stays in the host (the store keeps it) and is left out of what the webview is sent.
+ */
+export const Attachment = z.object({
+  id,
+  kind: z.enum(['file', 'selection', 'problems', 'image']),
+  /** What the chip says: `src/a.ts`, `src/a.ts lines 3–9`, `Problems in src/a.ts`, `screenshot.png`. */
+  name: shortText,
+  tokens: count,
+  /** Said on the chip when the host cut the content: never cut silently. */
+  note: z.optional(shortText),
+  /** Images only: the `data:` URL the host made (the thumbnail, and what a vision model gets). */
+  dataUrl: z.optional(imageDataUrl),
+  content: z.optional(longText),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+/** What the composer's meter needs: the host's token counts for the model that would answer. */
+export const ContextUsage = z.object({
+  model: modelId,
+  /** The part of the conversation that would be sent (after any dropped oldest turns). */
+  historyTokens: count,
+  attachmentTokens: count,
+  /** Null when nobody knows the model's window. */
+  contextWindow: z.nullable(count),
+  /** False when the model is known not to take images. */
+  vision: z.boolean(),
+  /** Messages left out at the start of the conversation to fit the window. */
+  droppedMessages: z.optional(count),
+});
+export type ContextUsage = z.infer<typeof ContextUsage>;
+
+/** One entry of the thread. `notice` is an informational line, e.g. the offline switch; `compare` holds a comparison in `compare`. */
 export const ChatMessage = z.object({
   id,
   role: z.enum(['user', 'assistant', 'notice', 'compare']),
@@ -131,6 +172,7 @@ export const ChatMessage = z.object({
   slot: z.optional(id),
   /** Set by the host on a question with several versions, for the ‹ 1/2 › switcher. */
   branch: z.optional(BranchInfo),
+  attachments: z.optional(z.array(Attachment).check(z.maxLength(50))),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -193,6 +235,9 @@ const HostState = z.object({
   comparingMessageId: z.optional(z.nullable(id)),
   reasoningEffort: z.optional(ReasoningEffort),
   instructions: z.optional(z.nullable(InstructionsInfo)),
+  /** The attachments waiting in the composer, and the meter's counts. */
+  attachments: z.optional(z.array(Attachment).check(z.maxLength(50))),
+  context: z.optional(z.nullable(ContextUsage)),
 });
 
 const HostModels = z.object({
@@ -276,10 +321,17 @@ const HostCompareChosen = z.object({ type: z.literal('compareChosen'), messageId
 /** The comparison is over (every column settled). */
 const HostCompareEnd = z.object({ type: z.literal('compareEnd'), messageId: id });
 
+/** The composer's attachments changed (one added or removed, or taken by a send). */
+const HostAttachments = z.object({ type: z.literal('attachments'), attachments: z.array(Attachment).check(z.maxLength(50)) });
+const HostContext = z.object({ type: z.literal('context'), context: ContextUsage });
+/** Workspace paths matching a `#` mention, answering `mentionQuery`. */
+const HostMentions = z.object({ type: z.literal('mentions'), inReplyTo: id, paths: z.array(shortText).check(z.maxLength(50)) });
+
 export const HostMessage = z.discriminatedUnion('type', [
   HostState, HostModels, HostMessageAdded, HostStreamStart, HostStreamDelta, HostStreamEnd,
   HostStreamError, HostOffline, HostSetDraft, HostReply, HostStreamReasoning, HostInstructions,
   HostCompareMode, HostCompareColumn, HostCompareDelta, HostCompareChosen, HostCompareEnd,
+  HostAttachments, HostContext, HostMentions,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 export type HostStateMessage = z.infer<typeof HostState>;
@@ -300,6 +352,10 @@ export const WebviewMessage = z.discriminatedUnion('type', [
     conversationId: z.nullable(id),
     text: z.string().check(z.minLength(1), z.maxLength(MAX_TEXT)),
     model: modelId,
+    /** The composer's attachments that go with it (ids the host gave them). */
+    attachmentIds: z.optional(z.array(id).check(z.maxLength(50))),
+    /** The user chose to leave the oldest turns out so the request fits the model's window. */
+    dropOldest: z.optional(z.boolean()),
   }),
   z.object({ type: z.literal('stop'), messageId: z.optional(id) }),
   z.object({ type: z.literal('newChat') }),
@@ -349,6 +405,25 @@ export const WebviewMessage = z.discriminatedUnion('type', [
   /** A new answer to the question before `messageId`, by `model` (the answer's own when absent); the old one is kept as a branch. */
   z.object({ type: z.literal('regenerate'), messageId: id, model: z.optional(modelId) }),
   z.object({ type: z.literal('threadAction'), kind: z.enum(['copyMarkdown', 'export', 'import']) }),
+  /**
+   * Attach context; the host reads it, checks it and answers with a reply (an error says why it
+   * was refused). `menu` asks the host to offer its sources (files, active editor, selection,
+   * problems); `path` is a workspace path from a `#` mention; `uris` were dropped from the
+   * Explorer; `image` is a pasted or dropped image the host checks and re-encodes.
+   */
+  z.object({
+    type: z.literal('attach'),
+    requestId: z.optional(id),
+    source: z.enum(['menu', 'files', 'activeFile', 'selection', 'problems', 'path', 'uris', 'image']),
+    path: z.optional(shortText),
+    uris: z.optional(z.array(z.string().check(z.maxLength(8_192))).check(z.maxLength(50))),
+    dataUrl: z.optional(z.string().check(z.maxLength(Math.ceil(MAX_IMAGE_BYTES / 3) * 4 + 200))),
+    name: z.optional(shortText),
+  }),
+  z.object({ type: z.literal('detach'), id }),
+  z.object({ type: z.literal('mentionQuery'), requestId: z.optional(id), query: z.string().check(z.maxLength(200)) }),
+  /** A model whose window holds `tokens`: the host offers the ones that do. */
+  z.object({ type: z.literal('pickLargerModel'), tokens: count }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessage>;
 

@@ -14,6 +14,8 @@ import { AssistantMessageView, emptyStateView, errorView, noticeView } from './m
 import { animationFrames, type FrameScheduler } from './streaming';
 import { MessageList } from './thread';
 import { ThreadActions } from './thread-actions';
+import { ComposerContext } from './context';
+import { ThreadFollower } from './follow';
 
 export interface ChatAppOptions {
   scheduler?: FrameScheduler;
@@ -31,6 +33,8 @@ export class ChatApp {
   /** Compare mode (compare.ts): one question to several models, in columns. */
   readonly compare: CompareMode;
   readonly threadActions: ThreadActions;
+  readonly context: ComposerContext;
+  private readonly follower: ThreadFollower;
   private readonly thread: HTMLElement;
   private readonly list: MessageList;
   private readonly status: HTMLElement;
@@ -45,10 +49,8 @@ export class ChatApp {
   /** Sent, and no streamStart yet: the stop button is already there. */
   private awaitingStart = false;
   private idCounter = 0;
-  private stickToBottom = true;
   /** A state arrived: the handshake's purpose is served. */
   private restored = false;
-  private followRequested = false;
 
   constructor(private readonly root: HTMLElement, private readonly api: VsCodeApi, options: ChatAppOptions = {}) {
     this.scheduler = options.scheduler ?? animationFrames;
@@ -80,6 +82,10 @@ export class ChatApp {
         this.bridge.post({ type: 'draftChanged', text });
       },
     }, { draftDebounceMs: options.draftDebounceMs });
+    this.context = new ComposerContext(this.bridge, this.composer, {
+      resend: (text, choice) => this.send(text, choice),
+      pickModel: () => this.bridge.post({ type: 'action', kind: 'pickModel' }),
+    });
     this.list = new MessageList(this.scheduler, () => this.followAnswer(), (message) => this.compare.render(message));
     this.thread = h('main', { class: 'thread', 'aria-label': 'Conversation', tabindex: -1 }, this.list.element);
     this.status = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
@@ -91,11 +97,7 @@ export class ChatApp {
     this.root.replaceChildren(this.header.element, this.thread, this.compare.bar, this.composer.element, this.status);
 
     this.thread.addEventListener('click', (e) => this.onThreadClick(e));
-    // Whether to follow a growing answer: decided by where the user scrolled, read in the scroll
-    // event (layout is clean there), never by measuring after each DOM change.
-    this.thread.addEventListener('scroll', () => {
-      this.stickToBottom = this.thread.scrollHeight - this.thread.scrollTop - this.thread.clientHeight < 48;
-    }, { passive: true });
+    this.follower = new ThreadFollower(this.thread, this.scheduler);
     // Middle-click would open a link in a new window; model links only open through the host.
     this.thread.addEventListener('auxclick', (e) => { if ((e.target as Element).closest?.('a')) e.preventDefault(); });
     // Escape stops an answer from anywhere in the panel, not only the input box.
@@ -134,6 +136,7 @@ export class ChatApp {
 
   private onHostMessage(message: HostMessage): void {
     if (this.compare.onHostMessage(message)) return;
+    if (this.context.handle(message)) return;
     switch (message.type) {
       case 'state': return this.restore(message);
       case 'models':
@@ -168,6 +171,7 @@ export class ChatApp {
     this.threadActions.setModels(state.models, state.currentModel, state.reasoningEffort);
     this.threadActions.setInstructions(state.instructions);
     this.setOffline(state.offline, false);
+    this.context.restore(state.attachments, state.context);
     this.list.restore(state.messages, state.streamingMessageId);
     this.streamingId = state.streamingMessageId && this.list.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
     this.awaitingStart = false;
@@ -254,18 +258,22 @@ export class ChatApp {
   // -------------------------------------------------------------------------------------------
   // User → host
 
-  private send(text: string): void {
+  private send(text: string, choice: { dropOldest?: boolean } = {}): void {
     if (!this.currentModel) {
       this.composer.restoreDraft(text);
       this.showError({ message: 'Pick a model before sending.', kind: 'NoModel', actions: ['pickModel'] });
       return;
     }
+    // A model without vision, or a window too small: the reason and the choices show by the box.
+    const { attachments, ...withContext } = this.context.prepareSend(text, this.currentModel, choice) ?? {};
+    if (!attachments) { this.composer.restoreDraft(text); return; }
+    this.context.sent();
     const messageId = this.localId();
-    this.appendMessage({ id: messageId, role: 'user', text, model: this.currentModel });
+    this.appendMessage({ id: messageId, role: 'user', text, model: this.currentModel, ...(attachments.length ? { attachments } : {}) });
     this.awaitingStart = true;
     this.setBusy(true);
     this.scrollToBottom();
-    this.bridge.request({ type: 'send', messageId, conversationId: this.conversationId, text, model: this.currentModel })
+    this.bridge.request({ type: 'send', messageId, conversationId: this.conversationId, text, model: this.currentModel, ...withContext })
       .then((reply) => {
         if (reply.type !== 'reply' || reply.ok) return;
         if (this.awaitingStart) { this.awaitingStart = false; this.setBusy(false); }
@@ -377,24 +385,12 @@ export class ChatApp {
     this.status.textContent = text;
   }
 
-  /** On discrete events (send, a new answer, restore): bring the end of the thread into view. */
   private scrollToBottom(): void {
-    this.thread.scrollTop = this.thread.scrollHeight;
-    this.stickToBottom = true;
+    this.follower.scrollToBottom();
   }
 
-  /**
-   * Keeps a streaming answer in view. Reading scrollHeight right after a frame's DOM change would
-   * force a synchronous layout whose cost grows with the thread; one frame later the browser has
-   * laid out anyway, so the read is free. The frame registered now runs before the next render.
-   */
   private followAnswer(): void {
-    if (this.followRequested) return;
-    this.followRequested = true;
-    this.scheduler.request(() => {
-      this.followRequested = false;
-      if (this.stickToBottom) this.thread.scrollTop = this.thread.scrollHeight;
-    });
+    this.follower.follow();
   }
 
   /** Ids for messages the webview creates; the prefix tells the host-side ones apart. */

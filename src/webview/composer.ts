@@ -22,6 +22,7 @@ export class Composer {
   private readonly sendButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly hint: HTMLElement;
+  private readonly buttons: HTMLElement;
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
   private lastPostedDraft = '';
   private busy = false;
@@ -38,8 +39,9 @@ export class Composer {
     this.sendButton = h('button', { type: 'button', class: 'icon-button composer-send', 'aria-label': 'Send (Enter)', title: 'Send (Enter)' }, icon('send'));
     this.stopButton = h('button', { type: 'button', class: 'icon-button composer-stop', 'aria-label': 'Stop the answer (Escape)', title: 'Stop (Escape)', hidden: true }, icon('debug-stop'));
     this.hint = h('div', { class: 'composer-hint', 'aria-hidden': 'true' });
+    this.buttons = h('div', { class: 'composer-buttons' }, this.stopButton, this.sendButton);
     this.element = h('div', { class: 'composer' },
-      h('div', { class: 'composer-box' }, this.input, h('div', { class: 'composer-buttons' }, this.stopButton, this.sendButton)),
+      h('div', { class: 'composer-box' }, this.input, this.buttons),
       this.hint);
 
     this.input.addEventListener('keydown', (e) => this.onKeyDown(e));
@@ -49,6 +51,16 @@ export class Composer {
     this.sendButton.addEventListener('click', () => this.submit());
     this.stopButton.addEventListener('click', () => this.callbacks.onStop());
     this.updateSendEnabled();
+  }
+
+  /**
+   * Room for features around the input (the attachment chips and button, the context meter):
+   * `above` the box, a `button` before send, `below` the hint.
+   */
+  addPart(where: 'above' | 'button' | 'below', element: HTMLElement): void {
+    if (where === 'above') this.element.insertBefore(element, this.element.firstChild);
+    else if (where === 'button') this.buttons.insertBefore(element, this.buttons.firstChild);
+    else this.element.append(element);
   }
 
   get text(): string {

@@ -5,6 +5,7 @@
 import type { ChatError, ChatMessage, ErrorAction, Fallback, ModelOption } from '../shared/protocol';
 import { h, icon } from './dom';
 import { formatMeta } from './format';
+import { attachmentList } from './chips';
 import { StreamingMarkdown, renderFinishedMarkdown, type FrameScheduler } from './streaming';
 import { ThinkingView } from './thinking';
 import { answerTools, questionTools } from './thread-actions';
@@ -27,7 +28,8 @@ export function userMessageView(message: ChatMessage): HTMLElement {
   return h('article', { class: 'message message-user', 'data-message-id': message.id, 'aria-label': 'You said' },
     h('div', { class: 'message-header' }, icon('account', 'avatar'), h('span', { class: 'message-author' }, 'You'), questionTools(message)),
     // The user's own words are shown as typed: no markdown, so what they pasted stays visible.
-    h('div', { class: 'message-body user-text' }, message.text));
+    h('div', { class: 'message-body user-text' }, message.text),
+    attachmentList(message.attachments));
 }
 
 export function noticeView(message: Pick<ChatMessage, 'id' | 'text'>, kind: 'info' | 'offline' = 'info'): HTMLElement {

@@ -46,6 +46,7 @@ export function resolveDeployment(entry: ModelEntry, opts: ResolveOptions): Depl
   if (Object.keys(defaults).length) dep.defaults = defaults;
   if (p.cache_control_injection_points?.length) dep.cacheControlInjectionPoints = p.cache_control_injection_points;
   if (p.keep_alive !== undefined) dep.providerOptions = { keep_alive: p.keep_alive };
+  if (p.num_ctx !== undefined) dep.providerOptions = { ...dep.providerOptions, num_ctx: p.num_ctx };
   dep.dropParams = p.drop_params ?? opts.dropParams ?? false;
   for (const k of ['rpm', 'tpm', 'weight', 'order'] as const) if (p[k] !== undefined) dep[k] = p[k];
   const info: Record<string, unknown> = { ...entry.model_info };

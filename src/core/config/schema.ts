@@ -54,6 +54,8 @@ export const litellmParamsSchema = z.object({
   headers: z.record(z.string(), z.string()).optional(),
   /** Ollama: how long the model stays loaded (https://github.com/ollama/ollama/blob/main/docs/api.md). */
   keep_alive: z.union([z.string(), z.number()]).optional(),
+  /** Ollama's context length for every request to this deployment; unset, it is sized per request. */
+  num_ctx: z.number().int().positive().optional(),
   input_cost_per_token: nonNegative.optional(),
   output_cost_per_token: nonNegative.optional(),
   cache_read_input_token_cost: nonNegative.optional(),

@@ -22,7 +22,10 @@ import { offlineTarget, type OfflineSwitch } from '../offline';
 import { explainFailure, modelProblem } from './localModel';
 import { asError, chatError } from './chatError';
 import type { Conversation, ConversationStore } from './store';
-import { CompareHost, compareTurns, isCompareMessage } from './compare';
+import { CompareHost, isCompareMessage } from './compare';
+import type { ContextAttachments } from './attachments';
+import { forView } from './attachmentContent';
+import { checkSend, contextUsage, inContext, modelLimits, toCoreMessages, type SendCheck } from './contextWindow';
 
 /** How often a streaming answer is written to the history while it grows. */
 const SAVE_EVERY_MS = 2000;
@@ -56,6 +59,10 @@ export interface ChatDeps {
   threadAction?(kind: MessageOf<WebviewMessage, 'threadAction'>['kind'], conversation: Conversation | undefined): Promise<void>;
   /** The daily budgets (usage/guard.ts): resolves when the request may go, throws BudgetExceeded otherwise. */
   admit?(model: string, free: boolean): Promise<void>;
+  /** The composer's attachments (attachments.ts); absent, nothing can be attached. */
+  attachments?: Pick<ContextAttachments, 'attach' | 'remove' | 'take' | 'restore' | 'shown' | 'tokens' | 'mentions'>;
+  /** Offers the models whose window holds `tokens`. */
+  pickModelFor?(tokens: number): Promise<void>;
 }
 
 interface Running {
@@ -144,6 +151,14 @@ export class ChatController implements ThreadHost {
       case 'draftChanged':
         await this.deps.store.saveDraft(m.text);
         return;
+      case 'attach': return this.onAttach(m);
+      case 'detach':
+        await this.deps.attachments?.remove(m.id);
+        return this.notifyContext();
+      case 'mentionQuery':
+        if (m.requestId) this.notify({ type: 'mentions', inReplyTo: m.requestId, paths: (await this.deps.attachments?.mentions(m.query)) ?? [] });
+        return;
+      case 'pickLargerModel': return this.deps.pickModelFor?.(m.tokens);
       case 'action':
         if (m.kind === 'retry') return this.retry(m.messageId);
         // The model of the answer whose button was pressed: its provider's key, its Ollama tag.
@@ -168,6 +183,7 @@ export class ChatController implements ThreadHost {
     const catalog = await this.deps.catalog();
     this.problem = modelProblem(catalog, this.deps.currentModel());
     this.notify({ type: 'models', models: this.deps.modelOptions(), currentModel: this.deps.currentModel(), modelProblem: this.problem, reasoningEffort: this.effort() });
+    await this.notifyContext();
   }
 
   /** The instruction files or the system prompt setting changed. */
@@ -184,6 +200,32 @@ export class ChatController implements ThreadHost {
 
   private effort(): ReasoningEffort {
     return this.deps.reasoningEffort?.() ?? DEFAULT_EFFORT;
+  }
+
+  /** Tells the composer's meter what the conversation and the attachments use of the current model's window. */
+  async notifyContext(): Promise<void> {
+    const context = await this.contextNow();
+    if (context) this.notify({ type: 'context', context });
+  }
+
+  private async contextNow(): Promise<MessageOf<HostMessage, 'context'>['context'] | undefined> {
+    try {
+      return await contextUsage(await this.deps.catalog(), this.deps.currentModel(), await this.deps.store.active(), this.deps.attachments?.tokens() ?? 0);
+    } catch (err) {
+      this.deps.warn(`Could not measure the conversation for the context meter: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async onAttach(m: MessageOf<WebviewMessage, 'attach'>): Promise<void> {
+    try {
+      if (!this.deps.attachments) throw new Error('Attachments are not available here.');
+      await this.deps.attachments.attach(m);
+      this.reply(m.requestId, true);
+    } catch (err) {
+      this.reply(m.requestId, false, (err as Error).message.slice(0, 2000));
+    }
+    await this.notifyContext();
   }
 
   /** A message from an editor command: shown in the thread as if typed, then answered. */
@@ -211,14 +253,40 @@ export class ChatController implements ThreadHost {
       this.reply(m.requestId, false, 'An answer is still streaming: stop it (Escape) or wait before sending.');
       return;
     }
-    const conversation = (m.conversationId ? await this.deps.store.get(m.conversationId) : await this.deps.store.active())
-      ?? this.deps.store.create(m.text, newId('c'));
+    const taken = m.attachmentIds?.length ? this.deps.attachments?.take(m.attachmentIds) ?? new Error('Attachments are not available here.') : [];
+    if (taken instanceof Error) return this.reply(m.requestId, false, taken.message);
+    const existing = m.conversationId ? await this.deps.store.get(m.conversationId) : await this.deps.store.active();
+    const message: ChatMessage = { id: m.messageId, role: 'user', text: m.text, model: m.model, ...(taken.length ? { attachments: taken } : {}) };
+    // Checked before anything is stored: a refused send puts the attachments back, and the view the draft.
+    const problem = await this.sendProblem(existing, message, m.model, m.dropOldest === true);
+    if (typeof problem === 'string') {
+      if (taken.length) this.deps.attachments?.restore(taken);
+      return this.reply(m.requestId, false, problem);
+    }
+    const conversation = existing ?? this.deps.store.create(m.text, newId('c'));
     if (this.deps.store.activeId !== conversation.id) await this.deps.store.setActive(conversation.id);
-    conversation.messages.push({ id: m.messageId, role: 'user', text: m.text, model: m.model });
+    conversation.messages.push(message);
+    if (problem) {
+      conversation.contextStartId = problem.keepFrom;
+      const notice: ChatMessage = { id: newId('n'), role: 'notice', text: problem.notice };
+      conversation.messages.push(notice);
+      this.notify({ type: 'messageAdded', conversationId: conversation.id, message: notice });
+    }
     await this.deps.store.save(conversation);
     this.reply(m.requestId, true);
     if (m.model !== this.deps.currentModel()) await this.deps.setModel(m.model);
     await this.answer(conversation, m.model);
+  }
+
+  /** Why `message` cannot go to `model` as it is (contextWindow.ts `checkSend`); undefined when the catalog cannot say. */
+  private async sendProblem(conversation: Conversation | undefined, message: ChatMessage, model: string, dropOldest: boolean): Promise<SendCheck> {
+    let limits;
+    try {
+      limits = await modelLimits(await this.deps.catalog(), model);
+    } catch {
+      return undefined; // the request itself reports what is wrong with the model
+    }
+    return checkSend(limits, conversation ? inContext(conversation) : [], message, model, dropOldest);
   }
 
   /** The assistant message `messageId` names in the active conversation, if any. */
@@ -250,9 +318,9 @@ export class ChatController implements ThreadHost {
     } else {
       const question = messages[lastIndex(messages.slice(0, target), (x) => x.role === 'user')];
       if (!question) return;
-      const again: ChatMessage = { id: newId('u'), role: 'user', text: question.text, model };
+      const again: ChatMessage = { id: newId('u'), role: 'user', text: question.text, model, ...(question.attachments ? { attachments: question.attachments } : {}) };
       messages.push(again);
-      this.notify({ type: 'messageAdded', conversationId: conversation.id, message: again });
+      this.notify({ type: 'messageAdded', conversationId: conversation.id, message: viewMessage(again) });
     }
     await this.deps.store.save(conversation);
     await this.answer(conversation, model);
@@ -272,7 +340,7 @@ export class ChatController implements ThreadHost {
       try {
         await this.deps.admit?.(route.model, isLocal(catalog, route.model));
         const system = (await this.deps.instructions?.())?.system;
-        const messages: CoreMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), ...toCoreMessages(conversation.messages)];
+        const messages: CoreMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), ...toCoreMessages(inContext(conversation))];
         // Only for models that reason: another model would refuse (or drop) the parameter.
         const reasoning = catalog.models.find((m) => m.id === route.model)?.reasoning ? reasoningParams(this.effort()) : {};
         const opening = catalog.client.streamChat({ model: route.model, messages, stream: true, ...reasoning }, { signal: running.abort.signal, usage: { source: 'panel', ...(route.fallback ? { offline: true } : {}) } });
@@ -349,6 +417,7 @@ export class ChatController implements ThreadHost {
     } finally {
       if (this.running === running) this.running = undefined;
       await this.deps.store.save(conversation);
+      if (this.deps.store.activeId === conversation.id) await this.notifyContext();
     }
   }
 
@@ -366,7 +435,7 @@ export class ChatController implements ThreadHost {
       ...(inReplyTo ? { inReplyTo } : {}),
       conversations: this.deps.store.summaries(),
       activeConversationId: conversation?.id ?? null,
-      messages: conversation ? withBranchInfo(conversation) : [],
+      messages: conversation ? withBranchInfo(conversation).map(viewMessage) : [],
       draft: this.deps.store.draft(),
       models: this.deps.modelOptions(),
       currentModel: this.deps.currentModel(),
@@ -376,6 +445,8 @@ export class ChatController implements ThreadHost {
       comparingMessageId: this.compare.runningIn(conversation?.id) ?? null,
       reasoningEffort: this.effort(),
       instructions: instructions?.info ?? null,
+      attachments: this.deps.attachments?.shown() ?? [],
+      context: (await this.contextNow()) ?? null,
     };
     this.deps.observe?.(state);
     this.post?.(state);
@@ -399,10 +470,7 @@ function isLocal(catalog: Catalog, model: string): boolean {
   return catalog.models.find((m) => m.id === model)?.local ?? false;
 }
 
-/** The thread as the core wants it: questions and answers, without notices and failed answers. */
-function toCoreMessages(messages: ChatMessage[]): CoreMessage[] {
-  return messages
-    .filter((m) => m.role !== 'notice' && !(m.role === 'assistant' && m.text === ''))
-    // A comparison adds its question and the chosen answer once one was continued with.
-    .flatMap((m): CoreMessage[] => m.role === 'compare' ? compareTurns(m) : [{ role: m.role as 'user' | 'assistant', content: m.text }]);
+/** A message as the view gets it: attachments without their content (it stays in the host). */
+function viewMessage(m: ChatMessage): ChatMessage {
+  return m.attachments ? { ...m, attachments: m.attachments.map(forView) } : m;
 }

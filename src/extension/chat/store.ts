@@ -19,6 +19,8 @@ export interface Conversation {
   messages: ChatMessage[];
   /** Earlier versions of edited questions (branches.ts). */
   branches?: Branches;
+  /** The first message sent to the model, once the user dropped the oldest turns to fit its window. */
+  contextStartId?: string;
 }
 
 const ConversationFile = z.object({
@@ -27,6 +29,7 @@ const ConversationFile = z.object({
   updatedAt: z.number(),
   messages: z.array(ChatMessage),
   branches: z.optional(BranchesSchema),
+  contextStartId: z.optional(z.string()),
 });
 
 const IndexFile = z.object({

@@ -8,16 +8,28 @@ import { ndjson, splitBytes, startMockServer, type MockServer, type RecordedRequ
 import { decide, embeddingOf, pieces, sniffImage, USAGE, type Conversation } from './script';
 
 interface Msg { role: string; content?: string; images?: string[]; tool_calls?: unknown[]; tool_name?: string }
-interface Body { model?: string; messages?: Msg[]; tools?: { function: { name: string } }[]; stream?: boolean; prompt?: string; input?: string | string[] }
+interface Body { options?: Record<string, unknown>; model?: string; messages?: Msg[]; tools?: { function: { name: string } }[]; stream?: boolean; prompt?: string; input?: string | string[] }
 
 export const OLLAMA_MODELS = ['llama3.2:latest', 'nomic-embed-text:latest'];
 
-export function startOllamaMock(opts: { models?: string[] } = {}): Promise<MockServer> {
+/** What /api/show reports for the llama models: Llama 3.2's 131,072-token context, and that it takes images. */
+export const OLLAMA_CONTEXT_LENGTH = 131_072;
+
+export function startOllamaMock(opts: { models?: string[]; contextLength?: number } = {}): Promise<MockServer> {
   const models = opts.models ?? OLLAMA_MODELS;
   return startMockServer((req) => {
     if (req.method === 'GET' && req.url === '/api/tags') return { kind: 'json', body: { models: models.map(tag) } };
     const body = req.body as Body;
     const known = (name = '') => models.includes(name.includes(':') ? name : `${name}:latest`);
+    // https://github.com/ollama/ollama/blob/main/docs/api.md#show-model-information (abridged: no template or license)
+    if (req.method === 'POST' && req.url === '/api/show') {
+      if (!known(body.model)) return { kind: 'json', status: 404, body: { error: `model '${body.model}' not found` } };
+      return { kind: 'json', body: {
+        parameters: 'stop "<|eot_id|>"', details: tag(body.model!).details,
+        model_info: { 'general.architecture': 'llama', 'general.parameter_count': 3_212_749_888, 'llama.context_length': opts.contextLength ?? OLLAMA_CONTEXT_LENGTH, 'llama.embedding_length': 3072 },
+        capabilities: ['completion', 'tools', 'vision'],
+      } };
+    }
     if (req.method !== 'POST' || !['/api/chat', '/api/generate', '/api/embed'].includes(req.url)) return { kind: 'text', status: 404, body: '404 page not found' };
     if (!known(body.model)) return { kind: 'json', status: 404, body: { error: `model "${body.model}" not found, try pulling it first` } };
     if (req.url === '/api/embed') {

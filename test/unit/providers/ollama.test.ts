@@ -11,18 +11,20 @@ describe('ollama adapter', () => {
   after(() => mock.close());
   beforeEach(() => { mock.requests.length = 0; });
   const client = (extra: Record<string, unknown> = {}) => clientFor({ model: 'ollama_chat/llama3.2', api_base: mock.url, ...extra });
+  /** The requests after the client's /api/show look-up (ollama-num-ctx.test.ts). */
+  const sent = () => mock.requests.filter((r) => r.url !== '/api/show');
 
   it('says stream: false explicitly (Ollama streams by default) and maps options', async () => {
     const { value } = await client({ keep_alive: '10m' }).chat({ ...user('hi'), temperature: 0.1, max_tokens: 20, stop: 'END', seed: 1, response_format: { type: 'json_object' } });
     assert.equal(value.content, 'Hello from ollama: hi');
     assert.deepEqual(value.usage.inputTokens, 11);
-    const body = mock.requests[0]!.body as Record<string, unknown>;
-    assert.equal(mock.requests[0]!.url, '/api/chat');
+    const body = sent()[0]!.body as Record<string, unknown>;
+    assert.equal(sent()[0]!.url, '/api/chat');
     assert.equal(body.stream, false);
-    assert.deepEqual(body.options, { temperature: 0.1, seed: 1, num_predict: 20, stop: ['END'] });
+    assert.deepEqual(body.options, { temperature: 0.1, seed: 1, num_predict: 20, stop: ['END'], num_ctx: 4096 });
     assert.equal(body.format, 'json');
     assert.equal(body.keep_alive, '10m');
-    assert.equal(mock.requests[0]!.headers.authorization, undefined);
+    assert.equal(sent()[0]!.headers.authorization, undefined);
   });
 
   it('sends images as bare base64 and tool calls with object arguments', async () => {
@@ -34,7 +36,7 @@ describe('ollama adapter', () => {
         { role: 'tool', tool_call_id: 'call_0', content: 'sunny' },
       ],
     });
-    assert.deepEqual((mock.requests[0]!.body as { messages: unknown[] }).messages, [
+    assert.deepEqual((sent()[0]!.body as { messages: unknown[] }).messages, [
       { role: 'user', content: 'look', images: ['iVBORw0KGgo='] },
       { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { location: 'Paris' } } }] },
       { role: 'tool', content: 'sunny', tool_name: 'get_weather' },

@@ -20,10 +20,12 @@ describe('webview HTML', () => {
     const directives = new Map(csp.split('; ').map((d) => { const [name, ...values] = d.split(' '); return [name, values.join(' ')]; }));
     assert.equal(directives.get('default-src'), "'none'");
     assert.equal(directives.get('script-src'), `'nonce-${nonce}'`);
-    assert.equal(directives.get('img-src'), base.cspSource);
+    assert.equal(directives.get('img-src'), `${base.cspSource} data:`, 'data: for the host-made thumbnails of attached images, nothing remote');
     assert.equal(directives.get('style-src'), base.cspSource);
     assert.equal(directives.get('font-src'), base.cspSource);
-    assert.doesNotMatch(csp, /https:(?!\/\/file)|unsafe-inline|unsafe-eval|data:|\*/);
+    assert.doesNotMatch(csp, /https:(?!\/\/file)|unsafe-inline|unsafe-eval|\*/);
+    // data: only where the thumbnails need it: never for scripts, styles or fonts.
+    assert.deepEqual([...directives].filter(([, v]) => v.includes('data:')).map(([k]) => k), ['img-src']);
   });
 
   it('loads the script with the nonce and the stylesheet from the given URIs', () => {
@@ -47,7 +49,7 @@ describe('webview HTML', () => {
     assert.throws(() => buildWebviewHtml({ ...base, nonce: createNonce(), cspSource: "https://x; script-src 'unsafe-inline'" }), /cspSource/);
     assert.throws(() => buildWebviewHtml({ ...base, nonce: createNonce(), cspSource: "https://x 'unsafe-inline'" }), /cspSource/);
     // What VS Code in a browser (code-server, vscode.dev) passes.
-    assert.match(buildCsp("'self' https://*.vscode-cdn.net", createNonce()), /img-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
+    assert.match(buildCsp("'self' https://*.vscode-cdn.net", createNonce()), /img-src 'self' https:\/\/\*\.vscode-cdn\.net data:;/);
     assert.doesNotThrow(() => buildWebviewHtml({ ...base, nonce: createNonce(), cspSource: "'self' https://*.vscode-cdn.net" }));
   });
 });

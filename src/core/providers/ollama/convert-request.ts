@@ -74,6 +74,9 @@ function addCommon(body: Record<string, unknown>, req: ChatRequest | CompletionR
   if (req.frequency_penalty !== undefined) options.frequency_penalty = req.frequency_penalty;
   const stop = stopList(req.stop);
   if (stop?.length) options.stop = stop;
+  // Sized per request by the client (context-length.ts), or fixed by the config's `num_ctx`.
+  const numCtx = dep.providerOptions?.num_ctx;
+  if (typeof numCtx === 'number') options.num_ctx = numCtx;
   if (Object.keys(options).length) body.options = options;
   const format = 'response_format' in req ? req.response_format : undefined;
   if (format?.type === 'json_object') body.format = 'json';

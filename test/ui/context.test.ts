@@ -1,0 +1,337 @@
+/**
+ * Context in the chat, in a real VS Code window, the way a person brings it: a file attached by
+ * typing `#` and picking the completion, a file from the attach button's picker, the Problems of
+ * the open file, a screenshot pasted with Ctrl+V; each a chip with its token estimate, sent to
+ * the model (the Ollama mock records what it got: the file text, the problems, the image in
+ * Ollama's `images`, and the `num_ctx` that fits), shown with the message. A model without vision
+ * says so before sending; the meter warns past 80 % of a small window and, when a send would not
+ * fit, offers the choice instead of an upstream error. No CSP violation in the webview throughout.
+ *
+ * Screenshots: test-results/screenshots/ui-4*.png (dark, and light where colours matter).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Frame, Locator } from 'playwright-core';
+import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
+import { ensureVSCodeServer } from '../../scripts/vscode/install';
+import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
+import { startServer, type RunningServer } from '../../scripts/vscode/server';
+import { onInterrupt } from '../../scripts/vscode/signals';
+import type { MockServer, RecordedRequest } from '../unit/helpers/mock-server';
+import { startOllamaMock } from '../unit/mocks/ollama';
+import { Workbench } from './workbench';
+
+const LOCAL = 'ollama_chat/llama3.2:latest';
+const RETRY_TS = 'export const MAX_TRIES = 3;\nexport const BACKOFF_MS = [250, 500, 1000];\n';
+const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
+
+interface OllamaBody { messages: { role: string; content: string; images?: string[] }[]; options?: { num_ctx?: number } }
+
+describe('UI: context in the chat (attachments, images, the meter)', function () {
+  this.timeout(120_000);
+  let server: RunningServer | undefined;
+  let browser: OpenBrowser | undefined;
+  let ollama: MockServer | undefined;
+  let scratch: string | undefined;
+  let wb: Workbench;
+  let releaseSignals = () => {};
+  const cleanup = async () => {
+    await browser?.close();
+    await server?.stop();
+    await ollama?.close();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  };
+  const chat = (): Promise<Frame> => wb.chatFrame();
+  const lastChat = (): RecordedRequest | undefined => ollama!.requests.filter((r) => r.url === '/api/chat').at(-1);
+  const lastUser = () => (lastChat()?.body as OllamaBody | undefined)?.messages.filter((m) => m.role === 'user').at(-1);
+  const answered = async (count: number) => {
+    const panel = await chat();
+    await panel.locator('article.message-assistant .message-footer').nth(count - 1).waitFor({ state: 'visible', timeout: 30_000 });
+    await panel.locator('article.message-assistant.streaming').waitFor({ state: 'detached', timeout: 30_000 });
+  };
+  const newChat = async () => {
+    const panel = await chat();
+    await panel.getByRole('button', { name: 'New chat' }).click();
+    await panel.locator('.empty-state').waitFor({ state: 'visible', timeout: 10_000 });
+  };
+  const pickModel = async (model: string) => {
+    const panel = await chat();
+    await panel.locator(`.model-select option[value="${model}"]`).waitFor({ state: 'attached', timeout: 20_000 });
+    await panel.locator('.model-select').selectOption(model);
+    // The meter follows the model the host now answers for.
+    await panel.locator('.context-meter[title*="' + model + '"]').waitFor({ state: 'attached', timeout: 20_000 });
+  };
+  /** Switches the colour theme as a person does: "Preferences: Color Theme", the theme's name, Enter. */
+  const setTheme = async (theme: string) => {
+    await wb.runCommand('Preferences: Color Theme');
+    await wb.quickInputRows().first().waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.page.keyboard.type(theme, { delay: 10 });
+    await wb.quickInputRows().filter({ hasText: theme }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.page.keyboard.press('Enter');
+    await wb.quickInput().waitFor({ state: 'hidden', timeout: 20_000 });
+    await wb.page.locator(`.monaco-workbench.${theme.includes('Light') ? 'vs' : 'vs-dark'}`).waitFor({ state: 'attached', timeout: 30_000 });
+  };
+  /** CSP violations the chat webview reported since it loaded (a listener the test installs). */
+  const violations = async (): Promise<string[]> => (await chat()).evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? ['no listener']);
+
+  before(async function () {
+    this.timeout(15 * 60_000); // the first run installs the VS Code server
+    await ensureVSCodeServer();
+    releaseSignals = onInterrupt(cleanup);
+    ollama = await startOllamaMock();
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-context-'));
+    const workspace = path.join(scratch, 'workspace');
+    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '// The context UI suite sets the models in user settings.\n{}\n');
+    fs.mkdirSync(path.join(workspace, 'src'));
+    fs.writeFileSync(path.join(workspace, 'src', 'retry.ts'), RETRY_TS);
+    // A JSON file with a syntax error: VS Code's own JSON support reports it in Problems.
+    fs.writeFileSync(path.join(workspace, 'broken.json'), '{\n  "name": "demo",\n  "version": 1,,\n  "private": true\n}\n');
+    const userData = path.join(scratch, 'user-data');
+    server = await startServer({
+      userDataDir: userData,
+      logFile: path.join(ROOT, 'test-results/logs/ui-context-server.log'),
+      settings: {
+        'anymodel.models': [
+          // A small window, to see the meter warn; and a model that takes no images.
+          { model_name: 'small', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url }, model_info: { max_input_tokens: 600 } },
+          { model_name: 'text-only', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url }, model_info: { supports_vision: false } },
+        ],
+        'anymodel.defaultModel': LOCAL,
+        'anymodel.ollamaBaseUrl': ollama.url,
+        'workbench.colorTheme': 'Default Dark Modern',
+      },
+    });
+    browser = await openBrowser();
+    wb = new Workbench(browser.page);
+    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 });
+    await wb.waitUntilReady();
+    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
+    // broken.json open first: the chat opens beside it, and it is the editor "Problems" means.
+    await browser.page.keyboard.press('Control+P');
+    await wb.quickInput().locator('input').waitFor({ state: 'visible', timeout: 10_000 });
+    await browser.page.keyboard.type('broken.json', { delay: 20 });
+    await wb.quickInputRows().filter({ hasText: 'broken.json' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await browser.page.keyboard.press('Enter');
+    await browser.page.locator('.tab.active', { hasText: 'broken.json' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.runCommand('AnyModel: Open Chat');
+    const panel = await wb.readyChat(60_000);
+    await panel.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __csp: string[] }).__csp = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await panel.locator('.context-meter').waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-context-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
+  });
+
+  after(async () => {
+    await cleanup();
+    releaseSignals();
+  });
+
+  it('a # mention completes the file name, attaches the file as a chip, and the model receives its content', async () => {
+    const panel = await chat();
+    await wb.typeInChat('Why #retr');
+    const item = panel.locator('.mention-list .mention-item', { hasText: 'retry.ts' });
+    await item.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.equal(await text(panel.locator('.mention-item.active .mention-dir')), 'src');
+    await wb.screenshot('ui-50-mention-completion');
+    await wb.page.keyboard.press('Enter');
+    const chip = panel.locator('.composer-chips .chip', { hasText: 'src/retry.ts' });
+    await chip.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await text(chip.locator('.chip-tokens')), /^~\d+ tokens$/);
+    assert.equal(await panel.locator('textarea.composer-input').inputValue(), 'Why #src/retry.ts ', 'the mention stays in the text');
+    await wb.page.keyboard.type('three tries?', { delay: 5 });
+    await wb.screenshot('ui-51-file-chip');
+    await wb.page.keyboard.press('Enter');
+    await answered(1);
+    const user = lastUser()!;
+    assert.ok(user.content.includes('File `src/retry.ts`:'), user.content);
+    assert.ok(user.content.includes(RETRY_TS.trim()), 'the file text reached the model');
+    assert.ok(user.content.endsWith('Why #src/retry.ts three tries?'), 'then the question');
+    assert.equal((lastChat()!.body as OllamaBody).options?.num_ctx, 4096, 'a num_ctx was sent, from /api/show');
+    assert.equal(await panel.locator('.message-user .message-attachments .chip', { hasText: 'src/retry.ts' }).count(), 1, 'the thread shows what was attached');
+    assert.equal(await panel.locator('.composer-chips .chip').count(), 0, 'the composer is empty again');
+  });
+
+  it('the attach button\'s picker attaches a workspace file', async () => {
+    const panel = await chat();
+    await newChat();
+    await panel.locator('button.composer-attach').click();
+    await wb.quickInputTitle().filter({ hasText: 'AnyModel: Attach to the Message' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.screenshot('ui-52-attach-menu');
+    await wb.clickQuickInputRow('Files…');
+    await wb.quickInputTitle().filter({ hasText: 'AnyModel: Attach File' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.page.keyboard.type('hello', { delay: 20 });
+    await wb.quickInputRows().filter({ hasText: 'hello.ts' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.page.keyboard.press('Enter');
+    await panel.locator('.composer-chips .chip', { hasText: 'hello.ts' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.sendInChat('What does greet return?');
+    await answered(1);
+    assert.ok(lastUser()!.content.includes('export function greet(name: string): string {'), 'hello.ts reached the model');
+  });
+
+  it('the Problems of the open file attach from the menu and reach the model', async () => {
+    const panel = await chat();
+    await newChat();
+    // VS Code's JSON support reports the error a moment after the file opened: poll the menu's count.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await panel.locator('button.composer-attach').click();
+      await wb.quickInputTitle().filter({ hasText: 'AnyModel: Attach to the Message' }).waitFor({ state: 'visible', timeout: 20_000 });
+      const row = wb.quickInputRows().filter({ hasText: 'Problems' }).first();
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      if (!/\b0 in broken\.json/.test(await row.innerText()) || Date.now() > deadline) break;
+      await wb.closeQuickInput();
+      await wb.page.waitForTimeout(500);
+    }
+    await wb.clickQuickInputRow('Problems');
+    const chip = panel.locator('.composer-chips .chip-problems');
+    await chip.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await text(chip.locator('.chip-name')), /^Problems in broken\.json \(\d+ errors?/);
+    await wb.typeInChat('How do I fix these?');
+    await wb.screenshot('ui-53-problems-chip');
+    await wb.page.keyboard.press('Enter');
+    await answered(1);
+    const user = lastUser()!.content;
+    assert.ok(user.includes('Problems VS Code reports in `broken.json`'), user);
+    assert.match(user, /- broken\.json:3:\d+ error: /, 'the error on line 3, with its position');
+  });
+
+  it('a pasted screenshot becomes a thumbnail chip, reaches Ollama as an image, and shows in the thread', async () => {
+    const panel = await chat();
+    await newChat();
+    const png = makePng(160, 90);
+    await panel.locator('textarea.composer-input').click();
+    await pasteImage(panel, png);
+    const thumb = panel.locator('.composer-chips .chip-image img.chip-thumb');
+    await thumb.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.equal(await thumb.getAttribute('src'), `data:image/png;base64,${png.toString('base64')}`, 'the host re-made the data: URL');
+    await wb.typeInChat('What is in this screenshot?');
+    await wb.screenshot('ui-54-image-chip');
+    await wb.page.keyboard.press('Enter');
+    await answered(1);
+    const user = lastUser()!;
+    assert.deepEqual(user.images, [png.toString('base64')], 'Ollama\'s format: bare base64 in images');
+    assert.equal(user.content, 'What is in this screenshot?');
+    const answer = panel.locator('article.message-assistant').last();
+    assert.equal(await text(answer.locator('.message-body')), 'I see 1 image(s): image/png');
+    const shown = panel.locator('.message-user .message-attachments img.chip-thumb');
+    await shown.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await shown.evaluate((img) => (img as HTMLImageElement).naturalWidth), 160, 'the thumbnail loaded under the CSP');
+    await wb.screenshot('ui-55-image-in-thread-dark');
+    await setTheme('Light Modern');
+    await wb.screenshot('ui-55-image-in-thread-light');
+    await setTheme('Dark Modern');
+  });
+
+  it('a model without vision says so before sending, keeping the draft and the image', async () => {
+    const panel = await chat();
+    await newChat();
+    await pickModel('text-only');
+    await panel.locator('textarea.composer-input').click();
+    await pasteImage(panel, makePng(64, 64));
+    await panel.locator('.composer-chips .chip-image').waitFor({ state: 'visible', timeout: 20_000 });
+    const before = ollama!.requests.filter((r) => r.url === '/api/chat').length;
+    await wb.sendInChat('Describe the picture');
+    const alert = panel.locator('.composer-alert');
+    await alert.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await text(alert), /^text-only does not take images\. Remove the image, or pick a model that reads images\./);
+    assert.equal(await panel.locator('textarea.composer-input').inputValue(), 'Describe the picture', 'the draft is still there');
+    assert.equal(await panel.locator('.composer-chips .chip-image').count(), 1, 'the image is still there');
+    assert.equal(ollama!.requests.filter((r) => r.url === '/api/chat').length, before, 'nothing was sent');
+    await wb.screenshot('ui-56-no-vision');
+    await panel.locator('.composer-chips .chip-remove').click();
+    await panel.locator('.composer-chips .chip').waitFor({ state: 'detached', timeout: 10_000 });
+    await panel.locator('textarea.composer-input').fill('');
+  });
+
+  it('the meter warns past 80 % of the window, and a send that would not fit offers a choice', async () => {
+    const panel = await chat();
+    await newChat();
+    await pickModel('small');
+    const meter = panel.locator('.context-meter');
+    const input = panel.locator('textarea.composer-input');
+    await input.fill('Summarise this: ' + 'lorem ipsum dolor '.repeat(110)); // ~2,000 characters, ~500 of 600 tokens
+    await meter.and(panel.locator('.meter-warning')).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await text(meter), /^\d{3} \/ 600 tokens \(\d{2} %\) · nearly full$/);
+    assert.match(await meter.getAttribute('title') ?? '', /of the 600 tokens small holds .* The window is nearly full\.$/);
+    await wb.screenshot('ui-57-meter-warning-dark');
+    await setTheme('Light Modern');
+    await wb.screenshot('ui-57-meter-warning-light');
+    await setTheme('Dark Modern');
+    await input.fill('Summarise this: ' + 'lorem ipsum dolor '.repeat(160));
+    await meter.and(panel.locator('.meter-over')).waitFor({ state: 'visible', timeout: 10_000 });
+    const before = ollama!.requests.filter((r) => r.url === '/api/chat').length;
+    await input.press('Enter');
+    const alert = panel.locator('.composer-alert');
+    await alert.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await text(alert.locator('.composer-alert-text')), /do not fit the 600-token context window of small\. Choose what to do:$/);
+    assert.deepEqual((await alert.locator('.composer-alert-actions button').allTextContents()).map((t) => t.trim()), ['Drop Oldest Turns and Send', 'Pick a Model with a Larger Window']);
+    assert.ok((await input.inputValue()).startsWith('Summarise this: '), 'the draft stays');
+    assert.equal(ollama!.requests.filter((r) => r.url === '/api/chat').length, before, 'no upstream error: nothing was sent');
+    await wb.screenshot('ui-58-does-not-fit');
+    await alert.getByRole('button', { name: 'Pick a Model with a Larger Window' }).click();
+    await wb.quickInputTitle().filter({ hasText: 'AnyModel: Models That Hold' }).waitFor({ state: 'visible', timeout: 20_000 });
+    const labels = await wb.quickInputLabels();
+    assert.ok(labels.includes(LOCAL) && !labels.includes('small'), `only larger windows: ${labels.join(', ')}`);
+    await wb.clickQuickInputRow(LOCAL);
+    await panel.locator('.context-meter[title*="' + LOCAL + '"]').waitFor({ state: 'attached', timeout: 20_000 });
+    assert.equal(await panel.locator('.model-select').inputValue(), LOCAL);
+    await input.press('Enter');
+    await answered(1);
+    assert.ok(lastUser()!.content.startsWith('Summarise this: lorem'), 'sent in full to the larger model');
+    assert.deepEqual(await violations(), [], 'no CSP violation in the webview');
+  });
+});
+
+/** Pastes `png` into the focused composer as Ctrl+V of a screenshot does: a paste event carrying an image file. */
+async function pasteImage(panel: Frame, png: Buffer): Promise<void> {
+  await panel.locator('textarea.composer-input').evaluate((el, b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], 'screenshot.png', { type: 'image/png' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, png.toString('base64'));
+}
+
+/** A real PNG (a window-like picture: title bar, two panes) so the thumbnail shows something. */
+function makePng(width: number, height: number): Buffer {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (width * 3 + 1)] = 0;
+    for (let x = 0; x < width; x++) {
+      const rgb = y < height / 8 ? [60, 60, 60] : x < width / 3 ? [37, 99, 235] : (y % 12 < 2 && x > width / 3 + 8) ? [220, 220, 220] : [30, 30, 30];
+      raw.set(rgb, y * (width * 3 + 1) + 1 + x * 3);
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
