@@ -7,10 +7,10 @@
  * started switches to the local model (offline.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { costOf, getPreset, type ChatMessage as CoreMessage, type Usage } from '../../core';
+import type { ChatMessage as CoreMessage } from '../../core';
 import {
   parseWebviewMessage, PROTOCOL_VERSION,
-  type ChatError, type ChatMessage, type ErrorAction, type Fallback, type FinishReason, type HostMessage, type MessageOf, type WebviewMessage,
+  type ChatError, type ChatMessage, type ErrorAction, type Fallback, type HostMessage, type MessageOf, type WebviewMessage,
 } from '../../shared/protocol';
 import type { Catalog } from '../catalog';
 import type { ReasoningEffort } from '../../shared/protocol';
@@ -21,11 +21,12 @@ import { ThreadOps, type ThreadHost } from './threadOps';
 import { offlineTarget, type OfflineSwitch } from '../offline';
 import { explainFailure, modelProblem } from './localModel';
 import { asError, chatError } from './chatError';
+import { readAnswer, settleAnswer } from './answerStream';
 import type { Conversation, ConversationStore } from './store';
 import { CompareHost, isCompareMessage } from './compare';
-import type { ContextAttachments } from './attachments';
 import { forView } from './attachmentContent';
-import { checkSend, contextUsage, inContext, modelLimits, toCoreMessages, type SendCheck } from './contextWindow';
+import { ContextHost, isContextMessage, type ContextDeps } from './contextHost';
+import { inContext, toCoreMessages } from './contextWindow';
 
 /** How often a streaming answer is written to the history while it grows. */
 const SAVE_EVERY_MS = 2000;
@@ -60,7 +61,7 @@ export interface ChatDeps {
   /** The daily budgets (usage/guard.ts): resolves when the request may go, throws BudgetExceeded otherwise. */
   admit?(model: string, free: boolean): Promise<void>;
   /** The composer's attachments (attachments.ts); absent, nothing can be attached. */
-  attachments?: Pick<ContextAttachments, 'attach' | 'remove' | 'take' | 'restore' | 'shown' | 'tokens' | 'mentions'>;
+  attachments?: ContextDeps['attachments'];
   /** Offers the models whose window holds `tokens`. */
   pickModelFor?(tokens: number): Promise<void>;
 }
@@ -82,10 +83,12 @@ export class ChatController implements ThreadHost {
   /** Compare mode's runs (compare.ts): one question to several models. */
   readonly compare: CompareHost;
   private readonly thread: ThreadOps;
+  private readonly context: ContextHost;
 
   constructor(readonly deps: ChatDeps) {
     this.thread = new ThreadOps(this);
     this.compare = new CompareHost({ ...deps, notify: (m) => this.notify(m), reply: (id, ok, error) => this.reply(id, ok, error), history: toCoreMessages, chatBusy: () => this.running !== undefined });
+    this.context = new ContextHost({ ...deps, notify: (m) => this.notify(m), reply: (id, ok, error) => this.reply(id, ok, error) });
   }
 
   /** A (new or revived) webview: nothing is posted to it until it says `ready`. */
@@ -129,6 +132,7 @@ export class ChatController implements ThreadHost {
     }
     const m = parsed.message;
     if (isCompareMessage(m)) return this.compare.handle(m);
+    if (isContextMessage(m)) return this.context.handle(m);
     switch (m.type) {
       case 'ready':
         if (m.protocolVersion !== PROTOCOL_VERSION) this.deps.warn(`Chat view speaks protocol ${m.protocolVersion}, the extension ${PROTOCOL_VERSION}; reload the window if the chat misbehaves.`);
@@ -151,14 +155,6 @@ export class ChatController implements ThreadHost {
       case 'draftChanged':
         await this.deps.store.saveDraft(m.text);
         return;
-      case 'attach': return this.onAttach(m);
-      case 'detach':
-        await this.deps.attachments?.remove(m.id);
-        return this.notifyContext();
-      case 'mentionQuery':
-        if (m.requestId) this.notify({ type: 'mentions', inReplyTo: m.requestId, paths: (await this.deps.attachments?.mentions(m.query)) ?? [] });
-        return;
-      case 'pickLargerModel': return this.deps.pickModelFor?.(m.tokens);
       case 'action':
         if (m.kind === 'retry') return this.retry(m.messageId);
         // The model of the answer whose button was pressed: its provider's key, its Ollama tag.
@@ -203,29 +199,8 @@ export class ChatController implements ThreadHost {
   }
 
   /** Tells the composer's meter what the conversation and the attachments use of the current model's window. */
-  async notifyContext(): Promise<void> {
-    const context = await this.contextNow();
-    if (context) this.notify({ type: 'context', context });
-  }
-
-  private async contextNow(): Promise<MessageOf<HostMessage, 'context'>['context'] | undefined> {
-    try {
-      return await contextUsage(await this.deps.catalog(), this.deps.currentModel(), await this.deps.store.active(), this.deps.attachments?.tokens() ?? 0);
-    } catch (err) {
-      this.deps.warn(`Could not measure the conversation for the context meter: ${(err as Error).message}`);
-      return undefined;
-    }
-  }
-
-  private async onAttach(m: MessageOf<WebviewMessage, 'attach'>): Promise<void> {
-    try {
-      if (!this.deps.attachments) throw new Error('Attachments are not available here.');
-      await this.deps.attachments.attach(m);
-      this.reply(m.requestId, true);
-    } catch (err) {
-      this.reply(m.requestId, false, (err as Error).message.slice(0, 2000));
-    }
-    await this.notifyContext();
+  notifyContext(): Promise<void> {
+    return this.context.notifyUsage();
   }
 
   /** A message from an editor command: shown in the thread as if typed, then answered. */
@@ -253,14 +228,14 @@ export class ChatController implements ThreadHost {
       this.reply(m.requestId, false, 'An answer is still streaming: stop it (Escape) or wait before sending.');
       return;
     }
-    const taken = m.attachmentIds?.length ? this.deps.attachments?.take(m.attachmentIds) ?? new Error('Attachments are not available here.') : [];
+    const taken = this.context.take(m.attachmentIds);
     if (taken instanceof Error) return this.reply(m.requestId, false, taken.message);
     const existing = m.conversationId ? await this.deps.store.get(m.conversationId) : await this.deps.store.active();
     const message: ChatMessage = { id: m.messageId, role: 'user', text: m.text, model: m.model, ...(taken.length ? { attachments: taken } : {}) };
     // Checked before anything is stored: a refused send puts the attachments back, and the view the draft.
-    const problem = await this.sendProblem(existing, message, m.model, m.dropOldest === true);
+    const problem = await this.context.check(existing, message, m.model, m.dropOldest === true);
     if (typeof problem === 'string') {
-      if (taken.length) this.deps.attachments?.restore(taken);
+      this.context.restore(taken);
       return this.reply(m.requestId, false, problem);
     }
     const conversation = existing ?? this.deps.store.create(m.text, newId('c'));
@@ -276,17 +251,6 @@ export class ChatController implements ThreadHost {
     this.reply(m.requestId, true);
     if (m.model !== this.deps.currentModel()) await this.deps.setModel(m.model);
     await this.answer(conversation, m.model);
-  }
-
-  /** Why `message` cannot go to `model` as it is (contextWindow.ts `checkSend`); undefined when the catalog cannot say. */
-  private async sendProblem(conversation: Conversation | undefined, message: ChatMessage, model: string, dropOldest: boolean): Promise<SendCheck> {
-    let limits;
-    try {
-      limits = await modelLimits(await this.deps.catalog(), model);
-    } catch {
-      return undefined; // the request itself reports what is wrong with the model
-    }
-    return checkSend(limits, conversation ? inContext(conversation) : [], message, model, dropOldest);
   }
 
   /** The assistant message `messageId` names in the active conversation, if any. */
@@ -358,43 +322,15 @@ export class ChatController implements ThreadHost {
       running.messageId = assistant.id;
       conversation.messages.push(assistant);
       this.notify({ type: 'streamStart', conversationId: conversation.id, messageId: assistant.id, model: handle.modelGroup, ...(fallback ? { fallback } : {}) });
-      let usage: Usage | undefined;
-      let finishReason: FinishReason = 'stop';
       let savedAt = Date.now();
-      let thinkingSince: number | undefined;
-      const thought = () => {
-        if (thinkingSince !== undefined && assistant?.reasoning && assistant.reasoning.durationMs === undefined) assistant.reasoning.durationMs = Date.now() - thinkingSince;
-      };
-      for await (const part of handle.parts) {
-        if (part.type === 'reasoning-delta') {
-          thinkingSince ??= Date.now();
-          assistant.reasoning ??= { text: '' };
-          assistant.reasoning.text += part.text;
-          this.notify({ type: 'streamReasoning', messageId: assistant.id, text: part.text });
-        } else if (part.type === 'text-delta') {
-          if (part.text) thought();
-          assistant.text += part.text;
-          this.notify({ type: 'streamDelta', messageId: assistant.id, text: part.text });
-          // A long answer is saved as it grows, so closing the window mid-answer keeps what arrived.
-          if (Date.now() - savedAt > SAVE_EVERY_MS) {
-            savedAt = Date.now();
-            void this.deps.store.save(conversation).catch(() => undefined);
-          }
-        } else if (part.type === 'finish') {
-          usage = part.usage;
-          finishReason = part.finishReason;
-        } else if (part.type === 'error') {
-          throw part.error;
-        }
-      }
-      thought();
-      if (running.stopped) finishReason = 'stopped';
-      const local = getPreset(handle.deployment.provider).local;
-      const cost = usage ? costOf(usage, handle.deployment, local) : undefined;
-      assistant.finishReason = finishReason;
-      assistant.cost = cost && cost.source !== 'unknown' ? cost.usd : null;
-      if (usage) assistant.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens };
-      this.notify({ type: 'streamEnd', messageId: assistant.id, ...(assistant.usage ? { usage: assistant.usage } : {}), cost: assistant.cost, finishReason });
+      const answer = await readAnswer(handle.parts, assistant, (m) => this.notify(m), () => {
+        // A long answer is saved as it grows, so closing the window mid-answer keeps what arrived.
+        if (Date.now() - savedAt < SAVE_EVERY_MS) return;
+        savedAt = Date.now();
+        void this.deps.store.save(conversation).catch(() => undefined);
+      });
+      settleAnswer(assistant, { ...answer, finishReason: running.stopped ? 'stopped' : answer.finishReason }, handle.deployment);
+      this.notify({ type: 'streamEnd', messageId: assistant.id, ...(assistant.usage ? { usage: assistant.usage } : {}), cost: assistant.cost ?? null, finishReason: assistant.finishReason ?? 'stop' });
       if (!route.fallback) this.deps.offline.cloudAnswered(route.model);
     } catch (err) {
       if (running.stopped) {
@@ -446,7 +382,7 @@ export class ChatController implements ThreadHost {
       reasoningEffort: this.effort(),
       instructions: instructions?.info ?? null,
       attachments: this.deps.attachments?.shown() ?? [],
-      context: (await this.contextNow()) ?? null,
+      context: (await this.context.usage()) ?? null,
     };
     this.deps.observe?.(state);
     this.post?.(state);
