@@ -122,7 +122,8 @@ describe('VS Code language models (extension host, mock providers)', function ()
       const answer = await ask(id, [vscode.LanguageModelChatMessage.User(`Hello ${family}`)], { modelOptions: { temperature: 0.5, not_a_real_option: 1 } });
       assert.equal(answer.text, `Hello from ${family}: Hello ${family}`);
       assert.ok(answer.pieces >= 2, 'streamed in several parts');
-      const sent = mock().requests.slice(before).find((r) => r.method === 'POST')!;
+      // Ollama is first asked for the model's context length (/api/show); the chat request comes after it.
+      const sent = mock().requests.slice(before).find((r) => r.method === 'POST' && !r.url.startsWith('/api/show'))!;
       assert.ok(sent, 'the mock got the request');
       const body = sent.body as Record<string, unknown>;
       const temperature = family === 'gemini' ? (body.generationConfig as { temperature?: number }).temperature : family === 'ollama' ? (body.options as { temperature?: number }).temperature : body.temperature;
