@@ -382,6 +382,8 @@ export const WebviewMessage = z.discriminatedUnion('type', [
     conversationId: z.nullable(id),
     text: z.string().check(z.minLength(1), z.maxLength(MAX_TEXT)),
     models: z.array(modelId).check(z.minLength(2), z.maxLength(4)),
+    /** The composer's attachments, sent to every model with the question. */
+    attachmentIds: z.optional(z.array(id).check(z.maxLength(50))),
   }),
   /** Stop one column, or every column when columnId is absent. */
   z.object({ type: z.literal('stopCompare'), messageId: id, columnId: z.optional(id) }),

@@ -93,6 +93,7 @@ export class ChatApp {
       bridge: this.bridge, scheduler: this.scheduler, composer: this.composer, header: this.header,
       conversationId: () => this.conversationId, localId: () => this.localId(), setBusy: (busy) => this.setBusy(busy || this.busy),
       announce: (text) => this.announce(text), showError: (error) => this.showError(error), follow: () => this.followAnswer(),
+      attachments: () => this.context.chips.attachments, attachmentsSent: () => this.context.sent(),
     });
     this.root.replaceChildren(this.header.element, this.thread, this.compare.bar, this.composer.element, this.status);
 

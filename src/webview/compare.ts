@@ -5,7 +5,7 @@
  * columns stream side by side (compareView.ts); a column can be stopped alone, Escape stops all.
  * app.ts hands this class the compare messages and the compare entries of the thread.
  */
-import type { ChatError, ChatMessage, ErrorAction, HostMessage, MessageOf } from '../shared/protocol';
+import type { Attachment, ChatError, ChatMessage, ErrorAction, HostMessage, MessageOf } from '../shared/protocol';
 import type { Composer } from './composer';
 import { h, icon, iconButton } from './dom';
 import type { Header } from './header';
@@ -27,6 +27,9 @@ export interface CompareHooks {
   showError(error: ChatError): void;
   /** Keeps a growing column in view (the thread's follow-the-answer logic). */
   follow(): void;
+  /** The composer's attachments for this question (context.ts); taken from the composer once sent. */
+  attachments(): readonly Attachment[];
+  attachmentsSent(): void;
 }
 
 export class CompareMode {
@@ -94,7 +97,9 @@ export class CompareMode {
     }
     this.awaiting = true;
     this.hooks.setBusy(true);
-    this.hooks.bridge.request({ type: 'compare', messageId: this.hooks.localId(), conversationId: this.hooks.conversationId(), text, models })
+    const attachmentIds = this.hooks.attachments().map((a) => a.id);
+    this.hooks.attachmentsSent();
+    this.hooks.bridge.request({ type: 'compare', messageId: this.hooks.localId(), conversationId: this.hooks.conversationId(), text, models, ...(attachmentIds.length ? { attachmentIds } : {}) })
       .then((reply) => {
         if (reply.type !== 'reply' || reply.ok) return;
         this.refused(text, reply.error ?? 'The extension did not accept the comparison.');

@@ -10,6 +10,7 @@ import type { ChatError, ChatMessage, CompareColumn } from '../shared/protocol';
 import { h, icon } from './dom';
 import { formatCost } from './format';
 import { ACTION_LABELS } from './messages';
+import { attachmentList } from './chips';
 import { StreamingMarkdown, renderFinishedMarkdown, type FrameScheduler } from './streaming';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -150,6 +151,7 @@ export class CompareBlockView {
     this.element = h('article', { class: 'message compare', 'data-message-id': message.id, 'aria-label': `Comparison of ${run.columns.map((c) => c.model).join(', ')}` },
       h('div', { class: 'message-header' }, icon('split-horizontal', 'avatar'), h('span', { class: 'message-author' }, 'Compare'), h('span', { class: 'message-model' }, `${run.columns.length} models`)),
       h('div', { class: 'compare-prompt user-text' }, run.prompt),
+      attachmentList(message.attachments),
       grid);
   }
 

@@ -8,12 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import { startColumns, type CompareColumn as CoreColumn, type CompareEvent, type Comparison } from '../../core';
 import type { ChatMessage as CoreMessage } from '../../core';
-import type { ChatMessage, CompareColumn, CompareRun, ErrorAction, HostMessage, MessageOf, WebviewMessage } from '../../shared/protocol';
+import type { Attachment, ChatMessage, CompareColumn, CompareRun, ErrorAction, HostMessage, MessageOf, WebviewMessage } from '../../shared/protocol';
 import type { Catalog } from '../catalog';
 import { offlineTarget, type OfflineSwitch } from '../offline';
 import { explainFailure } from './localModel';
 import { chatError } from './chatError';
 import type { Conversation, ConversationStore } from './store';
+import type { ContextAttachments } from './attachments';
+import { forView, userContent } from './attachmentContent';
 
 export type CompareMessage = MessageOf<WebviewMessage, 'pickCompareModels' | 'compare' | 'stopCompare' | 'continueCompare' | 'compareAction'>;
 
@@ -42,6 +44,8 @@ export interface CompareDeps {
   instructions?(): Promise<{ system?: string }>;
   /** The daily budgets, asked once per model before the columns start (usage/guard.ts). */
   admit?(model: string, free: boolean): Promise<void>;
+  /** The composer's attachments: a comparison takes the ones the question names. */
+  attachments?: Pick<ContextAttachments, 'take' | 'restore'>;
 }
 
 interface Running {
@@ -69,13 +73,15 @@ export class CompareHost {
     switch (m.type) {
       case 'pickCompareModels': return this.pickModels();
       case 'compare': {
-        const error = this.running ? 'A comparison is still running: stop it or wait before asking again.'
+        const busy = this.running ? 'A comparison is still running: stop it or wait before asking again.'
           : this.deps.chatBusy() ? 'An answer is still streaming: stop it (Escape) or wait before comparing.' : undefined;
+        const taken = busy || !m.attachmentIds?.length ? [] : this.deps.attachments?.take(m.attachmentIds) ?? new Error('Attachments are not available here.');
+        const error = busy ?? (taken instanceof Error ? taken.message : undefined);
         this.deps.reply(m.requestId, !error, error);
-        if (error) return;
+        if (error || taken instanceof Error) return;
         const conversation = (m.conversationId ? await this.deps.store.get(m.conversationId) : await this.deps.store.active())
           ?? this.deps.store.create(m.text, newId('c'));
-        return this.start(conversation, m.text, m.models, m.messageId);
+        return this.start(conversation, m.text, m.models, m.messageId, taken);
       }
       case 'stopCompare': return this.stop(m.messageId, m.columnId);
       case 'continueCompare': return this.continueWith(m.messageId, m.columnId);
@@ -111,14 +117,15 @@ export class CompareHost {
   /** Run column index (in the core's comparison) of each column id of the running entry. */
   private columnIndexes = new Map<string, number>();
 
-  private async start(conversation: Conversation, text: string, models: string[], messageId: string): Promise<void> {
+  private async start(conversation: Conversation, text: string, models: string[], messageId: string, attachments: Attachment[] = []): Promise<void> {
     if (this.deps.store.activeId !== conversation.id) await this.deps.store.setActive(conversation.id);
-    const history = [...this.deps.history(conversation.messages), { role: 'user' as const, content: text }];
+    const history = [...this.deps.history(conversation.messages), { role: 'user' as const, content: userContent(text, attachments) }];
     const run: CompareRun = { prompt: text, columns: models.map((model) => ({ id: newId('col'), model, status: 'queued', text: '' })) };
-    const entry: ChatMessage = { id: messageId, role: 'compare', text: '', compare: run };
+    const entry: ChatMessage = { id: messageId, role: 'compare', text: '', compare: run, ...(attachments.length ? { attachments } : {}) };
     conversation.messages.push(entry);
     await this.deps.store.save(conversation);
-    this.deps.notify({ type: 'messageAdded', conversationId: conversation.id, message: entry });
+    // The view gets the chips, not the content (it stays in the host).
+    this.deps.notify({ type: 'messageAdded', conversationId: conversation.id, message: attachments.length ? { ...entry, attachments: attachments.map(forView) } : entry });
     await this.runColumns(conversation, entry, run.columns, history);
   }
 
@@ -216,7 +223,7 @@ export class CompareHost {
     if (kind === 'retry') {
       if (this.running || this.deps.chatBusy() || (found.column.status !== 'error' && found.column.status !== 'stopped')) return;
       const index = found.conversation.messages.indexOf(found.entry);
-      const history = [...this.deps.history(found.conversation.messages.slice(0, index)), { role: 'user' as const, content: found.entry.compare!.prompt }];
+      const history = [...this.deps.history(found.conversation.messages.slice(0, index)), { role: 'user' as const, content: userContent(found.entry.compare!.prompt, found.entry.attachments) }];
       const column = found.column;
       Object.assign(column, { status: 'queued', text: '' });
       for (const key of ['answeredBy', 'fallback', 'ttftMs', 'totalMs', 'usage', 'cost', 'error'] as const) delete column[key];
@@ -260,7 +267,7 @@ export function compareTurns(message: ChatMessage): CoreMessage[] {
   const run = message.compare;
   const chosen = run?.columns.find((c) => c.id === run.chosenColumnId);
   if (!run || !chosen || !chosen.text) return [];
-  return [{ role: 'user', content: run.prompt }, { role: 'assistant', content: chosen.text }];
+  return [{ role: 'user', content: userContent(run.prompt, message.attachments) }, { role: 'assistant', content: chosen.text }];
 }
 
 export function isCompareMessage(m: WebviewMessage): m is CompareMessage {

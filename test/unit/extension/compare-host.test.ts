@@ -157,4 +157,20 @@ describe('chat controller: compare mode', function () {
     const columns = (await h.store.active())!.messages.at(-1)!.compare!.columns;
     assert.deepEqual(columns.map((c) => [c.status, c.error?.kind, c.error?.actions]), [['error', 'BudgetExceeded', ['pickModel']], ['error', 'BudgetExceeded', ['pickModel']]]);
   });
+
+  it('sends the question\'s attachments to every column, keeps them with the entry, and shows the view only their chips', async () => {
+    const file = { id: 'att-1', kind: 'file' as const, name: 'src/sort.ts', tokens: 9, content: 'export const sort = (a: number[]) => a.sort();' };
+    const taken: string[][] = [];
+    const h = await harness({ attachments: { take: (ids) => { taken.push([...ids]); return [file]; }, restore: () => undefined, attach: async () => undefined, remove: async () => undefined, shown: () => [], tokens: () => 0, mentions: async () => [] } });
+    mock.requests.length = 0;
+    await h.controller.handle({ type: 'compare', requestId: 'r6', messageId: 'cmp-5', conversationId: null, text: 'Is this stable?', models: ['quick', 'slow'], attachmentIds: ['att-1'] });
+    assert.deepEqual(taken, [['att-1']]);
+    const sent = mock.requests.map((r) => (r.body as { messages: { content: unknown }[] }).messages.at(-1)!.content);
+    assert.equal(sent.length, 2);
+    for (const content of sent) assert.deepEqual(content, [{ type: 'text', text: file.content }, { type: 'text', text: 'Is this stable?' }]);
+    const entry = (await h.store.active())!.messages.at(-1)!;
+    assert.deepEqual(entry.attachments, [file], 'the stored entry keeps the content (a retried column sends it again)');
+    const added = h.seen.find((m): m is Extract<HostMessage, { type: 'messageAdded' }> => m.type === 'messageAdded' && m.message.id === 'cmp-5');
+    assert.deepEqual(added!.message.attachments, [{ id: 'att-1', kind: 'file', name: 'src/sort.ts', tokens: 9 }], 'the view gets the chip, not the content');
+  });
 });

@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
-import type { HostMessage, HostStateMessage, WebviewMessage } from '../../../src/shared/protocol';
+import type { HostMessage, HostStateMessage } from '../../../src/shared/protocol';
 import { ChatApp } from '../../../src/webview/app';
-import type { VsCodeApi } from '../../../src/webview/host';
-import { ManualFrames, useDom } from './dom-env';
-
-class FakeVsCode implements VsCodeApi {
-  readonly posted: WebviewMessage[] = [];
-  state: unknown;
-  postMessage(message: unknown): void { this.posted.push(structuredClone(message) as WebviewMessage); }
-  getState(): unknown { return this.state; }
-  setState(state: unknown): void { this.state = state; }
-  ofType<T extends WebviewMessage['type']>(type: T): Array<Extract<WebviewMessage, { type: T }>> {
-    return this.posted.filter((m): m is Extract<WebviewMessage, { type: T }> => m.type === type);
-  }
-}
+import { FakeVsCode, ManualFrames, useDom } from './dom-env';
 
 const STATE: Omit<HostStateMessage, 'inReplyTo'> = {
   type: 'state',

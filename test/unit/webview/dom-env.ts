@@ -4,6 +4,8 @@
  * libraries (the openai client, for one) believe they run in a browser.
  */
 import { JSDOM, type ConstructorOptions } from 'jsdom';
+import type { WebviewMessage } from '../../../src/shared/protocol';
+import type { VsCodeApi } from '../../../src/webview/host';
 
 const GLOBALS = [
   'window', 'document', 'Node', 'Element', 'HTMLElement', 'DocumentFragment', 'MutationObserver',
@@ -53,5 +55,17 @@ export class ManualFrames {
     const queue = this.queue;
     this.queue = [];
     for (const callback of queue) callback();
+  }
+}
+
+/** The webview's `acquireVsCodeApi()` for tests: keeps what the view posted (cloned, as postMessage does) and its saved state. */
+export class FakeVsCode implements VsCodeApi {
+  readonly posted: WebviewMessage[] = [];
+  state: unknown;
+  postMessage(message: unknown): void { this.posted.push(structuredClone(message) as WebviewMessage); }
+  getState(): unknown { return this.state; }
+  setState(state: unknown): void { this.state = state; }
+  ofType<T extends WebviewMessage['type']>(type: T): Array<Extract<WebviewMessage, { type: T }>> {
+    return this.posted.filter((m): m is Extract<WebviewMessage, { type: T }> => m.type === type);
   }
 }

@@ -6,22 +6,11 @@
  * whose markdown waits until they come near the screen.
  */
 import assert from 'node:assert/strict';
-import type { ChatMessage, HostMessage, HostStateMessage, WebviewMessage } from '../../../src/shared/protocol';
+import type { ChatMessage, HostMessage, HostStateMessage } from '../../../src/shared/protocol';
 import { ChatApp } from '../../../src/webview/app';
-import type { VsCodeApi } from '../../../src/webview/host';
 import { ThinkingView, thoughtFor } from '../../../src/webview/thinking';
-import { ManualFrames, useDom } from './dom-env';
+import { FakeVsCode, ManualFrames, useDom } from './dom-env';
 import { waitFor } from '../helpers/wait';
-
-class FakeVsCode implements VsCodeApi {
-  readonly posted: WebviewMessage[] = [];
-  postMessage(message: unknown): void { this.posted.push(structuredClone(message) as WebviewMessage); }
-  getState(): unknown { return undefined; }
-  setState(): void {}
-  ofType<T extends WebviewMessage['type']>(type: T): Array<Extract<WebviewMessage, { type: T }>> {
-    return this.posted.filter((m): m is Extract<WebviewMessage, { type: T }> => m.type === type);
-  }
-}
 
 const STATE: Omit<HostStateMessage, 'inReplyTo'> = {
   type: 'state', conversations: [{ id: 'c1', title: 'Retry loop', updatedAt: 2 }], activeConversationId: 'c1', messages: [], draft: '',
