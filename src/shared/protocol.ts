@@ -238,6 +238,24 @@ const HostState = z.object({
   /** The attachments waiting in the composer, and the meter's counts. */
   attachments: z.optional(z.array(Attachment).check(z.maxLength(50))),
   context: z.optional(z.nullable(ContextUsage)),
+  /** How many messages come before `messages`: a long conversation is sent a page at a time (olderPage). */
+  olderMessages: z.optional(count),
+});
+
+/**
+ * A long conversation's older messages, a page at a time (docs/architecture.md#long-conversations):
+ * `state` carries the newest page, and each `loadOlder` the page before the oldest one shown.
+ */
+export const MAX_PAGE_MESSAGES = 200;
+const HostOlderPage = z.object({
+  type: z.literal('olderPage'),
+  inReplyTo: id,
+  conversationId: id,
+  /** The messages just before `beforeMessageId`, oldest first. */
+  beforeMessageId: id,
+  messages: z.array(ChatMessage).check(z.maxLength(MAX_PAGE_MESSAGES)),
+  /** How many are still older than this page. */
+  olderMessages: count,
 });
 
 const HostModels = z.object({
@@ -331,7 +349,7 @@ export const HostMessage = z.discriminatedUnion('type', [
   HostState, HostModels, HostMessageAdded, HostStreamStart, HostStreamDelta, HostStreamEnd,
   HostStreamError, HostOffline, HostSetDraft, HostReply, HostStreamReasoning, HostInstructions,
   HostCompareMode, HostCompareColumn, HostCompareDelta, HostCompareChosen, HostCompareEnd,
-  HostAttachments, HostContext, HostMentions,
+  HostAttachments, HostContext, HostMentions, HostOlderPage,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 export type HostStateMessage = z.infer<typeof HostState>;
@@ -424,6 +442,8 @@ export const WebviewMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('detach'), id }),
   z.object({ type: z.literal('mentionQuery'), requestId: z.optional(id), query: z.string().check(z.maxLength(200)) }),
+  /** The page of messages before `beforeMessageId` (the oldest one shown), answered by olderPage. */
+  z.object({ type: z.literal('loadOlder'), requestId: id, conversationId: id, beforeMessageId: id }),
   /** A model whose window holds `tokens`: the host offers the ones that do. */
   z.object({ type: z.literal('pickLargerModel'), tokens: count }),
 ]);

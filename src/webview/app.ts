@@ -16,6 +16,7 @@ import { MessageList } from './thread';
 import { ThreadActions } from './thread-actions';
 import { ComposerContext } from './context';
 import { ThreadFollower } from './follow';
+import { OlderPages } from './olderPages';
 
 export interface ChatAppOptions {
   scheduler?: FrameScheduler;
@@ -35,6 +36,7 @@ export class ChatApp {
   readonly threadActions: ThreadActions;
   readonly context: ComposerContext;
   private readonly follower: ThreadFollower;
+  private readonly olderPages: OlderPages;
   private readonly thread: HTMLElement;
   private readonly list: MessageList;
   private readonly status: HTMLElement;
@@ -99,6 +101,7 @@ export class ChatApp {
 
     this.thread.addEventListener('click', (e) => this.onThreadClick(e));
     this.follower = new ThreadFollower(this.thread, this.scheduler);
+    this.olderPages = new OlderPages(this.thread, this.list, this.bridge, this.scheduler, (text) => this.showProblem(text));
     // Middle-click would open a link in a new window; model links only open through the host.
     this.thread.addEventListener('auxclick', (e) => { if ((e.target as Element).closest?.('a')) e.preventDefault(); });
     // Escape stops an answer from anywhere in the panel, not only the input box.
@@ -173,6 +176,7 @@ export class ChatApp {
     this.threadActions.setInstructions(state.instructions);
     this.setOffline(state.offline, false);
     this.context.restore(state.attachments, state.context);
+    this.olderPages.reset(state.activeConversationId, state.olderMessages ?? 0);
     this.list.restore(state.messages, state.streamingMessageId);
     this.streamingId = state.streamingMessageId && this.list.views.has(state.streamingMessageId) ? state.streamingMessageId : null;
     this.awaitingStart = false;

@@ -61,8 +61,14 @@ export class MessageList {
   readonly views = new Map<string, AssistantMessageView>();
   /** Ids already in the thread: the host may echo a message the webview added optimistically. */
   private readonly shownIds = new Set<string>();
-  /** Bumped by each restore, so the batches of an earlier one stop. */
+  /** Bumped by each restore, so the batches of an earlier one stop (and an older page for it is dropped). */
   private generation = 0;
+  /** The oldest message of the conversation shown: older pages go in above it. */
+  private oldest: string | undefined;
+  /** A restore's earlier messages are still going in a batch per frame. */
+  private restoring = false;
+  /** Called when a restore's last batch is in (older pages may go in above it then). */
+  onSettled: (() => void) | undefined;
   private readonly nearViewport: NearViewport;
 
   constructor(
@@ -74,6 +80,20 @@ export class MessageList {
     this.element = h('div', { class: 'message-list' });
     // The scrolling element is the thread around the list (app.ts places it there).
     this.nearViewport = new NearViewport(() => this.element.parentElement);
+  }
+
+  /** The restore this list shows; an older page asked for under another one is stale. */
+  get version(): number {
+    return this.generation;
+  }
+
+  get oldestMessageId(): string | undefined {
+    return this.oldest;
+  }
+
+  /** Every message of the restore is in place: nothing is waiting to go in above. */
+  get settled(): boolean {
+    return !this.restoring;
   }
 
   get isEmpty(): boolean {
@@ -88,6 +108,8 @@ export class MessageList {
     this.element.replaceChildren();
     this.nearViewport.clear();
     this.generation++;
+    this.oldest = undefined;
+    this.restoring = false;
   }
 
   /** Shows `messages` in place of what the thread held. */
@@ -96,8 +118,24 @@ export class MessageList {
     // The newest messages at once, in one DOM insertion and one layout; older ones a batch per
     // frame above them, so a long conversation opens without a long task.
     const split = Math.max(0, messages.length - RESTORE_NOW);
+    this.oldest = messages[0]?.id;
     this.element.append(this.elements(messages.slice(split), streamingId));
     this.restoreEarlier(messages.slice(0, split), this.generation);
+  }
+
+  /**
+   * Puts an older page above the oldest message, as text until seen (like a restore's earlier
+   * messages), and keeps what the reader looks at where it was: `scroller` is moved down by the
+   * height that went in above.
+   */
+  prependPage(messages: ChatMessage[], scroller: HTMLElement): void {
+    if (messages.length === 0) return;
+    const height = scroller.scrollHeight;
+    const top = scroller.scrollTop;
+    this.oldest = messages[0]!.id;
+    this.element.prepend(this.elements(messages, null, true));
+    // Absolute, not `+=`: where the browser's scroll anchoring already moved it, this is a no-op.
+    scroller.scrollTop = top + (scroller.scrollHeight - height);
   }
 
   append(element: HTMLElement): void {
@@ -140,7 +178,8 @@ export class MessageList {
 
   /** Puts `messages` above the thread, newest first, a batch per frame, unless another restore began. */
   private restoreEarlier(messages: ChatMessage[], generation: number): void {
-    if (messages.length === 0) return;
+    this.restoring = messages.length > 0;
+    if (messages.length === 0) { this.onSettled?.(); return; }
     this.scheduler.request(() => {
       if (generation !== this.generation) return;
       const cut = Math.max(0, messages.length - (this.nearViewport.active ? DEFERRED_BATCH : RESTORE_BATCH));

@@ -27,6 +27,7 @@ import { CompareHost, isCompareMessage } from './compare';
 import { forView } from './attachmentContent';
 import { ContextHost, isContextMessage, type ContextDeps } from './contextHost';
 import { inContext, toCoreMessages } from './contextWindow';
+import { newestPage, pageBefore } from './threadPages';
 
 /** How often a streaming answer is written to the history while it grows. */
 const SAVE_EVERY_MS = 2000;
@@ -169,6 +170,7 @@ export class ChatController implements ThreadHost {
       }
       case 'editMessage': case 'switchBranch': case 'regenerate': case 'threadAction':
         return this.thread.handle(m);
+      case 'loadOlder': return this.sendOlder(m);
       default:
         return this.deps.editorAction(m);
     }
@@ -362,8 +364,10 @@ export class ChatController implements ThreadHost {
     await this.deps.store.save(conversation);
   }
 
-  async sendState(inReplyTo?: string): Promise<void> {
+  /** `showFrom`: a message the view must get even if it is older than the newest page. */
+  async sendState(inReplyTo?: string, showFrom?: string): Promise<void> {
     const conversation = await this.deps.store.active();
+    const page = conversation ? newestPage(withBranchInfo(conversation), showFrom) : { messages: [], older: 0 };
     const instructions = await this.deps.instructions?.().catch(() => undefined);
     const streaming = this.running && this.running.conversationId === conversation?.id ? this.running.messageId : undefined;
     const state: HostMessage = {
@@ -371,7 +375,8 @@ export class ChatController implements ThreadHost {
       ...(inReplyTo ? { inReplyTo } : {}),
       conversations: this.deps.store.summaries(),
       activeConversationId: conversation?.id ?? null,
-      messages: conversation ? withBranchInfo(conversation).map(viewMessage) : [],
+      messages: page.messages.map(viewMessage),
+      olderMessages: page.older,
       draft: this.deps.store.draft(),
       models: this.deps.modelOptions(),
       currentModel: this.deps.currentModel(),
@@ -386,6 +391,14 @@ export class ChatController implements ThreadHost {
     };
     this.deps.observe?.(state);
     this.post?.(state);
+  }
+
+  /** The page before the oldest message the view shows, from the store (it has the whole conversation). */
+  private async sendOlder(m: MessageOf<WebviewMessage, 'loadOlder'>): Promise<void> {
+    const conversation = await this.deps.store.get(m.conversationId);
+    const page = conversation ? pageBefore(withBranchInfo(conversation), m.beforeMessageId) : undefined;
+    if (!page) return this.reply(m.requestId, false, 'That part of the conversation changed; reopen it to see the older messages.');
+    this.notify({ type: 'olderPage', inReplyTo: m.requestId, conversationId: m.conversationId, beforeMessageId: m.beforeMessageId, messages: page.messages.map(viewMessage), olderMessages: page.older });
   }
 
   reply(requestId: string | undefined, ok: boolean, error?: string): void {

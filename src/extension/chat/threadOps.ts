@@ -15,7 +15,7 @@ export interface ThreadHost {
   readonly deps: ChatDeps;
   readonly busy: boolean;
   answer(conversation: Conversation, model: string): Promise<void>;
-  sendState(inReplyTo?: string): Promise<void>;
+  sendState(inReplyTo?: string, showFrom?: string): Promise<void>;
   reply(requestId: string | undefined, ok: boolean, error?: string): void;
 }
 
@@ -41,8 +41,10 @@ export class ThreadOps {
       return;
     }
     if (m.type === 'switchBranch') {
+      const at = conversation.messages.findIndex((x) => x.id === m.messageId);
       if (switchBranch(conversation, m.messageId, m.index)) await store.save(conversation);
-      return this.host.sendState();
+      // The version now in its place stays in view, even when it is older than the newest page.
+      return this.host.sendState(undefined, conversation.messages[at]?.id);
     }
     if (m.type === 'editMessage') {
       const asked = branchAt(conversation, m.messageId, { id: newId('u'), role: 'user', text: m.text, model: m.model });
