@@ -4,7 +4,8 @@
  * chat's whole message handling is known exactly; animation-frame callbacks are timed with the
  * layout they cause. Results land on window.__bench for the suite to read.
  */
-import type { ChatMessage, HostMessage } from '../../src/shared/protocol';
+import { newestPage, pageBefore } from '../../src/extension/chat/threadPages';
+import { parseHostMessage, type ChatMessage, type HostMessage, type WebviewMessage } from '../../src/shared/protocol';
 
 interface Bench {
   /** Time spent handling each message (ms), with the time it was delivered. */
@@ -12,7 +13,7 @@ interface Bench {
   frames: { at: number; ms: number }[];
   longTasks: { at: number; ms: number }[];
   ready: boolean;
-  /** From delivering the state to the frame after the newest messages show, and until all do. */
+  /** From delivering the state to the frame after the newest messages show, and until all it carried do. */
   openMs?: number;
   allShownMs?: number;
   openStartedAt?: number;
@@ -25,10 +26,24 @@ interface Bench {
   openChars?: number;
   /** Blocks the main thread for `ms` and resolves with the long task observed for it, if any. */
   probeLongTask(ms: number): Promise<number | undefined>;
+  /** What the state message alone costs, each part timed apart after the open (see openBreakdown). */
+  openBreakdown(): OpenBreakdown;
+}
+
+/** The parts of opening a conversation that come before any DOM work. */
+interface OpenBreakdown {
+  /** Characters of the state message as JSON (what VS Code carries between host and webview). */
+  jsonChars: number;
+  /** JSON.stringify + JSON.parse of it: the host→webview channel serialises messages. */
+  jsonMs: number;
+  /** structuredClone: the webview iframe's postMessage. */
+  cloneMs: number;
+  /** The zod validation the webview runs on every message (parseHostMessage). */
+  parseMs: number;
 }
 
 const win = window as unknown as Window & { __bench: Bench; acquireVsCodeApi(): unknown };
-const bench: Bench = { handled: [], frames: [], longTasks: [], ready: false, replay, probeLongTask, scrollThrough };
+const bench: Bench = { handled: [], frames: [], longTasks: [], ready: false, replay, probeLongTask, scrollThrough, openBreakdown };
 win.__bench = bench;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) bench.longTasks.push({ at: e.startTime, ms: e.duration }); }).observe({ type: 'longtask', buffered: true });
 
@@ -92,6 +107,16 @@ function conversation(n: number, answerChars = 0): ChatMessage[] {
   return out;
 }
 
+let lastState: HostMessage | undefined;
+
+function openBreakdown(): OpenBreakdown {
+  const time = (work: () => unknown) => { const start = performance.now(); work(); return performance.now() - start; };
+  const state = lastState!;
+  let json = '';
+  const jsonMs = time(() => { json = JSON.stringify(state); JSON.parse(json); });
+  return { jsonChars: json.length, jsonMs, cloneMs: time(() => structuredClone(state)), parseMs: time(() => parseHostMessage(state)) };
+}
+
 /** A task that blocks for `ms`: the long-task observer must report it (else its silence means nothing). */
 function probeLongTask(ms: number): Promise<number | undefined> {
   return new Promise((resolve) => setTimeout(() => {
@@ -112,6 +137,13 @@ async function scrollThrough(): Promise<{ startedAt: number; endedAt: number; st
   let steps = 0;
   for (; steps < SCROLL_STEPS; steps++) {
     thread.scrollTop = Math.round(thread.scrollHeight * (1 - (steps + 1) / SCROLL_STEPS));
+    await nextFrame();
+  }
+  // Held at the top until the conversation's first message is there (older messages may come in
+  // as the reader nears the top), a frame at a time, bounded.
+  const first = document.querySelector('article.message') ? '[data-message-id="m0"]' : undefined;
+  for (let i = 0; first && i < 3000 && !document.querySelector(first); i++, steps++) {
+    thread.scrollTop = 0;
     await nextFrame();
   }
   const endedAt = performance.now();
@@ -139,19 +171,33 @@ async function replay(text: string, chunkChars: number, intervalMs: number, mess
   return { startedAt, endedAt, chunks };
 }
 
+/** The whole conversation, as the store holds it; the view is sent pages of it, as the controller does. */
+let stored: ChatMessage[] = [];
+
+/** Answers a page request in a task of its own, as a message from the extension host arrives. */
+function answerOlder(message: Extract<WebviewMessage, { type: 'loadOlder' }>): void {
+  const page = pageBefore(stored, message.beforeMessageId);
+  setTimeout(() => deliver(page
+    ? { type: 'olderPage', inReplyTo: message.requestId, conversationId: message.conversationId, beforeMessageId: message.beforeMessageId, messages: page.messages, olderMessages: page.older }
+    : { type: 'reply', inReplyTo: message.requestId, ok: false, error: 'no such message' }), 0);
+}
+
 win.acquireVsCodeApi = () => ({
-  postMessage(message: { type: string; requestId?: string }) {
+  postMessage(message: WebviewMessage) {
+    if (message.type === 'loadOlder') return answerOlder(message);
     if (message.type !== 'ready' || !message.requestId) return;
     const query = new URLSearchParams(location.search);
     const n = Number(query.get('open') ?? 0);
-    const messages = conversation(n, Number(query.get('chars') ?? 0));
-    bench.openChars = messages.reduce((sum, m) => sum + m.text.length, 0);
+    stored = conversation(n, Number(query.get('chars') ?? 0));
+    bench.openChars = stored.reduce((sum, m) => sum + m.text.length, 0);
+    const page = newestPage(stored);
     const state: HostMessage = {
       type: 'state', inReplyTo: message.requestId, conversations: [{ id: 'c1', title: 'Bench', updatedAt: 1 }], activeConversationId: n ? 'c1' : null,
-      messages, draft: '', models: [{ id: 'openai/gpt-4o' }], currentModel: 'openai/gpt-4o', offline: null,
+      messages: page.messages, olderMessages: page.older, draft: '', models: [{ id: 'openai/gpt-4o' }], currentModel: 'openai/gpt-4o', offline: null,
     };
     // Delivered in a task of its own, timed until the frame after the one that shows the newest
     // message (a frame's callbacks run before its paint, so the next frame's come after it).
+    lastState = state;
     const newest = n ? `[data-message-id="m${n - 1}"]` : undefined;
     setTimeout(async () => {
       const start = performance.now();
@@ -162,7 +208,7 @@ win.acquireVsCodeApi = () => ({
       for (let i = 0; i < 600 && newest && !document.querySelector(newest); i++) await nextFrame();
       await nextFrame();
       bench.openMs = performance.now() - start;
-      for (let i = 0; i < 600 && document.querySelectorAll('article.message').length < n; i++) await nextFrame();
+      for (let i = 0; i < 600 && document.querySelectorAll('article.message').length < page.messages.length; i++) await nextFrame();
       await nextFrame();
       bench.allShownMs = performance.now() - start;
       await sleep(100); // long-task entries reach the observer after their task
