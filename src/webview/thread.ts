@@ -5,8 +5,9 @@
  *
  * A long conversation (thousands of messages, megabytes of text) stays cheap to open and scroll:
  * older answers go in as plain text and their markdown is rendered only when they come within a
- * couple of screens of the viewport (an IntersectionObserver), and off-screen messages skip
- * layout and paint (`content-visibility: auto` in chat.css).
+ * couple of screens of the viewport (an IntersectionObserver, a few answers per task), and
+ * off-screen messages skip layout and paint (`content-visibility: auto` in chat.css). The host
+ * sends it a page at a time (olderPages.ts, docs/architecture.md#long-conversations).
  */
 import type { ChatMessage } from '../shared/protocol';
 import { h } from './dom';
@@ -20,15 +21,26 @@ const RESTORE_BATCH = 8;
 const DEFERRED_BATCH = 100;
 /** How far outside the viewport a deferred answer is rendered, so scrolling meets finished markdown. */
 const RENDER_MARGIN = '1500px 0px';
+/** Of the messages rendered at once, only the newest this many get their markdown in the same task. */
+const RENDER_NOW = 4;
+/**
+ * Deferred answers rendered per task (ms): a jump into a long thread brings a dozen answers near
+ * the screen at once, and rendering them all in one callback would be a long task. The rest
+ * follow a frame later.
+ */
+const RENDER_BUDGET_MS = 12;
 
 /** Renders deferred answers as they approach the viewport; without IntersectionObserver (tests), at once. */
 class NearViewport implements Deferrer {
   private readonly pending = new Map<Element, () => void>();
+  /** Came near the screen, not rendered yet (over the budget of the task that saw them). */
+  private readonly due: (() => void)[] = [];
+  private drainQueued = false;
   private observer: IntersectionObserver | undefined;
   private readonly IO = (globalThis as { IntersectionObserver?: typeof IntersectionObserver }).IntersectionObserver;
 
   /** `root`: the scrolling element; the margin only widens the root, so it must be the scroller itself. */
-  constructor(private readonly root: () => Element | null) {}
+  constructor(private readonly root: () => Element | null, private readonly scheduler: FrameScheduler) {}
 
   get active(): boolean {
     return this.IO !== undefined;
@@ -42,8 +54,9 @@ class NearViewport implements Deferrer {
         const run = this.pending.get(entry.target);
         this.pending.delete(entry.target);
         this.observer?.unobserve(entry.target);
-        run?.();
+        if (run) this.due.push(run);
       }
+      this.drain();
     }, { root: this.root(), rootMargin: RENDER_MARGIN });
     this.pending.set(element, render);
     this.observer.observe(element);
@@ -53,6 +66,17 @@ class NearViewport implements Deferrer {
     this.observer?.disconnect();
     this.observer = undefined;
     this.pending.clear();
+    this.due.length = 0;
+  }
+
+  /** Renders due answers until the budget is spent (at least one), the rest in the next frame. */
+  private drain(): void {
+    const start = performance.now();
+    do this.due.shift()?.();
+    while (this.due.length > 0 && performance.now() - start < RENDER_BUDGET_MS);
+    if (this.due.length === 0 || this.drainQueued) return;
+    this.drainQueued = true;
+    this.scheduler.request(() => { this.drainQueued = false; this.drain(); });
   }
 }
 
@@ -79,7 +103,7 @@ export class MessageList {
   ) {
     this.element = h('div', { class: 'message-list' });
     // The scrolling element is the thread around the list (app.ts places it there).
-    this.nearViewport = new NearViewport(() => this.element.parentElement);
+    this.nearViewport = new NearViewport(() => this.element.parentElement, scheduler);
   }
 
   /** The restore this list shows; an older page asked for under another one is stale. */
@@ -119,7 +143,8 @@ export class MessageList {
     // frame above them, so a long conversation opens without a long task.
     const split = Math.max(0, messages.length - RESTORE_NOW);
     this.oldest = messages[0]?.id;
-    this.element.append(this.elements(messages.slice(split), streamingId));
+    const renderNow = Math.max(split, messages.length - RENDER_NOW);
+    this.element.append(this.elements(messages.slice(split, renderNow), streamingId, true), this.elements(messages.slice(renderNow), streamingId));
     this.restoreEarlier(messages.slice(0, split), this.generation);
   }
 

@@ -195,4 +195,39 @@ describe('chat webview: a long conversation renders older answers near the scree
     assert.equal(old.querySelector('.md-deferred'), null);
     app.dispose();
   });
+
+  it('renders answers that come near the screen together a few per task, the rest in the next frames', async () => {
+    observed.length = 0;
+    const root = document.createElement('div');
+    document.body.replaceChildren(root);
+    const frames = new ManualFrames();
+    const vscode = new FakeVsCode();
+    const app = new ChatApp(root, vscode, { scheduler: frames });
+    app.start();
+    const messages: ChatMessage[] = [];
+    for (let i = 0; i < 60; i++) messages.push(i % 2 ? { id: `m${i}`, role: 'assistant', text: `Answer **${i}**`, model: 'claude' } : { id: `m${i}`, role: 'user', text: `Q ${i}` });
+    const ready = vscode.posted[0]!;
+    window.dispatchEvent(new env.window.MessageEvent('message', { data: { ...STATE, messages, inReplyTo: ready.type === 'ready' ? ready.requestId : '' } }));
+    await waitFor(() => root.querySelector('[data-message-id="m59"]'), 'the restored conversation');
+    while (frames.pending) frames.flush();
+    const waiting = observed.slice(0, 10);
+    assert.equal(waiting.length, 10, 'older answers wait for the screen');
+    // Each answer takes 5 ms on this clock: two fit in the 12 ms budget of a task.
+    const now = performance.now.bind(performance);
+    let clock = 0;
+    performance.now = () => (clock += 5);
+    try {
+      waiting[0]!.callback(waiting.map((o) => ({ target: o.target, isIntersecting: true }) as IntersectionObserverEntry), {} as IntersectionObserver);
+      const rendered = () => waiting.filter((o) => o.target.querySelector('strong')).length;
+      assert.ok(rendered() >= 1 && rendered() < 10, `some in the observer's task, not all (${rendered()})`);
+      const first = rendered();
+      frames.flush();
+      assert.ok(rendered() > first, 'more in the next frame');
+      for (let i = 0; frames.pending && i < 20; i++) frames.flush();
+      assert.equal(rendered(), 10, 'then all of them');
+    } finally {
+      performance.now = now;
+    }
+    app.dispose();
+  });
 });
