@@ -66,6 +66,8 @@ export interface Services {
     onHostMessage(listener: (message: HostMessage) => void): vscode.Disposable;
     flush(): Promise<unknown>;
     refreshModels(): Promise<unknown>;
+    /** Sends the finished OpenTelemetry spans now (anymodel.telemetry.otlpEndpoint). */
+    flushTelemetry(): Promise<void>;
     proxyUrl(): string | undefined;
     /** SecretStorage through the extension's own store (the password box cannot be typed into from the host). */
     storeKey(envName: string, key: string): Promise<void>;
@@ -336,6 +338,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       },
       flush: () => store.flush(),
       refreshModels: () => models.refresh(),
+      flushTelemetry: () => models.flushTelemetry(),
       proxyUrl: () => proxy.url,
       storeKey: (envName, key) => keys.store(envName, key),
       hasKey: (envName) => keys.has(envName),
