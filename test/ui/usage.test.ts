@@ -235,11 +235,14 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     await dialog.getByRole('button', { name: 'Open settings' }).click();
     await wb.page.locator('.settings-editor').waitFor({ state: 'visible', timeout: 20_000 });
     await wb.page.locator('.settings-editor .setting-item').filter({ hasText: 'Per Model Daily Usd' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await wb.screenshot('ui-86-budget-settings');
+    // The Settings editor may cover the chat: back to it, as a person would, to read the refusal.
+    await wb.page.getByRole('tab', { name: /AnyModel Chat/ }).click();
+    await wb.readyChat();
     const error = (await lastAnswer()).locator('.message-error');
     await error.waitFor({ state: 'attached', timeout: 20_000 });
     assert.equal(await error.getAttribute('data-error-kind'), 'BudgetExceeded');
     assert.match(await text(error.locator('.message-error-text')), /^Not sent: the daily budget for big .* is used up\./);
     assert.equal(cloud!.requests.length, sent + 1, 'the refused request was not sent');
-    await wb.screenshot('ui-86-budget-settings');
   });
 });
