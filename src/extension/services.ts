@@ -60,6 +60,8 @@ export interface Services {
   showUsage(): Promise<void>;
   /** What VS Code's chat talks to (src/extension/lm/register.ts forwards to it). */
   readonly lm: LanguageModelBridge;
+  /** The window closes: the history's pending write and the last OpenTelemetry spans go out. */
+  close(): Promise<void>;
   /** For the integration tests: drive the chat as the webview does and see what it is sent. */
   readonly testing: {
     post(message: unknown): Promise<void>;
@@ -330,6 +332,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     },
     showUsage: () => dashboard.show(),
     lm,
+    close: async () => { await Promise.all([store.flush().catch(() => undefined), models.flushTelemetry()]); },
     testing: {
       post: (message) => controller.handle(message),
       onHostMessage: (listener) => {
