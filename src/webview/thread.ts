@@ -150,17 +150,16 @@ export class MessageList {
 
   /**
    * Puts an older page above the oldest message, as text until seen (like a restore's earlier
-   * messages), and keeps what the reader looks at where it was: `scroller` is moved down by the
-   * height that went in above.
+   * messages), keeping what the reader looks at where it was. That is the browser's scroll
+   * anchoring, which needs no measuring here (measuring would force a layout of the whole thread
+   * per page), but it does nothing at scroll offset 0, so a reader at the very top is moved one
+   * pixel down first.
    */
   prependPage(messages: ChatMessage[], scroller: HTMLElement): void {
     if (messages.length === 0) return;
-    const height = scroller.scrollHeight;
-    const top = scroller.scrollTop;
+    if (scroller.scrollTop === 0) scroller.scrollTop = 1;
     this.oldest = messages[0]!.id;
     this.element.prepend(this.elements(messages, null, true));
-    // Absolute, not `+=`: where the browser's scroll anchoring already moved it, this is a no-op.
-    scroller.scrollTop = top + (scroller.scrollHeight - height);
   }
 
   append(element: HTMLElement): void {
