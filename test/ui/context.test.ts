@@ -64,16 +64,6 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     // The meter follows the model the host now answers for.
     await panel.locator('.context-meter[title*="' + model + '"]').waitFor({ state: 'attached', timeout: 20_000 });
   };
-  /** Switches the colour theme as a person does: "Preferences: Color Theme", the theme's name, Enter. */
-  const setTheme = async (theme: string) => {
-    await wb.runCommand('Preferences: Color Theme');
-    await wb.quickInputRows().first().waitFor({ state: 'visible', timeout: 20_000 });
-    await wb.page.keyboard.type(theme, { delay: 10 });
-    await wb.quickInputRows().filter({ hasText: theme }).first().waitFor({ state: 'visible', timeout: 20_000 });
-    await wb.page.keyboard.press('Enter');
-    await wb.quickInput().waitFor({ state: 'hidden', timeout: 20_000 });
-    await wb.page.locator(`.monaco-workbench.${theme.includes('Light') ? 'vs' : 'vs-dark'}`).waitFor({ state: 'attached', timeout: 30_000 });
-  };
   /** CSP violations the chat webview reported since it loaded (a listener the test installs). */
   const violations = async (): Promise<string[]> => (await chat()).evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? ['no listener']);
 
@@ -227,9 +217,9 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     await shown.waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await shown.evaluate((img) => (img as HTMLImageElement).naturalWidth), 160, 'the thumbnail loaded under the CSP');
     await wb.screenshot('ui-55-image-in-thread-dark');
-    await setTheme('Light Modern');
+    await wb.colorTheme('Light Modern');
     await wb.screenshot('ui-55-image-in-thread-light');
-    await setTheme('Dark Modern');
+    await wb.colorTheme('Dark Modern');
   });
 
   it('a model without vision says so before sending, keeping the draft and the image', async () => {
@@ -264,9 +254,9 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     assert.match(await text(meter), /^\d{3} \/ 600 tokens \(\d{2} %\) · nearly full$/);
     assert.match(await meter.getAttribute('title') ?? '', /of the 600 tokens small holds .* The window is nearly full\.$/);
     await wb.screenshot('ui-57-meter-warning-dark');
-    await setTheme('Light Modern');
+    await wb.colorTheme('Light Modern');
     await wb.screenshot('ui-57-meter-warning-light');
-    await setTheme('Dark Modern');
+    await wb.colorTheme('Dark Modern');
     await input.fill('Summarise this: ' + 'lorem ipsum dolor '.repeat(160));
     await meter.and(panel.locator('.meter-over')).waitFor({ state: 'visible', timeout: 10_000 });
     const before = ollama!.requests.filter((r) => r.url === '/api/chat').length;
