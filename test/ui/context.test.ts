@@ -160,7 +160,8 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     await wb.clickQuickInputRow('Files…');
     await wb.quickInputTitle().filter({ hasText: 'AnyModel: Attach File' }).waitFor({ state: 'visible', timeout: 20_000 });
     await wb.page.keyboard.type('hello', { delay: 20 });
-    await wb.quickInputRows().filter({ hasText: 'hello.ts' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    // Enter takes the focused row: wait until the filter has put the focus on hello.ts.
+    assert.equal(await wb.waitForFocusedQuickInputLabel('hello.ts', 20_000), 'hello.ts', 'the picker stayed open and found hello.ts');
     await wb.page.keyboard.press('Enter');
     await panel.locator('.composer-chips .chip', { hasText: 'hello.ts' }).waitFor({ state: 'visible', timeout: 20_000 });
     await wb.sendInChat('What does greet return?');
