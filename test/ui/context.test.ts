@@ -268,7 +268,10 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     assert.deepEqual((await alert.locator('.composer-alert-actions button').allTextContents()).map((t) => t.trim()), ['Drop Oldest Turns and Send', 'Pick a Model with a Larger Window']);
     assert.ok((await input.inputValue()).startsWith('Summarise this: '), 'the draft stays');
     assert.equal(ollama!.requests.filter((r) => r.url === '/api/chat').length, before, 'no upstream error: nothing was sent');
-    await wb.screenshot('ui-58-does-not-fit');
+    await wb.screenshot('ui-58-does-not-fit-dark');
+    await wb.colorTheme('Light Modern');
+    await wb.screenshot('ui-58-does-not-fit-light');
+    await wb.colorTheme('Dark Modern');
     await alert.getByRole('button', { name: 'Pick a Model with a Larger Window' }).click();
     await wb.quickInputTitle().filter({ hasText: 'AnyModel: Models That Hold' }).waitFor({ state: 'visible', timeout: 20_000 });
     const labels = await wb.quickInputLabels();
