@@ -7,7 +7,7 @@
  * says so before sending; the meter warns past 80 % of a small window and, when a send would not
  * fit, offers the choice instead of an upstream error. No CSP violation in the webview throughout.
  *
- * Screenshots: test-results/screenshots/ui-4*.png (dark, and light where colours matter).
+ * Screenshots: test-results/screenshots/ui-50 … ui-58 (dark, and light where colours matter).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
