@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): AnyModelApi {
   };
   // VS Code's chat sees AnyModel's models from the start; the bridge loads when it first asks.
   const chatModels = registerChatModels(load);
+  closeServices = async () => (await services?.catch(() => undefined))?.close();
   context.subscriptions.push(
     log,
     statusBar,
@@ -84,6 +85,14 @@ export function activate(context: vscode.ExtensionContext): AnyModelApi {
   return { activationMs, loadMs: typeof __anymodelLoadMs === 'number' ? __anymodelLoadMs : undefined, statusBar: () => statusBar.snapshot(), services: load };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions, which VS Code disposes.
+/** Set by activate: what deactivate waits for (nothing when the services never loaded). */
+let closeServices: (() => Promise<void>) | undefined;
+/** VS Code waits a few seconds for deactivate; a collector that does not answer must not hold the window. */
+const CLOSE_WAIT_MS = 3000;
+
+export async function deactivate(): Promise<void> {
+  // The rest is in context.subscriptions, which VS Code disposes after this.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closeServices?.(), new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); })]);
+  clearTimeout(timer);
 }

@@ -69,6 +69,11 @@ export class ModelService implements vscode.Disposable {
     return this.rebuild(true);
   }
 
+  /** Sends the finished OpenTelemetry spans now, instead of with the exporter's next batch. */
+  flushTelemetry(): Promise<void> {
+    return this.telemetry.flush();
+  }
+
   /** Builds after the one under way (if any), so the client is reconfigured in order. */
   private rebuild(rediscover: boolean): Promise<Catalog> {
     const previous = this.current;

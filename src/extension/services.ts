@@ -60,12 +60,16 @@ export interface Services {
   showUsage(): Promise<void>;
   /** What VS Code's chat talks to (src/extension/lm/register.ts forwards to it). */
   readonly lm: LanguageModelBridge;
+  /** The window closes: the history's pending write and the last OpenTelemetry spans go out. */
+  close(): Promise<void>;
   /** For the integration tests: drive the chat as the webview does and see what it is sent. */
   readonly testing: {
     post(message: unknown): Promise<void>;
     onHostMessage(listener: (message: HostMessage) => void): vscode.Disposable;
     flush(): Promise<unknown>;
     refreshModels(): Promise<unknown>;
+    /** Sends the finished OpenTelemetry spans now (anymodel.telemetry.otlpEndpoint). */
+    flushTelemetry(): Promise<void>;
     proxyUrl(): string | undefined;
     /** SecretStorage through the extension's own store (the password box cannot be typed into from the host). */
     storeKey(envName: string, key: string): Promise<void>;
@@ -328,6 +332,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
     },
     showUsage: () => dashboard.show(),
     lm,
+    close: async () => { await Promise.all([store.flush().catch(() => undefined), models.flushTelemetry()]); },
     testing: {
       post: (message) => controller.handle(message),
       onHostMessage: (listener) => {
@@ -336,6 +341,7 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
       },
       flush: () => store.flush(),
       refreshModels: () => models.refresh(),
+      flushTelemetry: () => models.flushTelemetry(),
       proxyUrl: () => proxy.url,
       storeKey: (envName, key) => keys.store(envName, key),
       hasKey: (envName) => keys.has(envName),

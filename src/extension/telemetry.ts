@@ -13,6 +13,8 @@ export const OTLP_SETTING = 'anymodel.telemetry.otlpEndpoint';
 
 export class ClientTelemetry implements vscode.Disposable {
   private current: { key: string; otel: Promise<OtelTelemetry | string> } | undefined;
+  /** Exporters of earlier settings still sending their last spans. */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -28,7 +30,8 @@ export class ClientTelemetry implements vscode.Disposable {
           otel: loadOtelTelemetry({ endpoint, source: OTLP_SETTING, logContent: settings.otlpLogContent, serviceName: 'anymodel-vscode' }).then((otel) => {
             this.log.info(`OpenTelemetry: a span per request goes to ${otel.url}${otel.logContent ? ', with the messages and answers' : ''}.`);
             return otel;
-          }, (err: unknown) => `${(err as Error).message} No spans are sent until it is fixed.`),
+          }, // A problem is shown inside a sentence (ModelService.report): no full stop of its own.
+          (err: unknown) => `${(err as Error).message.replace(/\.+$/, '')}. No spans are sent until it is fixed`),
         };
       }
     }
@@ -37,11 +40,23 @@ export class ClientTelemetry implements vscode.Disposable {
     return typeof otel === 'string' ? { observers: [], problem: otel } : { observers: [otel.observer] };
   }
 
+  /**
+   * Sends the finished spans now: the current exporter's batch, and what exporters of earlier
+   * settings still had (their shutdown). Resolves once they were handed to the collector or failed.
+   */
+  async flush(): Promise<void> {
+    const otel = await this.current?.otel;
+    await Promise.all([...this.closing, typeof otel === 'object' ? otel.flush().catch(() => undefined) : undefined]);
+  }
+
   private stop(): void {
     const old = this.current;
     this.current = undefined;
+    if (!old) return;
     // The spans of the last requests still go out to the old endpoint.
-    void old?.otel.then((o) => (typeof o === 'string' ? undefined : o.shutdown())).catch(() => undefined);
+    const closed = old.otel.then((o) => (typeof o === 'string' ? undefined : o.shutdown())).catch(() => undefined);
+    this.closing.add(closed);
+    void closed.then(() => this.closing.delete(closed));
   }
 
   dispose(): void {
