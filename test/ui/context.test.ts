@@ -7,7 +7,7 @@
  * says so before sending; the meter warns past 80 % of a small window and, when a send would not
  * fit, offers the choice instead of an upstream error. No CSP violation in the webview throughout.
  *
- * Screenshots: test-results/screenshots/ui-4*.png (dark, and light where colours matter).
+ * Screenshots: test-results/screenshots/ui-50 … ui-58 (dark, and light where colours matter).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -63,16 +63,6 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     await panel.locator('.model-select').selectOption(model);
     // The meter follows the model the host now answers for.
     await panel.locator('.context-meter[title*="' + model + '"]').waitFor({ state: 'attached', timeout: 20_000 });
-  };
-  /** Switches the colour theme as a person does: "Preferences: Color Theme", the theme's name, Enter. */
-  const setTheme = async (theme: string) => {
-    await wb.runCommand('Preferences: Color Theme');
-    await wb.quickInputRows().first().waitFor({ state: 'visible', timeout: 20_000 });
-    await wb.page.keyboard.type(theme, { delay: 10 });
-    await wb.quickInputRows().filter({ hasText: theme }).first().waitFor({ state: 'visible', timeout: 20_000 });
-    await wb.page.keyboard.press('Enter');
-    await wb.quickInput().waitFor({ state: 'hidden', timeout: 20_000 });
-    await wb.page.locator(`.monaco-workbench.${theme.includes('Light') ? 'vs' : 'vs-dark'}`).waitFor({ state: 'attached', timeout: 30_000 });
   };
   /** CSP violations the chat webview reported since it loaded (a listener the test installs). */
   const violations = async (): Promise<string[]> => (await chat()).evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? ['no listener']);
@@ -170,7 +160,8 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     await wb.clickQuickInputRow('Files…');
     await wb.quickInputTitle().filter({ hasText: 'AnyModel: Attach File' }).waitFor({ state: 'visible', timeout: 20_000 });
     await wb.page.keyboard.type('hello', { delay: 20 });
-    await wb.quickInputRows().filter({ hasText: 'hello.ts' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    // Enter takes the focused row: wait until the filter has put the focus on hello.ts.
+    assert.equal(await wb.waitForFocusedQuickInputLabel('hello.ts', 20_000), 'hello.ts', 'the picker stayed open and found hello.ts');
     await wb.page.keyboard.press('Enter');
     await panel.locator('.composer-chips .chip', { hasText: 'hello.ts' }).waitFor({ state: 'visible', timeout: 20_000 });
     await wb.sendInChat('What does greet return?');
@@ -227,9 +218,9 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     await shown.waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await shown.evaluate((img) => (img as HTMLImageElement).naturalWidth), 160, 'the thumbnail loaded under the CSP');
     await wb.screenshot('ui-55-image-in-thread-dark');
-    await setTheme('Light Modern');
+    await wb.colorTheme('Light Modern');
     await wb.screenshot('ui-55-image-in-thread-light');
-    await setTheme('Dark Modern');
+    await wb.colorTheme('Dark Modern');
   });
 
   it('a model without vision says so before sending, keeping the draft and the image', async () => {
@@ -264,9 +255,9 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     assert.match(await text(meter), /^\d{3} \/ 600 tokens \(\d{2} %\) · nearly full$/);
     assert.match(await meter.getAttribute('title') ?? '', /of the 600 tokens small holds .* The window is nearly full\.$/);
     await wb.screenshot('ui-57-meter-warning-dark');
-    await setTheme('Light Modern');
+    await wb.colorTheme('Light Modern');
     await wb.screenshot('ui-57-meter-warning-light');
-    await setTheme('Dark Modern');
+    await wb.colorTheme('Dark Modern');
     await input.fill('Summarise this: ' + 'lorem ipsum dolor '.repeat(160));
     await meter.and(panel.locator('.meter-over')).waitFor({ state: 'visible', timeout: 10_000 });
     const before = ollama!.requests.filter((r) => r.url === '/api/chat').length;
@@ -277,7 +268,10 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     assert.deepEqual((await alert.locator('.composer-alert-actions button').allTextContents()).map((t) => t.trim()), ['Drop Oldest Turns and Send', 'Pick a Model with a Larger Window']);
     assert.ok((await input.inputValue()).startsWith('Summarise this: '), 'the draft stays');
     assert.equal(ollama!.requests.filter((r) => r.url === '/api/chat').length, before, 'no upstream error: nothing was sent');
-    await wb.screenshot('ui-58-does-not-fit');
+    await wb.screenshot('ui-58-does-not-fit-dark');
+    await wb.colorTheme('Light Modern');
+    await wb.screenshot('ui-58-does-not-fit-light');
+    await wb.colorTheme('Dark Modern');
     await alert.getByRole('button', { name: 'Pick a Model with a Larger Window' }).click();
     await wb.quickInputTitle().filter({ hasText: 'AnyModel: Models That Hold' }).waitFor({ state: 'visible', timeout: 20_000 });
     const labels = await wb.quickInputLabels();

@@ -31,6 +31,11 @@ export interface AttachmentMemento {
 }
 
 type AttachMessage = MessageOf<WebviewMessage, 'attach'>;
+type MenuItem = vscode.QuickPickItem & { source: 'files' | 'activeFile' | 'selection' | 'problems' };
+type FileItem = vscode.QuickPickItem & { uri: vscode.Uri };
+
+const FILE_PICK_TITLE = 'AnyModel: Attach File';
+const FILE_PICK_PLACEHOLDER = 'Type to find a file of the workspace';
 
 export class ContextAttachments implements vscode.Disposable {
   private pending: Attachment[];
@@ -127,30 +132,41 @@ export class ContextAttachments implements vscode.Disposable {
     }
   }
 
-  /** The "+" button: one QuickPick over what can be attached, the editor's state in the descriptions. */
+  /**
+   * The "+" button: one QuickPick over what can be attached, the editor's state in the
+   * descriptions. "Files…" turns the same QuickPick into the file list rather than closing it and
+   * opening another: closing hands the focus back to the chat webview, and when the webview took
+   * it after the second picker had opened, that picker closed on the blur and the typed file
+   * name went nowhere.
+   */
   private async fromMenu(): Promise<Attachment[]> {
     const editor = this.editor();
     const file = editor ? this.relative(editor.document.uri) : undefined;
     const problems = editor ? vscode.languages.getDiagnostics(editor.document.uri).length : 0;
     const selection = editor && !editor.selection.isEmpty ? lineRange(editor.selection) : undefined;
-    type Item = vscode.QuickPickItem & { source: 'files' | 'activeFile' | 'selection' | 'problems' };
-    const items: Item[] = [
+    const items: MenuItem[] = [
       { source: 'files', label: '$(file) Files…', description: 'pick a file of the workspace' },
       { source: 'activeFile', label: '$(go-to-file) Active Editor', description: file ?? 'no editor open' },
       { source: 'selection', label: '$(selection) Selection', description: selection && file ? `${file} ${selection}` : 'nothing selected' },
       { source: 'problems', label: '$(warning) Problems', description: file ? `${problems} in ${file}` : 'no editor open' },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'AnyModel: Attach to the Message', placeHolder: 'What the model should see' });
+    const pick = await pickInSteps(items, { title: 'AnyModel: Attach to the Message', placeholder: 'What the model should see' }, async () => ({
+      title: FILE_PICK_TITLE, placeholder: FILE_PICK_PLACEHOLDER, items: await this.fileItems(),
+    }));
     if (!pick) return [];
+    if ('uri' in pick) return [await this.readFile(pick.uri)];
     return this.read({ type: 'attach', source: pick.source });
   }
 
   private async pickFiles(): Promise<Attachment[]> {
+    const pick = await vscode.window.showQuickPick(await this.fileItems(), { title: FILE_PICK_TITLE, placeHolder: FILE_PICK_PLACEHOLDER, matchOnDescription: true });
+    return pick ? [await this.readFile(pick.uri)] : [];
+  }
+
+  private async fileItems(): Promise<FileItem[]> {
     const uris = await this.workspaceFiles();
     if (uris.length === 0) throw refused('No files to attach: open a folder, or check files.exclude, search.exclude and .gitignore.');
-    const items = uris.map((uri) => ({ label: path.posix.basename(uri.path), description: this.relative(uri), uri }));
-    const pick = await vscode.window.showQuickPick(items, { title: 'AnyModel: Attach File', placeHolder: 'Type to find a file of the workspace', matchOnDescription: true });
-    return pick ? [await this.readFile(pick.uri)] : [];
+    return uris.map((uri) => ({ label: path.posix.basename(uri.path), description: this.relative(uri), uri }));
   }
 
   private editor(): vscode.TextEditor | undefined {
@@ -294,6 +310,32 @@ function excludedBy(rel: string, folder: vscode.Uri): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A QuickPick of `menu` whose "files" row swaps in the file list (`files()`) in place; resolves
+ * with the menu row or the file picked, undefined when dismissed, and rejects with what
+ * `files()` threw (after closing).
+ */
+function pickInSteps(menu: MenuItem[], first: { title: string; placeholder: string }, files: () => Promise<{ title: string; placeholder: string; items: FileItem[] }>): Promise<MenuItem | FileItem | undefined> {
+  const qp = vscode.window.createQuickPick<MenuItem | FileItem>();
+  Object.assign(qp, { title: first.title, placeholder: first.placeholder, items: menu });
+  return new Promise<MenuItem | FileItem | undefined>((resolve, reject) => {
+    let listingFiles = false;
+    qp.onDidAccept(() => {
+      const picked = qp.activeItems[0];
+      if (!picked || listingFiles) return;
+      if (!('source' in picked) || picked.source !== 'files') { resolve(picked); qp.hide(); return; }
+      listingFiles = true;
+      qp.busy = true;
+      files().then((next) => {
+        Object.assign(qp, { title: next.title, placeholder: next.placeholder, matchOnDescription: true, value: '', items: next.items, busy: false });
+        listingFiles = false;
+      }, (error: unknown) => { reject(error); qp.hide(); });
+    });
+    qp.onDidHide(() => { resolve(undefined); qp.dispose(); });
+    qp.show();
+  });
 }
 
 function parseUri(raw: string): vscode.Uri {
