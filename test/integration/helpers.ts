@@ -35,16 +35,8 @@ export function manifest(): Manifest {
   return anyModelExtension().packageJSON as Manifest;
 }
 
-/** Polls until check() returns a truthy value; configuration events reach the extension asynchronously. */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Waits for a state (the suites' one poll helper). */
+export { waitFor } from '../unit/helpers/wait';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

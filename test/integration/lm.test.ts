@@ -28,16 +28,6 @@ const WEATHER: vscode.LanguageModelChatTool = {
 /** LanguageModelDataPart is final after 1.104 (engines.vscode); VS Code 1.139 has it at runtime. */
 const DataPart = (vscode as unknown as { LanguageModelDataPart: { image(data: Uint8Array, mimeType: string): unknown } }).LanguageModelDataPart;
 
-async function poll<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('VS Code language models (extension host, mock providers)', function () {
   this.timeout(60_000);
   let openai: MockServer;
@@ -79,7 +69,7 @@ describe('VS Code language models (extension host, mock providers)', function ()
   });
 
   /** The model as another extension gets it, once VS Code has heard of the new list. */
-  const model = (id: string) => poll(async () => (await vscode.lm.selectChatModels({ vendor: 'anymodel', id }))[0], `model ${id} in vscode.lm`);
+  const model = (id: string) => waitFor(async () => (await vscode.lm.selectChatModels({ vendor: 'anymodel', id }))[0], `model ${id} in vscode.lm`);
 
   const ask = async (id: string, messages: vscode.LanguageModelChatMessage[], options: vscode.LanguageModelChatRequestOptions = {}) => {
     const response = await (await model(id)).sendRequest(messages, options);
@@ -95,7 +85,7 @@ describe('VS Code language models (extension host, mock providers)', function ()
   const logText = () => fs.readFileSync(vscode.Uri.joinPath(services.testing.logUri, 'AnyModel.log').fsPath, 'utf8');
 
   it('lists every configured model under the anymodel vendor, with capabilities from the adapters and model_info', async () => {
-    const all = await poll(async () => {
+    const all = await waitFor(async () => {
       const models = await vscode.lm.selectChatModels({ vendor: 'anymodel' });
       return models.some((m) => m.id === 'lm-down') && models.some((m) => m.id.startsWith('ollama_chat/')) && models;
     }, 'the configured and discovered models');
@@ -129,7 +119,7 @@ describe('VS Code language models (extension host, mock providers)', function ()
       const temperature = family === 'gemini' ? (body.generationConfig as { temperature?: number }).temperature : family === 'ollama' ? (body.options as { temperature?: number }).temperature : body.temperature;
       assert.equal(temperature, 0.5, 'modelOptions.temperature reached the provider');
       assert.ok(!JSON.stringify(body).includes('not_a_real_option'), 'an unknown option is dropped');
-      const line = await poll(async () => logText().split('\n').filter((l) => l.includes(`request ${id} →`)).at(-1), 'the usage line');
+      const line = await waitFor(async () => logText().split('\n').filter((l) => l.includes(`request ${id} →`)).at(-1), 'the usage line');
       assert.match(line, /11 in \/ 7 out tokens · \$/);
       assert.match(logText(), /modelOptions\.not_a_real_option dropped/);
     });

@@ -62,12 +62,7 @@ describe('usage store (extension host)', function () {
     await waitFor(() => seen.find((m) => m.type === 'streamEnd'), 'the panel answer', 20_000);
 
     // VS Code hears of the model list after the rebuild: ask until it is there (bounded).
-    let model: vscode.LanguageModelChat | undefined;
-    for (const deadline = Date.now() + 20_000; !model && Date.now() < deadline;) {
-      model = (await vscode.lm.selectChatModels({ vendor: 'anymodel', id: 'cloud' }))[0];
-      if (!model) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(model, 'cloud is in vscode.lm');
+    const model = await waitFor(async () => (await vscode.lm.selectChatModels({ vendor: 'anymodel', id: 'cloud' }))[0], 'cloud in vscode.lm', 20_000);
     const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('private question from VS Code chat')], {});
     for await (const _ of response.stream) { /* read to the end */ }
 

@@ -23,6 +23,7 @@ import { startAnthropicMock } from '../unit/mocks/anthropic';
 import { error as openaiError } from '../unit/mocks/openai';
 import { openAIStreamOf } from './streams';
 import { Workbench } from './workbench';
+import { waitFor } from '../unit/helpers/wait';
 
 const KEY = 'sk-ui-compare-5c2e';
 const QUESTION = 'Which sorting algorithm is stable?';
@@ -198,7 +199,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     const wide = await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)));
     assert.equal(new Set(wide).size, 1, `wide: one row of columns (${wide.join(', ')})`);
     await wb.page.setViewportSize({ width: 640, height: 900 });
-    await waitForTrue(async () => new Set(await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().left)))).size === 1);
+    await waitFor(async () => new Set(await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().left)))).size === 1, 'the columns stacked');
     const lefts = await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().left)));
     assert.equal(new Set(lefts).size, 1, `narrow: stacked (${lefts.join(', ')})`);
     await panel.locator('.compare-column[data-model="quick"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
@@ -207,7 +208,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await panel.locator('body.vscode-light').waitFor({ state: 'attached', timeout: 30_000 });
     await wb.screenshot('ui-73-compare-narrow-light');
     await wb.page.setViewportSize({ width: 1600, height: 900 });
-    await waitForTrue(async () => new Set(await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)))).size === 1);
+    await waitFor(async () => new Set(await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)))).size === 1, 'the columns side by side');
     await wb.screenshot('ui-72-compare-wide-light');
     await colorTheme('Dark Modern');
     await panel.locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 30_000 });
@@ -218,7 +219,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await (await column('steady')).getByRole('button', { name: 'Continue with this answer' }).click();
     await (await column('steady')).locator('.compare-badge-chosen').waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await (await column('quick')).getAttribute('class').then((c) => c?.includes('compare-unchosen')), true);
-    assert.equal(await waitForValue(() => panel.locator('.model-select').inputValue(), 'steady'), 'steady', 'the model switch follows the choice');
+    await waitFor(async () => (await panel.locator('.model-select').inputValue()) === 'steady', 'the model switch to follow the choice');
     await panel.locator('.compare-bar').waitFor({ state: 'hidden', timeout: 10_000 });
     assert.equal(await panel.locator('.compare-continue').count(), 0, 'no other answer can be continued with now');
     const before = steady!.requests.length;
@@ -251,7 +252,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await wb.page.keyboard.press('Enter');
     const panel = await chat();
     const block = panel.locator('.compare').last();
-    await waitForTrue(async () => (await block.locator('.compare-prompt').textContent() ?? '').startsWith('What does this print?'));
+    await waitFor(async () => (await block.locator('.compare-prompt').textContent() ?? '').startsWith('What does this print?'), 'the question about the selection');
     assert.deepEqual(await block.locator('.compare-column .compare-model').allTextContents(), ['claude', 'quick', 'steady', 'slow'], 'the models compared last');
     await block.locator('.compare-column[data-model="quick"] dd[data-figure="cost"]').waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(quick!.requests.length, before[0]! + 1);
@@ -281,21 +282,4 @@ describe('UI: compare models side by side in a real VS Code window', function ()
   });
 });
 
-async function waitForTrue(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-/** Polls `read` until it returns `want` (5 s at most) and returns the last value read. */
-async function waitForValue<T>(read: () => Promise<T>, want: T, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (value !== want && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  return value;
-}

@@ -23,6 +23,7 @@ import { onInterrupt } from '../../scripts/vscode/signals';
 import type { MockServer, RecordedRequest } from '../unit/helpers/mock-server';
 import { startOllamaMock } from '../unit/mocks/ollama';
 import { Workbench } from './workbench';
+import { waitFor } from '../unit/helpers/wait';
 
 const LOCAL = 'ollama_chat/llama3.2:latest';
 const RETRY_TS = 'export const MAX_TRIES = 3;\nexport const BACKOFF_MS = [250, 500, 1000];\n';
@@ -172,17 +173,17 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
   it('the Problems of the open file attach from the menu and reach the model', async () => {
     const panel = await chat();
     await newChat();
-    // VS Code's JSON support reports the error a moment after the file opened: poll the menu's count.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
+    // VS Code's JSON support reports the error a moment after the file opened: reopen the menu
+    // until its Problems row counts it (each round is a click and a wait for the menu).
+    await waitFor(async () => {
       await panel.locator('button.composer-attach').click();
       await wb.quickInputTitle().filter({ hasText: 'AnyModel: Attach to the Message' }).waitFor({ state: 'visible', timeout: 20_000 });
       const row = wb.quickInputRows().filter({ hasText: 'Problems' }).first();
       await row.waitFor({ state: 'visible', timeout: 10_000 });
-      if (!/\b0 in broken\.json/.test(await row.innerText()) || Date.now() > deadline) break;
+      if (!/\b0 in broken\.json/.test(await row.innerText())) return true;
       await wb.closeQuickInput();
-      await wb.page.waitForTimeout(500);
-    }
+      return false;
+    }, 'the Problems row to count the JSON error', 60_000);
     await wb.clickQuickInputRow('Problems');
     const chip = panel.locator('.composer-chips .chip-problems');
     await chip.waitFor({ state: 'visible', timeout: 20_000 });

@@ -22,6 +22,7 @@ import { startOllamaMock } from '../unit/mocks/ollama';
 import { error as openaiError, readConversation, startOpenAIMock } from '../unit/mocks/openai';
 import { openAIStreamOf } from './streams';
 import { Workbench } from './workbench';
+import { waitFor } from '../unit/helpers/wait';
 
 const KEY = 'sk-ui-usage-51c2';
 const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
@@ -52,10 +53,7 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     await wb.sendInChat(question);
     const panel = await wb.chatFrame();
     const answers = panel.locator('article.message-assistant');
-    for (const deadline = Date.now() + 30_000; await answers.count() <= before;) {
-      if (Date.now() > deadline) throw new Error(`no answer to "${question}"`);
-      await wb.page.waitForTimeout(100);
-    }
+    await waitFor(async () => (await answers.count()) > before, `an answer to "${question}"`, 30_000);
     const answer = answers.last();
     if (expect === 'answer') await answer.locator('.message-footer', { hasText: 'tokens' }).waitFor({ state: 'visible', timeout: 30_000 });
     else await answer.locator('.message-error').waitFor({ state: 'visible', timeout: 30_000 });
@@ -188,15 +186,12 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     await box.waitFor({ state: 'visible', timeout: 20_000 });
     // The dialog fills in the folder first, then the proposed name: wait (bounded) for the name.
     const named = /anymodel-usage-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/;
-    let proposed = await box.inputValue();
-    for (const deadline = Date.now() + 10_000; !named.test(proposed) && Date.now() < deadline; proposed = await box.inputValue()) await wb.page.waitForTimeout(100);
+    let proposed = '';
+    await waitFor(async () => named.test(proposed = await box.inputValue()), 'the proposed file name', 10_000).catch(() => undefined);
     assert.match(proposed, named);
     await wb.page.keyboard.press('Enter');
     const file = path.join(workspace, path.basename(proposed));
-    for (const deadline = Date.now() + 20_000; !fs.existsSync(file);) {
-      if (Date.now() > deadline) throw new Error(`${file} was not written`);
-      await wb.page.waitForTimeout(100);
-    }
+    await waitFor(() => fs.existsSync(file), `${file} written`, 20_000);
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\r\n');
     assert.equal(lines.length, 5, 'a header and four records');
     assert.match(lines[0]!, /^time,modelGroup,deployment,provider,source,outcome,/);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { SCREENSHOT_DIR } from '../../scripts/vscode/paths';
+import { waitFor } from '../unit/helpers/wait';
 
 export class Workbench {
   constructor(readonly page: Page) {}
@@ -58,12 +59,9 @@ export class Workbench {
    * wrong or missing focus fails the caller's assertion with what was there instead.
    */
   async waitForFocusedQuickInputLabel(label: string, timeoutMs = 10_000): Promise<string | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const focused = await this.focusedQuickInputLabel();
-      if (focused === label || Date.now() > deadline) return focused;
-      await this.page.waitForTimeout(100);
-    }
+    let focused: string | undefined;
+    await waitFor(async () => (focused = await this.focusedQuickInputLabel()) === label, `the focused row "${label}"`, timeoutMs).catch(() => undefined);
+    return focused;
   }
 
   /** Opens the command palette with F1 (the binding that works in browsers too) and types the command. */
@@ -143,18 +141,18 @@ export class Workbench {
   // The chat panel (a webview)
 
   /** The chat webview's document, found by its content; waits up to `timeoutMs` for it to load. */
-  async chatFrame(timeoutMs = 30_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  chatFrame(timeoutMs = 30_000): Promise<Frame> {
+    return this.frameWith('#app.chat-app', 'the chat webview (#app.chat-app)', timeoutMs);
+  }
+
+  /** The first frame holding `selector`; a frame that goes away meanwhile (a reload) is skipped. */
+  private async frameWith(selector: string, what: string, timeoutMs: number): Promise<Frame> {
+    return waitFor(async () => {
       for (const frame of this.page.frames()) {
-        if (frame.isDetached()) continue;
-        // A frame that goes away between the listing and the query (a reload) is just skipped.
-        const found = await frame.locator('#app.chat-app').count().catch(() => 0);
-        if (found > 0) return frame;
+        if (!frame.isDetached() && (await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
       }
-      if (Date.now() > deadline) throw new Error(`no chat webview (#app.chat-app) within ${timeoutMs} ms; frames: ${this.page.frames().map((f) => f.url().slice(0, 80)).join(', ')}`);
-      await this.page.waitForTimeout(100);
-    }
+      return undefined;
+    }, `${what}; frames: ${this.page.frames().map((f) => f.url().slice(0, 80)).join(', ')}`, timeoutMs);
   }
 
   /** The chat frame once the app has its state from the extension (`aria-busy` drops at the handshake). */
@@ -197,17 +195,8 @@ export class Workbench {
   // The usage dashboard (a webview like the chat, with its own root `#app.usage-app`)
 
   /** The dashboard's document once it has drawn the host's summary (`aria-busy` drops then). */
-  async usageFrame(timeoutMs = 30_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const frame of this.page.frames()) {
-        if (frame.isDetached()) continue;
-        const found = await frame.locator('#app.usage-app[aria-busy="false"]').count().catch(() => 0);
-        if (found > 0) return frame;
-      }
-      if (Date.now() > deadline) throw new Error(`no usage dashboard (#app.usage-app) within ${timeoutMs} ms`);
-      await this.page.waitForTimeout(100);
-    }
+  usageFrame(timeoutMs = 30_000): Promise<Frame> {
+    return this.frameWith('#app.usage-app[aria-busy="false"]', 'the usage dashboard (#app.usage-app)', timeoutMs);
   }
 
   /** "Preferences: Color Theme", the theme's row; waits until the workbench wears it. */

@@ -46,10 +46,10 @@ describe('compare: one request to several models', function () {
     gates.shift()!();
     await waitFor(() => mock.requests.length === 3, 'the third request once a slot freed');
     assert.equal(active, 2);
-    while (run.columns.some((c) => c.status !== 'done')) {
+    await waitFor(() => {
       gates.splice(0).forEach((g) => g());
-      await new Promise((r) => setTimeout(r, 10));
-    }
+      return run.columns.every((c) => c.status === 'done');
+    }, 'every column done');
     const columns = await run.done;
     assert.equal(most, 2, 'at most two at once');
     assert.deepEqual(columns.map((c) => c.text), ['answer of m1', 'answer of m2', 'answer of m3', 'answer of m4']);

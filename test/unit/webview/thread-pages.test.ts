@@ -105,7 +105,9 @@ describe('chat webview: a long conversation in pages', () => {
     deliver({ ...STATE, activeConversationId: 'c2', messages: range(500, 550).map((m) => ({ ...m, id: `x${m.id}` })), olderMessages: 20 });
     settle();
     deliver({ type: 'olderPage', inReplyTo: asked.requestId, conversationId: 'c1', beforeMessageId: 'm100', messages: range(50, 100), olderMessages: 50 });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // A dropped page leaves no state to wait for: its reply is handled in a promise callback, and
+    // every queued callback has run once a macrotask comes round (this is not a timed wait).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     assert.equal(root.querySelector('[data-message-id="m99"]'), null, 'the other conversation\'s page is not shown');
     assert.equal(shown()[0], 'xm500');
     scrollTo(500);
