@@ -46,8 +46,17 @@ return 1`;
 const WINDOW_TTL_MS = 120_000;
 
 export class RedisDeploymentStates extends DeploymentStates {
+  private readonly readAll;
+  private readonly reserveOne;
+  private readonly addTo;
+  private readonly coolFor;
+
   constructor(private readonly link: RedisLink, private readonly clock: () => number) {
     super(clock);
+    this.readAll = link.script(READ_LUA);
+    this.reserveOne = link.script(RESERVE_LUA, 1);
+    this.addTo = link.script(ADD_LUA, 1);
+    this.coolFor = link.script(COOL_LUA, 1);
     link.onReconnect(() => this.writeBack());
   }
 
@@ -59,7 +68,7 @@ export class RedisDeploymentStates extends DeploymentStates {
     // A group of one is never cooled down and, unless the strategy reads rpm/tpm, has nothing to learn.
     if (!this.link.isUp || (deps.length < 2 && !counts)) return undefined;
     const keys = deps.flatMap((d) => [this.key('cd', d.id), this.key('rpm', d.id), this.key('tpm', d.id)]);
-    return this.link.run((r) => r.eval(READ_LUA, keys.length, ...keys) as Promise<number[]>).then((out) => {
+    return this.link.run((r) => this.readAll(r, keys.length, ...keys) as Promise<number[]>).then((out) => {
       if (!out) return;
       const t = this.clock();
       deps.forEach((d, i) => {
@@ -75,10 +84,10 @@ export class RedisDeploymentStates extends DeploymentStates {
   override reserve(dep: Deployment, enforce: boolean): boolean | Promise<boolean> {
     const key = this.key('rpm', dep.id);
     if (!enforce || dep.rpm === undefined || !this.link.isUp) {
-      this.link.send((r) => r.eval(ADD_LUA, 1, key, 1, WINDOW_TTL_MS));
+      this.link.send((r) => this.addTo(r, key, 1, WINDOW_TTL_MS));
       return super.reserve(dep, enforce);
     }
-    return this.link.run((r) => r.eval(RESERVE_LUA, 1, key, dep.rpm!, WINDOW_TTL_MS) as Promise<number>).then((n) => {
+    return this.link.run((r) => this.reserveOne(r, key, dep.rpm!, WINDOW_TTL_MS) as Promise<number>).then((n) => {
       if (n === undefined) return super.reserve(dep, enforce); // Redis failed: the local count decides
       const s = this.get(dep);
       if (n < 0) {
@@ -93,19 +102,19 @@ export class RedisDeploymentStates extends DeploymentStates {
 
   override coolDown(dep: Deployment, ms: number): void {
     super.coolDown(dep, ms);
-    this.link.send((r) => r.eval(COOL_LUA, 1, this.key('cd', dep.id), Math.ceil(ms)));
+    this.link.send((r) => this.coolFor(r, this.key('cd', dep.id), Math.ceil(ms)));
   }
 
   override addTokens(dep: Deployment, tokens: number): void {
     super.addTokens(dep, tokens);
-    if (tokens > 0) this.link.send((r) => r.eval(ADD_LUA, 1, this.key('tpm', dep.id), Math.round(tokens), WINDOW_TTL_MS));
+    if (tokens > 0) this.link.send((r) => this.addTo(r, this.key('tpm', dep.id), Math.round(tokens), WINDOW_TTL_MS));
   }
 
   /** After an outage (or a Redis that restarted empty): the cooldowns this replica still has. */
   private async writeBack(): Promise<void> {
     const t = this.clock();
     for (const [id, s] of this.entries()) {
-      if (s.cooledUntil > t) await this.link.run((r) => r.eval(COOL_LUA, 1, `${this.link.ns}:cd:${id}`, Math.ceil(s.cooledUntil - t)));
+      if (s.cooledUntil > t) await this.link.run((r) => this.coolFor(r, `${this.link.ns}:cd:${id}`, Math.ceil(s.cooledUntil - t)));
     }
   }
 }

@@ -32,6 +32,7 @@ export class RedisLink {
   private readonly reconnected: (() => Promise<void>)[] = [];
   private firstOutcome: (() => void) | undefined;
   private readonly first: Promise<void>;
+  private scripts = 0;
 
   constructor(settings: RedisSettings, opts: LinkOptions = {}) {
     this.ns = settings.namespace;
@@ -55,6 +56,17 @@ export class RedisLink {
     // ioredis emits an error for every failed reconnect; only the change of status is said.
     this.client.on('error', (err: Error) => this.down(err.message));
     this.client.on('close', () => { if (!this.closed) this.down('the connection closed'); });
+  }
+
+  /**
+   * A Lua script for `run`/`send`, sent by its SHA (ioredis's defineCommand: EVALSHA, and the
+   * source once when Redis answers NOSCRIPT), so a call carries its arguments, not the script.
+   * `keys`: how many arguments are keys; absent, the first argument says.
+   */
+  script(lua: string, keys?: number): (r: Redis, ...args: (string | number)[]) => Promise<unknown> {
+    const name = `anymodelScript${++this.scripts}`;
+    this.client.defineCommand(name, keys === undefined ? { lua } : { lua, numberOfKeys: keys });
+    return (r, ...args) => (r as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[name]!(...args);
   }
 
   /** Resolves once the first connection succeeded or failed, or after `ms`. */

@@ -43,11 +43,13 @@ export class RedisKeyValue<T> implements KeyValueStore<T> {
   private maxEntries: number;
   /** What was stored locally, for the write-back (bounded like the local copy). */
   private readonly written = new Map<string, true>();
+  private readonly setEntry;
 
   constructor(private readonly link: RedisLink, private readonly name: string, private readonly opts: RedisStoreOptions<T>) {
     this.ttlMs = opts.ttlMs;
     this.maxEntries = opts.maxEntries;
     this.local = new MemoryStore<T>(opts.ttlMs, opts.maxEntries, opts.now);
+    this.setEntry = link.script(SET_LUA, 2);
     if (opts.writeBack) link.onReconnect(() => this.writeBack());
   }
 
@@ -91,7 +93,7 @@ export class RedisKeyValue<T> implements KeyValueStore<T> {
     const text = JSON.stringify(value);
     if (Buffer.byteLength(text) > MAX_VALUE_BYTES) return Promise.resolve();
     const now = (this.opts.now ?? Date.now)();
-    return this.link.run((r) => r.eval(SET_LUA, 2, this.key(key), this.index, text, this.ttlMs, now, this.maxEntries));
+    return this.link.run((r) => this.setEntry(r, this.key(key), this.index, text, this.ttlMs, now, this.maxEntries));
   }
 
   delete(key: string): boolean | Promise<boolean> {
