@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type { Frame, Locator } from 'playwright-core';
 import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
 import { ensureVSCodeServer } from '../../scripts/vscode/install';
@@ -23,6 +22,7 @@ import { onInterrupt } from '../../scripts/vscode/signals';
 import type { MockServer, RecordedRequest } from '../unit/helpers/mock-server';
 import { startOllamaMock } from '../unit/mocks/ollama';
 import { Workbench } from './workbench';
+import { encodePng } from '../unit/helpers/png';
 import { waitFor } from '../unit/helpers/wait';
 
 const LOCAL = 'ollama_chat/llama3.2:latest';
@@ -307,26 +307,6 @@ function makePng(width: number, height: number): Buffer {
       raw.set(rgb, y * (width * 3 + 1) + 1 + x * 3);
     }
   }
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return encodePng(width, height, 'rgb', raw);
 }
 
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}

@@ -5,31 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
 import { AnyModelClient } from '../../../src/core/client';
 import { buildConfig } from '../../../src/core/config/load';
 import { anthropicImageTokens, estimatePromptTokens, imageSizeOfDataUrl, openAIImageTokens, UNKNOWN_IMAGE_TOKENS } from '../../../src/core/usage/estimate';
 import type { MockServer } from '../helpers/mock-server';
 import { startOpenAIMock } from '../mocks/openai';
+import { encodePng } from '../helpers/png';
 
 /** A real PNG (grayscale) of the given size whose compressed data is about `bytes` long: noise in part of each row. */
 function png(width: number, height: number, bytes: number): Buffer {
   const noisy = Math.min(width, Math.ceil(bytes / height));
   const rows = Buffer.alloc((width + 1) * height);
   for (let y = 0; y < height; y++) randomBytes(noisy).copy(rows, y * (width + 1) + 1);
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth; colour type 0 (grayscale), compression, filter, interlace all 0
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return encodePng(width, height, 'gray', rows);
 }
 
 const SCREENSHOT = png(1920, 1080, 300_000);
