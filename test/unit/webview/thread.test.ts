@@ -168,7 +168,8 @@ describe('chat webview: a long conversation renders older answers near the scree
   before(() => { (globalThis as Record<string, unknown>).IntersectionObserver = FakeIntersectionObserver; });
   after(() => { delete (globalThis as Record<string, unknown>).IntersectionObserver; });
 
-  it('puts older answers in as text, renders each one when it intersects, and keeps the newest rendered', async () => {
+  /** A panel showing a restored conversation of `count` messages, questions and answers in turn. */
+  async function openConversation(count: number) {
     const root = document.createElement('div');
     document.body.replaceChildren(root);
     const frames = new ManualFrames();
@@ -176,10 +177,15 @@ describe('chat webview: a long conversation renders older answers near the scree
     const app = new ChatApp(root, vscode, { scheduler: frames });
     app.start();
     const messages: ChatMessage[] = [];
-    for (let i = 0; i < 400; i++) messages.push(i % 2 ? { id: `m${i}`, role: 'assistant', text: `Answer **${i}**`, model: 'claude' } : { id: `m${i}`, role: 'user', text: `Q ${i}` });
+    for (let i = 0; i < count; i++) messages.push(i % 2 ? { id: `m${i}`, role: 'assistant', text: `Answer **${i}**`, model: 'claude' } : { id: `m${i}`, role: 'user', text: `Q ${i}` });
     const ready = vscode.posted[0]!;
     window.dispatchEvent(new env.window.MessageEvent('message', { data: { ...STATE, messages, inReplyTo: ready.type === 'ready' ? ready.requestId : '' } }));
-    await waitFor(() => root.querySelector('[data-message-id="m399"]'), 'the restored conversation');
+    await waitFor(() => root.querySelector(`[data-message-id="m${count - 1}"]`), 'the restored conversation');
+    return { root, frames, app };
+  }
+
+  it('puts older answers in as text, renders each one when it intersects, and keeps the newest rendered', async () => {
+    const { root, frames, app } = await openConversation(400);
     assert.equal(root.querySelector('[data-message-id="m399"] strong')?.textContent, '399', 'the newest are rendered at once');
     let rounds = 0;
     while (frames.pending && rounds++ < 20) frames.flush();
@@ -198,17 +204,7 @@ describe('chat webview: a long conversation renders older answers near the scree
 
   it('renders answers that come near the screen together a few per task, the rest in the next frames', async () => {
     observed.length = 0;
-    const root = document.createElement('div');
-    document.body.replaceChildren(root);
-    const frames = new ManualFrames();
-    const vscode = new FakeVsCode();
-    const app = new ChatApp(root, vscode, { scheduler: frames });
-    app.start();
-    const messages: ChatMessage[] = [];
-    for (let i = 0; i < 60; i++) messages.push(i % 2 ? { id: `m${i}`, role: 'assistant', text: `Answer **${i}**`, model: 'claude' } : { id: `m${i}`, role: 'user', text: `Q ${i}` });
-    const ready = vscode.posted[0]!;
-    window.dispatchEvent(new env.window.MessageEvent('message', { data: { ...STATE, messages, inReplyTo: ready.type === 'ready' ? ready.requestId : '' } }));
-    await waitFor(() => root.querySelector('[data-message-id="m59"]'), 'the restored conversation');
+    const { frames, app } = await openConversation(60);
     while (frames.pending) frames.flush();
     const waiting = observed.slice(0, 10);
     assert.equal(waiting.length, 10, 'older answers wait for the screen');
