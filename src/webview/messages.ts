@@ -9,11 +9,8 @@ import { attachmentList } from './chips';
 import { StreamingMarkdown, renderFinishedMarkdown, type FrameScheduler } from './streaming';
 import { ThinkingView } from './thinking';
 import { answerTools, questionTools } from './thread-actions';
+import { MarkdownJob, type Deferrer } from './deferred';
 
-/** Renders a restored answer's markdown when it comes near the screen (thread.ts); absent: at once. */
-export interface Deferrer {
-  defer(element: HTMLElement, render: () => void): void;
-}
 
 export const ACTION_LABELS: Record<ErrorAction, string> = {
   setKey: 'Set API Key',
@@ -82,7 +79,7 @@ export class AssistantMessageView {
       // Until it is near the screen: the text as text (found by Ctrl+F, sized roughly right).
       const placeholder = h('div', { class: 'markdown md-deferred' }, message.text);
       view.body.append(placeholder);
-      deferrer.defer(view.element, () => placeholder.replaceWith(renderFinishedMarkdown(message.text)));
+      deferrer.defer(view.element, new MarkdownJob(message.text, placeholder));
     } else if (message.text) view.body.append(renderFinishedMarkdown(message.text));
     view.setMeta(message);
     if (message.error) view.setError(message.error);

@@ -2,7 +2,9 @@
  * The older pages of a long conversation (docs/architecture.md#long-conversations): the host's `state`
  * carries only the newest messages and says how many come before them; when the reader scrolls
  * within a couple of screens of the top, the page before the oldest message shown is asked for
- * (`loadOlder`) and put in above, without moving what the reader looks at.
+ * (`loadOlder`) and put in above, without moving what the reader looks at. The webview keeps the
+ * messages it has out of the page when they are far from the screen (window.ts): near the top
+ * or bottom of what is in the page, those come back first, without asking the host.
  */
 import type { HostMessage } from '../shared/protocol';
 import type { HostBridge } from './host';
@@ -43,21 +45,31 @@ export class OlderPages {
   }
 
   private queueCheck(): void {
-    if (this.checkQueued || this.older === 0) return;
+    if (this.checkQueued || (this.older === 0 && this.list.hiddenAbove === 0 && this.list.hiddenBelow === 0)) return;
     this.checkQueued = true;
     // A frame later: the restore's scroll to the bottom has happened, and layout is clean.
     this.scheduler.request(() => { this.checkQueued = false; this.check(); });
   }
 
   private check(): void {
-    if (this.loading || this.older === 0 || !this.conversationId || !this.list.settled) return;
-    if (this.thread.scrollTop > Math.max(LOAD_MARGIN_PX, this.thread.clientHeight * 2)) return;
+    if (!this.list.settled) return;
+    const margin = Math.max(LOAD_MARGIN_PX, this.thread.clientHeight * 2);
+    // The scroll event's layout is clean: these reads cost nothing there.
+    const top = this.thread.scrollTop;
+    const nearTop = top <= margin;
+    const nearBottom = this.thread.scrollHeight - top - this.thread.clientHeight < margin;
+    // Near both ends, what is in the page is short on screen: it grows instead of moving.
+    if (nearBottom && this.list.showLater(!nearTop)) { this.queueCheck(); return; }
+    if (!nearTop) return;
+    if (this.list.showEarlier(this.thread, !nearBottom)) { this.queueCheck(); return; }
+    if (this.loading || this.older === 0 || !this.conversationId) return;
     const beforeMessageId = this.list.oldestMessageId;
     if (!beforeMessageId) return;
-    this.load(this.conversationId, beforeMessageId);
+    this.load(this.conversationId, beforeMessageId, !nearBottom);
   }
 
-  private load(conversationId: string, beforeMessageId: string): void {
+  /** `trim`: the page may take messages far below out (not when the page is short on screen). */
+  private load(conversationId: string, beforeMessageId: string, trim: boolean): void {
     this.loading = true;
     const version = this.list.version;
     const stale = () => version !== this.list.version || conversationId !== this.conversationId;
@@ -73,7 +85,7 @@ export class OlderPages {
         }
         if (reply.type !== 'olderPage' || reply.beforeMessageId !== this.list.oldestMessageId) return;
         this.older = reply.olderMessages;
-        this.list.prependPage(reply.messages, this.thread);
+        this.list.prependPage(reply.messages, this.thread, trim);
         this.queueCheck();
       })
       .catch((error: Error) => {

@@ -11,74 +11,24 @@
  */
 import type { ChatMessage } from '../shared/protocol';
 import { h } from './dom';
-import { AssistantMessageView, noticeView, userMessageView, type Deferrer } from './messages';
+import { NearViewport } from './deferred';
+import { AssistantMessageView, noticeView, userMessageView } from './messages';
 import type { FrameScheduler } from './streaming';
+import { MessageWindow } from './window';
 
 /** Messages rendered at once when a conversation opens; older ones follow this many per frame. */
 const RESTORE_NOW = 12;
 const RESTORE_BATCH = 8;
 /** Older messages go in as text until seen, which is cheap: many more per frame. */
 const DEFERRED_BATCH = 100;
-/** How far outside the viewport a deferred answer is rendered, so scrolling meets finished markdown. */
-const RENDER_MARGIN = '1500px 0px';
-/** Of the messages rendered at once, only the newest this many get their markdown in the same task. */
+/** Of the messages shown at once, the newest this many get their markdown first, starting in the same task. */
 const RENDER_NOW = 4;
 /**
- * Deferred answers rendered per task (ms): a jump into a long thread brings a dozen answers near
- * the screen at once, and rendering them all in one callback would be a long task. The rest
- * follow a frame later.
+ * The opening task's time (ms) for the newest answers' markdown: enough for a conversation of
+ * ordinary answers to open rendered, and the blocks of long ones that do not fit follow a frame
+ * later (the rest of the opening task is the panel's own: header, composer, the state itself).
  */
-const RENDER_BUDGET_MS = 12;
-
-/** Renders deferred answers as they approach the viewport; without IntersectionObserver (tests), at once. */
-class NearViewport implements Deferrer {
-  private readonly pending = new Map<Element, () => void>();
-  /** Came near the screen, not rendered yet (over the budget of the task that saw them). */
-  private readonly due: (() => void)[] = [];
-  private drainQueued = false;
-  private observer: IntersectionObserver | undefined;
-  private readonly IO = (globalThis as { IntersectionObserver?: typeof IntersectionObserver }).IntersectionObserver;
-
-  /** `root`: the scrolling element; the margin only widens the root, so it must be the scroller itself. */
-  constructor(private readonly root: () => Element | null, private readonly scheduler: FrameScheduler) {}
-
-  get active(): boolean {
-    return this.IO !== undefined;
-  }
-
-  defer(element: HTMLElement, render: () => void): void {
-    if (!this.IO) { render(); return; }
-    this.observer ??= new this.IO((entries) => {
-      for (const entry of entries) {
-        if (!entry.isIntersecting) continue;
-        const run = this.pending.get(entry.target);
-        this.pending.delete(entry.target);
-        this.observer?.unobserve(entry.target);
-        if (run) this.due.push(run);
-      }
-      this.drain();
-    }, { root: this.root(), rootMargin: RENDER_MARGIN });
-    this.pending.set(element, render);
-    this.observer.observe(element);
-  }
-
-  clear(): void {
-    this.observer?.disconnect();
-    this.observer = undefined;
-    this.pending.clear();
-    this.due.length = 0;
-  }
-
-  /** Renders due answers until the budget is spent (at least one), the rest in the next frame. */
-  private drain(): void {
-    const start = performance.now();
-    do this.due.shift()?.();
-    while (this.due.length > 0 && performance.now() - start < RENDER_BUDGET_MS);
-    if (this.due.length === 0 || this.drainQueued) return;
-    this.drainQueued = true;
-    this.scheduler.request(() => { this.drainQueued = false; this.drain(); });
-  }
-}
+const OPEN_RENDER_BUDGET_MS = 10;
 
 export class MessageList {
   readonly element: HTMLElement;
@@ -94,6 +44,8 @@ export class MessageList {
   /** Called when a restore's last batch is in (older pages may go in above it then). */
   onSettled: (() => void) | undefined;
   private readonly nearViewport: NearViewport;
+  /** Which messages are in the page (window.ts); the others are kept, built, out of it. */
+  private readonly window: MessageWindow;
 
   constructor(
     private readonly scheduler: FrameScheduler,
@@ -102,8 +54,10 @@ export class MessageList {
     private readonly renderCompare?: (message: ChatMessage) => HTMLElement,
   ) {
     this.element = h('div', { class: 'message-list' });
-    // The scrolling element is the thread around the list (app.ts places it there).
-    this.nearViewport = new NearViewport(() => this.element.parentElement, scheduler);
+    // The scrolling element is the thread around the list (app.ts places it there). Rendered
+    // markdown changes heights: a reader at the end is kept there.
+    this.nearViewport = new NearViewport(() => this.element.parentElement, scheduler, followAnswer);
+    this.window = new MessageWindow(this.element, (element) => element.classList.contains('streaming'));
   }
 
   /** The restore this list shows; an older page asked for under another one is stale. */
@@ -121,7 +75,21 @@ export class MessageList {
   }
 
   get isEmpty(): boolean {
-    return this.element.childElementCount === 0;
+    return this.window.size === 0;
+  }
+
+  /** A browser with IntersectionObserver: restored answers render as they near the screen. */
+  get rendersNearViewport(): boolean {
+    return this.nearViewport.active;
+  }
+
+  /** Messages the webview holds out of the page, before and after the ones in it. */
+  get hiddenAbove(): number {
+    return this.window.hiddenAbove;
+  }
+
+  get hiddenBelow(): number {
+    return this.window.hiddenBelow;
   }
 
   /** Empties the thread; an answer still streaming into it stops rendering. */
@@ -129,7 +97,7 @@ export class MessageList {
     for (const view of this.views.values()) view.streaming?.finish();
     this.views.clear();
     this.shownIds.clear();
-    this.element.replaceChildren();
+    this.window.clear();
     this.nearViewport.clear();
     this.generation++;
     this.oldest = undefined;
@@ -139,31 +107,45 @@ export class MessageList {
   /** Shows `messages` in place of what the thread held. */
   restore(messages: ChatMessage[], streamingId: string | null | undefined): void {
     this.clear();
-    // The newest messages at once, in one DOM insertion and one layout; older ones a batch per
-    // frame above them, so a long conversation opens without a long task.
+    // The newest messages at once, in one DOM insertion and one layout, as text; their markdown
+    // newest first, from this task on within a budget; older ones a batch per frame above them,
+    // so a long conversation opens without a long task.
     const split = Math.max(0, messages.length - RESTORE_NOW);
     this.oldest = messages[0]?.id;
-    const renderNow = Math.max(split, messages.length - RENDER_NOW);
-    this.element.append(this.elements(messages.slice(split, renderNow), streamingId, true), this.elements(messages.slice(renderNow), streamingId));
+    const newest = this.elements(messages.slice(split), streamingId, true);
+    this.window.reset(newest);
+    this.nearViewport.first(newest.slice(-RENDER_NOW).reverse(), OPEN_RENDER_BUDGET_MS);
     this.restoreEarlier(messages.slice(0, split), this.generation);
   }
 
   /**
    * Puts an older page above the oldest message, as text until seen (like a restore's earlier
-   * messages), keeping what the reader looks at where it was. That is the browser's scroll
-   * anchoring, which needs no measuring here (measuring would force a layout of the whole thread
-   * per page), but it does nothing at scroll offset 0, so a reader at the very top is moved one
-   * pixel down first.
+   * messages), keeping what the reader looks at where it was; messages far below go out of the
+   * page (window.ts). That is the browser's scroll anchoring, which needs no measuring here
+   * (measuring would force a layout of the whole thread per page), but it does nothing at scroll
+   * offset 0, so a reader at the very top is moved one pixel down first.
    */
-  prependPage(messages: ChatMessage[], scroller: HTMLElement): void {
+  prependPage(messages: ChatMessage[], scroller: HTMLElement, trim = true): void {
     if (messages.length === 0) return;
     if (scroller.scrollTop === 0) scroller.scrollTop = 1;
     this.oldest = messages[0]!.id;
-    this.element.prepend(this.elements(messages, null, true));
+    this.window.prepend(this.elements(messages, null, true), true, trim);
+  }
+
+  /** Puts messages held out of the page above the ones in it back in (the reader neared the top). */
+  showEarlier(scroller: HTMLElement, trim: boolean): boolean {
+    if (this.window.hiddenAbove === 0) return false;
+    if (scroller.scrollTop === 0) scroller.scrollTop = 1;
+    return this.window.showEarlier(trim);
+  }
+
+  /** Puts messages held out of the page below the ones in it back in (the reader neared the bottom). */
+  showLater(trim: boolean): boolean {
+    return this.window.showLater(trim);
   }
 
   append(element: HTMLElement): void {
-    this.element.append(element);
+    this.window.append(element);
   }
 
   /** The element for a message not shown yet (undefined if it is), registered with its view. */
@@ -183,21 +165,21 @@ export class MessageList {
   addView(view: AssistantMessageView): void {
     this.views.set(view.id, view);
     this.shownIds.add(view.id);
-    this.element.append(view.element);
+    this.window.append(view.element);
   }
 
   removeView(view: AssistantMessageView): void {
-    view.element.remove();
+    this.window.remove(view.element);
     this.views.delete(view.id);
   }
 
-  private elements(messages: ChatMessage[], streamingId: string | null | undefined, deferred = false): DocumentFragment {
-    const fragment = this.element.ownerDocument.createDocumentFragment();
+  private elements(messages: ChatMessage[], streamingId: string | null | undefined, deferred = false): HTMLElement[] {
+    const out: HTMLElement[] = [];
     for (const message of messages) {
       const element = this.messageElement(message, message.id === streamingId, deferred);
-      if (element) fragment.append(element);
+      if (element) out.push(element);
     }
-    return fragment;
+    return out;
   }
 
   /** Puts `messages` above the thread, newest first, a batch per frame, unless another restore began. */
@@ -208,8 +190,9 @@ export class MessageList {
       if (generation !== this.generation) return;
       const cut = Math.max(0, messages.length - (this.nearViewport.active ? DEFERRED_BATCH : RESTORE_BATCH));
       // No scroll correction, so no forced layout: the browser's scroll anchoring keeps what the
-      // reader looks at in place when content goes in above it.
-      this.element.prepend(this.elements(messages.slice(cut), null, true));
+      // reader looks at in place when content goes in above it. Past the window's room they wait
+      // out of the page, the newest stay.
+      this.window.prepend(this.elements(messages.slice(cut), null, true), false);
       this.restoreEarlier(messages.slice(0, cut), generation);
     });
   }

@@ -189,7 +189,9 @@ describe('chat webview: a long conversation renders older answers near the scree
     assert.equal(root.querySelector('[data-message-id="m399"] strong')?.textContent, '399', 'the newest are rendered at once');
     let rounds = 0;
     while (frames.pending && rounds++ < 20) frames.flush();
-    assert.ok(rounds <= 5, `400 messages in place within a few frames (${rounds})`);
+    // Beyond the window's 150 (window.ts) the earlier ones wait out of the page until the reader
+    // nears the top, which a thread without layout always is: they come in a chunk per frame.
+    assert.ok(rounds <= 10, `400 messages in place within a few frames (${rounds})`);
     assert.equal(root.querySelectorAll('article.message').length, 400);
     const old = root.querySelector('[data-message-id="m1"]')!;
     assert.equal(old.querySelector('strong'), null, 'an old answer is text until seen');
