@@ -95,8 +95,10 @@ export class NearViewport implements Deferrer {
   }
 
   /**
-   * Runs the jobs of `elements` before any other, in that order, starting in this task with
-   * `budgetMs` (the newest answers when a conversation opens); what does not fit follows a frame later.
+   * Runs the jobs of `elements` before any other, in that order (the newest answers when a
+   * conversation opens), in a task of their own right after this one, which usually comes before
+   * the next frame: the task that shows them is not made longer, and their text is seldom painted
+   * as text first. What does not fit in `budgetMs` follows a frame later.
    */
   first(elements: HTMLElement[], budgetMs: number): void {
     const jobs: Job[] = [];
@@ -109,7 +111,7 @@ export class NearViewport implements Deferrer {
     }
     if (jobs.length === 0) return;
     this.due.unshift(...jobs);
-    this.drain(budgetMs);
+    setTimeout(() => this.drain(budgetMs), 0);
   }
 
   clear(): void {
@@ -121,6 +123,7 @@ export class NearViewport implements Deferrer {
 
   /** Runs due steps until the budget is spent (at least one), the rest in the next frame. */
   private drain(budgetMs: number): void {
+    if (this.due.length === 0) return;
     const start = performance.now();
     let job = this.due[0];
     while (job) {
@@ -138,14 +141,16 @@ export class NearViewport implements Deferrer {
 /**
  * What a first render costs beyond the work itself (V8 compiling marked's and DOMPurify's code
  * on first call, DOMPurify setting up) is several times a warm render of a long answer. Spent on
- * a short sample in a task of its own while the panel waits for the host's state, it is not
+ * a short sample in tasks of their own while the panel waits for the host's state, it is not
  * added to the task that shows the conversation. Grammars are compiled when first used: an
  * answer's code blocks each render in a step of their own.
  */
 const WARM_UP_SAMPLE = '## A\n\nSome *text* with `code`, **bold** and [a link](https://example.com).\n\n- one\n- two\n\n1. first\n\n> quote\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```\nplain\n```\n';
 
 export function warmUpMarkdown(): void {
-  renderTokens(lexBlocks(WARM_UP_SAMPLE));
+  // Lexing and rendering in two tasks: each first call costs tens of ms on a slow machine.
+  const tokens = lexBlocks(WARM_UP_SAMPLE);
+  setTimeout(() => renderTokens(tokens), 0);
 }
 
 function runAll(job: Job): void {

@@ -12,6 +12,9 @@ import { answerTools, questionTools } from './thread-actions';
 import { MarkdownJob, type Deferrer } from './deferred';
 
 
+/** Characters of a restored answer shown as text until its markdown is rendered. */
+const PLACEHOLDER_CHARS = 1200;
+
 export const ACTION_LABELS: Record<ErrorAction, string> = {
   setKey: 'Set API Key',
   pickModel: 'Pick Another Model',
@@ -76,8 +79,11 @@ export class AssistantMessageView {
     const view = new AssistantMessageView(message.id, message.model, message.fallback);
     if (message.reasoning?.text) view.element.insertBefore((view.thinkingView = ThinkingView.restored(message.reasoning)).element, view.body);
     if (message.text && deferrer) {
-      // Until it is near the screen: the text as text (found by Ctrl+F, sized roughly right).
-      const placeholder = h('div', { class: 'markdown md-deferred' }, message.text);
+      // Until it is near the screen: the start of the text as text. Laying out the whole of a long
+      // answer as text, only to lay it out again as markdown a few frames later, is most of the
+      // cost of scrolling into a part of a long thread not seen yet.
+      const text = message.text.length > PLACEHOLDER_CHARS ? `${message.text.slice(0, PLACEHOLDER_CHARS)}…` : message.text;
+      const placeholder = h('div', { class: 'markdown md-deferred' }, text);
       view.body.append(placeholder);
       deferrer.defer(view.element, new MarkdownJob(message.text, placeholder));
     } else if (message.text) view.body.append(renderFinishedMarkdown(message.text));

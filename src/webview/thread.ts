@@ -20,15 +20,14 @@ import { MessageWindow } from './window';
 const RESTORE_NOW = 12;
 const RESTORE_BATCH = 8;
 /** Older messages go in as text until seen, which is cheap: many more per frame. */
-const DEFERRED_BATCH = 100;
-/** Of the messages shown at once, the newest this many get their markdown first, starting in the same task. */
+const DEFERRED_BATCH = 50;
+/** Of the messages shown at once, the newest this many get their markdown first, in the task after. */
 const RENDER_NOW = 4;
 /**
- * The opening task's time (ms) for the newest answers' markdown: enough for a conversation of
- * ordinary answers to open rendered, and the blocks of long ones that do not fit follow a frame
- * later (the rest of the opening task is the panel's own: header, composer, the state itself).
+ * That task's time (ms) for the newest answers' markdown: enough for a conversation of ordinary
+ * answers to open rendered; the blocks of long ones that do not fit follow a frame later.
  */
-const OPEN_RENDER_BUDGET_MS = 10;
+const OPEN_RENDER_BUDGET_MS = 12;
 
 export class MessageList {
   readonly element: HTMLElement;
@@ -108,7 +107,7 @@ export class MessageList {
   restore(messages: ChatMessage[], streamingId: string | null | undefined): void {
     this.clear();
     // The newest messages at once, in one DOM insertion and one layout, as text; their markdown
-    // newest first, from this task on within a budget; older ones a batch per frame above them,
+    // newest first, from the next task on within a budget; older ones a batch per frame above them,
     // so a long conversation opens without a long task.
     const split = Math.max(0, messages.length - RESTORE_NOW);
     this.oldest = messages[0]?.id;
