@@ -5,9 +5,10 @@
  *
  * A long conversation (thousands of messages, megabytes of text) stays cheap to open and scroll:
  * older answers go in as plain text and their markdown is rendered only when they come within a
- * couple of screens of the viewport (an IntersectionObserver, a few answers per task), and
- * off-screen messages skip layout and paint (`content-visibility: auto` in chat.css). The host
- * sends it a page at a time (olderPages.ts, docs/architecture.md#long-conversations).
+ * couple of screens of the viewport, in budgeted steps (deferred.ts); off-screen messages skip
+ * layout and paint (`content-visibility: auto` in chat.css); at most a bounded run of messages is
+ * in the page, the rest held out of it (window.ts). The host sends it a page at a time
+ * (olderPages.ts, docs/architecture.md#long-conversations).
  */
 import type { ChatMessage } from '../shared/protocol';
 import { h } from './dom';
