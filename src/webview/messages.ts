@@ -14,6 +14,19 @@ import { MarkdownJob, type Deferrer } from './deferred';
 
 /** Characters of a restored answer shown as text until its markdown is rendered. */
 const PLACEHOLDER_CHARS = 1200;
+/** Characters of a line of prose in a chat panel of ordinary width (a rough guess, as the height is). */
+const LINE_CHARS = 100;
+
+/** Lines of `text` rendered: wrapped prose, a blank line's paragraph gap, a code block's header. */
+function estimatedLines(text: string): number {
+  let lines = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') lines += 0.5;
+    else if (line.startsWith('```')) lines += 1.25;
+    else lines += Math.ceil(line.length / LINE_CHARS);
+  }
+  return Math.round(lines);
+}
 
 export const ACTION_LABELS: Record<ErrorAction, string> = {
   setKey: 'Set API Key',
@@ -84,6 +97,9 @@ export class AssistantMessageView {
       // cost of scrolling into a part of a long thread not seen yet.
       const text = message.text.length > PLACEHOLDER_CHARS ? `${message.text.slice(0, PLACEHOLDER_CHARS)}…` : message.text;
       const placeholder = h('div', { class: 'markdown md-deferred' }, text);
+      // About the height the whole answer will take, so rendering it moves little below it.
+      // (CSSOM, not a style attribute: the CSP allows no inline style.)
+      placeholder.style.minHeight = `${estimatedLines(message.text) * 1.5}em`;
       view.body.append(placeholder);
       deferrer.defer(view.element, new MarkdownJob(message.text, placeholder));
     } else if (message.text) view.body.append(renderFinishedMarkdown(message.text));

@@ -1,0 +1,159 @@
+/**
+ * A 2,000-message conversation (5 MB of text) in a real VS Code window: it opens at its newest
+ * messages, scrolling up brings its older pages in from the extension, and the page keeps a
+ * bounded run of messages (src/webview/window.ts), laid out one after another with no gap and no
+ * overlap, in the middle of the conversation as at its end. Scrolling back down brings the newest
+ * messages back. The conversation is in the extension's store before the window opens, as one a
+ * user kept would be. Screenshot: test-results/screenshots/ui-69-long-thread-middle.png.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
+import { ensureVSCodeServer } from '../../scripts/vscode/install';
+import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
+import { startServer, type RunningServer } from '../../scripts/vscode/server';
+import { onInterrupt } from '../../scripts/vscode/signals';
+import type { ChatMessage } from '../../src/shared/protocol';
+import { MAX_ATTACHED } from '../../src/webview/window';
+import { waitFor } from '../unit/helpers/wait';
+import { Workbench } from './workbench';
+
+const MESSAGES = 2_000;
+const ANSWER_CHARS = 5_000;
+
+/** An answer of about ANSWER_CHARS characters: prose, a list, code blocks in a few languages. */
+function answer(i: number): string {
+  const parts = [`Answer ${i}: the router skips deployments in **cooldown** and picks by \`weight\` among the rest.`];
+  for (let k = 0; parts.join('\n\n').length < ANSWER_CHARS; k++) {
+    if (k % 4 === 1) parts.push(`\`\`\`ts\nexport function backoff${i}_${k}(attempt: number): number {\n  return Math.min(30_000, 250 * 2 ** attempt);\n}\n\`\`\``);
+    else if (k % 4 === 3) parts.push(`- deployment ${k} cools down for \`cooldown_time\`\n- the next one is picked by \`weight\``);
+    else parts.push(`A request that fails with a *retryable* status moves on to the next deployment after \`num_retries\` (${i}.${k}), honouring \`Retry-After\`; a stream that already started is never retried.`);
+  }
+  return parts.join('\n\n');
+}
+
+function conversation(): ChatMessage[] {
+  return Array.from({ length: MESSAGES }, (_, i): ChatMessage => (i % 2 === 0
+    ? { id: `m${i}`, role: 'user', text: `Question ${i}: how are retries and fallbacks ordered?` }
+    : { id: `m${i}`, role: 'assistant', text: answer(i), model: 'plain', finishReason: 'stop', cost: 0.0012, usage: { inputTokens: 800, outputTokens: 1200, totalTokens: 2000 } }));
+}
+
+describe('UI: a 2,000-message conversation in a real VS Code window', function () {
+  this.timeout(120_000);
+  let server: RunningServer | undefined;
+  let browser: OpenBrowser | undefined;
+  let scratch: string | undefined;
+  let wb: Workbench;
+  let chat: Frame;
+  let releaseSignals = () => {};
+
+  const cleanup = async () => {
+    await browser?.close();
+    await server?.stop();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  };
+  /** The ids of the messages in the page, top to bottom. */
+  const shown = (): Promise<string[]> => chat.locator('.message-list').evaluate((list) => [...list.querySelectorAll(':scope > article.message')].map((el) => el.getAttribute('data-message-id') ?? ''));
+  const scrollThread = (to: 'top' | 'bottom' | 'middle'): Promise<void> => chat.locator('main.thread').evaluate((thread, where) => {
+    thread.scrollTop = where === 'top' ? 0 : where === 'bottom' ? thread.scrollHeight : Math.round((thread.scrollHeight - thread.clientHeight) / 2);
+  }, to);
+  const assertRun = async (what: string): Promise<string[]> => {
+    const ids = await shown();
+    assert.ok(ids.length > 0 && ids.length <= MAX_ATTACHED, `${what}: ${ids.length} messages in the page, at most ${MAX_ATTACHED}`);
+    const first = Number(ids[0]!.slice(1));
+    assert.deepEqual(ids, ids.map((_, k) => `m${first + k}`), `${what}: a contiguous run of the conversation, in order, none twice`);
+    return ids;
+  };
+
+  before(async function () {
+    this.timeout(15 * 60_000);
+    await ensureVSCodeServer();
+    releaseSignals = onInterrupt(cleanup);
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-long-'));
+    const workspace = path.join(scratch, 'workspace');
+    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '{}\n');
+    const userDataDir = path.join(scratch, 'user-data');
+    // The store's files (src/extension/chat/store.ts), where the extension's global storage is.
+    const store = path.join(userDataDir, 'User', 'globalStorage', 'anymodel.anymodel', 'conversations');
+    fs.mkdirSync(store, { recursive: true });
+    const updatedAt = Date.now();
+    fs.writeFileSync(path.join(store, 'long.json'), JSON.stringify({ id: 'long', title: 'A long conversation', updatedAt, messages: conversation() }));
+    fs.writeFileSync(path.join(store, 'index.json'), JSON.stringify({ conversations: [{ id: 'long', title: 'A long conversation', updatedAt }], activeId: 'long' }));
+    server = await startServer({
+      userDataDir,
+      logFile: path.join(ROOT, 'test-results/logs/ui-long-thread-server.log'),
+      settings: {
+        // Nothing is asked of a model here; the address is one nothing listens on.
+        'anymodel.models': [{ model_name: 'plain', litellm_params: { model: 'hosted_vllm/llama-3.1-8b', api_base: 'http://127.0.0.1:9/v1' } }],
+        'anymodel.defaultModel': 'plain',
+        'anymodel.ollamaBaseUrl': 'http://127.0.0.1:9',
+        'workbench.colorTheme': 'Default Dark Modern',
+      },
+    });
+    browser = await openBrowser();
+    wb = new Workbench(browser.page);
+    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 });
+    await wb.waitUntilReady();
+    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
+    await wb.runCommand('AnyModel: Open Chat');
+    chat = await wb.readyChat();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-long-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
+  });
+
+  after(async () => {
+    await cleanup();
+    releaseSignals();
+  });
+
+  it('opens at the newest messages, brings older pages in while scrolling up, and keeps a bounded run in the page', async () => {
+    await chat.locator(`article[data-message-id="m${MESSAGES - 1}"] .message-body .md-block`).first().waitFor({ state: 'attached', timeout: 30_000 });
+    assert.equal((await shown()).at(-1), `m${MESSAGES - 1}`);
+    // Up to the top, and again as each page comes in, until ten pages (500 messages) are in.
+    await waitFor(async () => {
+      await scrollThread('top');
+      const ids = await shown();
+      return Number(ids[0]!.slice(1)) <= MESSAGES - 500 ? ids : undefined;
+    }, 'ten older pages', 60_000);
+    const ids = await assertRun('after ten pages');
+    assert.ok(!ids.includes(`m${MESSAGES - 1}`), 'the newest message went out of the page');
+  });
+
+  it('shows the middle of the run laid out message after message: no gap, no overlap', async () => {
+    await scrollThread('middle');
+    // A question in the middle of the run at the middle of the screen: the picture shows where
+    // one answer ends and the next turn begins.
+    const ids = await shown();
+    const middle = ids.slice(ids.length >> 1).find((id) => Number(id.slice(1)) % 2 === 0)!;
+    await chat.locator(`article[data-message-id="${middle}"]`).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    // Until the answers on screen have their markdown (each renders as it nears the screen).
+    await waitFor(() => chat.locator('main.thread').evaluate((thread) => {
+      const view = thread.getBoundingClientRect();
+      const onScreen = [...thread.querySelectorAll('article.message')].filter((el) => { const r = el.getBoundingClientRect(); return r.bottom > view.top && r.top < view.bottom; });
+      return onScreen.length > 0 && onScreen.every((el) => !el.querySelector('.md-deferred'));
+    }), 'rendered answers on screen', 30_000);
+    await wb.screenshot('ui-69-long-thread-middle');
+    const boxes = await chat.locator('.message-list').evaluate((list) => [...list.querySelectorAll(':scope > article.message')].map((el) => { const r = el.getBoundingClientRect(); return { id: el.getAttribute('data-message-id'), top: r.top, bottom: r.bottom }; }));
+    for (let k = 1; k < boxes.length; k++) {
+      const gap = boxes[k]!.top - boxes[k - 1]!.bottom;
+      assert.ok(gap >= -0.5, `${boxes[k]!.id} overlaps ${boxes[k - 1]!.id} by ${-gap} px`);
+      assert.ok(gap <= 16, `a gap of ${gap} px between ${boxes[k - 1]!.id} and ${boxes[k]!.id}`);
+    }
+    await assertRun('in the middle');
+  });
+
+  it('brings the newest messages back when the reader scrolls down to the end', async () => {
+    await waitFor(async () => {
+      await scrollThread('bottom');
+      return (await shown()).at(-1) === `m${MESSAGES - 1}`;
+    }, 'the end of the conversation back', 60_000);
+    await assertRun('back at the end');
+    assert.ok(await chat.locator(`article[data-message-id="m${MESSAGES - 1}"] .md-block`).count() > 0, 'its markdown kept');
+  });
+});
