@@ -9,7 +9,7 @@
  * the model's limit and by a setting (a large context costs memory on the user's machine).
  */
 import { z } from 'zod';
-import { readJson, sendRequest } from '../../transport/http';
+import { requestJson } from '../../transport/http';
 import type { Deployment } from '../../types/deployment';
 import { upstreamError } from '../shared';
 
@@ -84,9 +84,9 @@ export async function fetchOllamaModelInfo(dep: Deployment, timeoutMs = 3000): P
   if (!dep.apiBase) return {};
   const headers: Record<string, string> = { ...dep.headers };
   if (dep.apiKey) headers.authorization = `Bearer ${dep.apiKey}`;
-  const sent = await sendRequest({ url: `${dep.apiBase}/api/show`, method: 'POST', headers, body: { model: dep.model } }, {
+  const body = await requestJson({ url: `${dep.apiBase}/api/show`, method: 'POST', headers, body: { model: dep.model } }, {
     provider: dep.provider, secrets: [dep.apiKey], headersTimeoutMs: timeoutMs, totalTimeoutMs: timeoutMs,
     parseError: (input) => upstreamError(input, dep),
   });
-  return parseShowResponse(await readJson(sent, dep.provider));
+  return parseShowResponse(body);
 }
