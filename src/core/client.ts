@@ -6,7 +6,7 @@
  */
 import type { CoreConfig, Env } from './config/load';
 import { resolveModelId } from './config/resolve';
-import { getPreset } from './providers/registry';
+import { getPreset, keyedAdapter } from './providers/registry';
 import type { HttpRequestSpec, ProviderAdapter, StreamDecoder } from './providers/adapter';
 import { prepareChatRequest, unsupported, withWarningParts, withWarnings } from './prepare';
 import { requestJson, sendRequest, type SendOptions } from './transport/http';
@@ -16,7 +16,7 @@ import { isPromise, type KeyValueStore, type SharedState } from './state/types';
 import { SpendLedger, UsageLog, type UsageRecord, type UsageTags } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
 import { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
-import { OllamaModelInfoCache, chooseNumCtx, type OllamaModelInfo } from './providers/ollama/context-length';
+import { OllamaContext, type OllamaModelInfo } from './providers/ollama/context-length';
 import { Accounting } from './usage/accounting';
 import { streamParts, type StreamObserver } from './stream';
 import type { AbortLike } from './types/abort';
@@ -100,7 +100,7 @@ export class AnyModelClient {
   private usageLog?: { path: string; log: UsageLog };
   /** Observers added with `addObserver`, which outlive `reconfigure` (the options' ones are replaced by it). */
   private readonly attached: UsageObserver[] = [];
-  private readonly ollamaInfo = new OllamaModelInfoCache();
+  private readonly ollama = new OllamaContext(() => this.options.ollamaMaxContextTokens);
 
   constructor(private currentConfig: CoreConfig, private options: ClientOptions = {}) {
     this.state = options.state;
@@ -214,7 +214,7 @@ export class AnyModelClient {
     if (isPromise(hit)) hit = await hit;
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model, hit.result) };
     const routed = await this.route(req, track, (dep) => {
-      const adapter = this.checked(dep);
+      const adapter = keyedAdapter(dep);
       const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
       return this.sized(prepared, dep, adapter, (sized) => this.sendJson(dep, adapter, adapter.buildChatRequest(prepared, sized, false), opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared)));
     }, opts);
@@ -233,7 +233,7 @@ export class AnyModelClient {
       return { ...this.cachedProvenance(req.model, hit.deployment), parts: replay(hit.result) };
     }
     const routed = await this.route(req, track, (dep) => {
-      const adapter = this.checked(dep);
+      const adapter = keyedAdapter(dep);
       const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
       return this.sized(prepared, dep, adapter, (sized) => this.openStream(dep, adapter, adapter.buildChatRequest(prepared, sized, true), opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared)));
     }, opts);
@@ -247,7 +247,7 @@ export class AnyModelClient {
   async complete(req: CompletionRequest, opts: CallOptions = {}): Promise<Answered<CompletionResult>> {
     const track = this.accounting.start(req.model, 'text_completion', false, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
-      const adapter = this.checked(dep);
+      const adapter = keyedAdapter(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.parseCompletionResponse) throw unsupported(dep, 'the text completion endpoint');
       const parse = adapter.parseCompletionResponse.bind(adapter);
       return this.sendJson(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, false), opts, (body) => parse(body, dep));
@@ -258,7 +258,7 @@ export class AnyModelClient {
   async streamComplete(req: CompletionRequest, opts: CallOptions = {}): Promise<StreamHandle> {
     const track = this.accounting.start(req.model, 'text_completion', true, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
-      const adapter = this.checked(dep);
+      const adapter = keyedAdapter(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
       const decoder = adapter.createCompletionStreamDecoder.bind(adapter);
       return this.openStream(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, true), opts, () => decoder(dep));
@@ -269,7 +269,7 @@ export class AnyModelClient {
   async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<Answered<EmbeddingResult>> {
     const track = this.accounting.start(req.model, 'embeddings', false, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
-      const adapter = this.checked(dep);
+      const adapter = keyedAdapter(dep);
       if (!adapter.capabilities(dep).embeddings || !adapter.buildEmbeddingRequest || !adapter.parseEmbeddingResponse) throw unsupported(dep, 'embeddings');
       const parse = adapter.parseEmbeddingResponse.bind(adapter);
       return this.sendJson(dep, adapter, adapter.buildEmbeddingRequest(req, dep), opts, (body) => parse(body, dep, req));
@@ -288,7 +288,7 @@ export class AnyModelClient {
     // Only a provider that counts needs the key; an estimate sends nothing.
     const adapter = getPreset(dep.provider).adapter;
     if (adapter.buildCountTokensRequest && adapter.parseCountTokensResponse) {
-      this.checked(dep);
+      keyedAdapter(dep);
       const parse = adapter.parseCountTokensResponse.bind(adapter);
       const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
       try {
@@ -330,28 +330,6 @@ export class AnyModelClient {
     return { deployment, attempts: 0, fallback: false, modelGroup: model, cacheHit: true };
   }
 
-  /** The adapter for a deployment, after checking that a key is there when the provider needs one. */
-  private checked(dep: Deployment): ProviderAdapter {
-    const preset = getPreset(dep.provider);
-    if (dep.unsetKeyEnv) {
-      throw new AnyModelError({
-        kind: 'Authentication',
-        provider: dep.provider,
-        model: dep.model,
-        message: `No API key for ${dep.provider} (${dep.modelName}): its api_key is os.environ/${dep.unsetKeyEnv} and ${dep.unsetKeyEnv} is not set. Set it; no other key is sent in its place.`,
-      });
-    }
-    if (preset.keyRequired && !dep.apiKey && !dep.azureAdToken) {
-      throw new AnyModelError({
-        kind: 'Authentication',
-        provider: dep.provider,
-        model: dep.model,
-        message: `No API key for ${dep.provider} (${dep.modelName}). Set ${preset.apiKeyEnv.join(' or ') || 'api_key'} or litellm_params.api_key.`,
-      });
-    }
-    return preset.adapter;
-  }
-
   private sendOptions(dep: Deployment, adapter: ProviderAdapter, opts: CallOptions): SendOptions {
     return {
       provider: dep.provider,
@@ -366,31 +344,22 @@ export class AnyModelClient {
 
   /** What `/api/show` says about an Ollama deployment's model (cached); empty when it does not answer. */
   ollamaModelInfo(dep: Deployment): Promise<OllamaModelInfo> {
-    return this.ollamaInfo.get(dep).catch(() => ({}));
+    return this.ollama.info(dep);
   }
 
   /** The context window an Ollama deployment gets from us: its model's limit, capped by the option. */
-  async ollamaContextWindow(dep: Deployment): Promise<number | undefined> {
-    const { contextLength } = await this.ollamaModelInfo(dep);
-    const cap = this.options.ollamaMaxContextTokens;
-    return contextLength && cap ? Math.min(contextLength, cap) : contextLength ?? cap;
+  ollamaContextWindow(dep: Deployment): Promise<number | undefined> {
+    return this.ollama.window(dep);
   }
 
   /**
-   * `next` with the deployment for this request. Ollama cuts a prompt longer than `num_ctx`
-   * without an error: an Ollama deployment carries a `num_ctx` that fits the prompt
-   * (providers/ollama/context-length.ts), unless the config fixed one. Any other goes on at once,
-   * without a promise to wait for.
+   * `next` with the deployment for this request: an Ollama one with a `num_ctx` that fits the
+   * prompt, unless the config fixed one (Ollama cuts a longer prompt without an error:
+   * providers/ollama/context-length.ts). Any other goes on at once, without a promise to wait for.
    */
   private sized<T>(req: ChatRequest, dep: Deployment, adapter: ProviderAdapter, next: (dep: Deployment) => Promise<T>): Promise<T> {
     if (adapter.family !== 'ollama' || dep.providerOptions?.num_ctx !== undefined) return next(dep);
-    return this.sizedForOllama(req, dep).then(next);
-  }
-
-  private async sizedForOllama(req: ChatRequest, dep: Deployment): Promise<Deployment> {
-    const info = await this.ollamaModelInfo(dep);
-    const numCtx = chooseNumCtx({ promptTokens: estimatePromptTokens(req.messages), answerTokens: req.max_tokens, modelContextLength: info.contextLength, cap: this.options.ollamaMaxContextTokens });
-    return numCtx ? { ...dep, providerOptions: { ...dep.providerOptions, num_ctx: numCtx } } : dep;
+    return this.ollama.sized(req, dep).then(next);
   }
 
   private sendJson<T>(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, parse: (body: unknown) => T): Promise<T> {
