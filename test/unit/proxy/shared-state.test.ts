@@ -168,6 +168,13 @@ describe('proxy: three replicas sharing state in Redis', function () {
         e instanceof OpenAI.BadRequestError && e.code === 'budget_exceeded' && /Budget exceeded for model budgeted/.test(e.message));
     }
     assert.equal(asked(ok, 'one too many'), 0, 'nothing over budget reached the provider');
+    // Any replica's /spend counts today as the budgets do: all three replicas' spend, not its own.
+    for (const r of replicas) {
+      const { byModel, today } = await (await fetch(`${r.url}/spend`)).json() as { byModel: Record<string, { usd: number }>; today: { byModel: Record<string, number>; sharedBy: string } };
+      assert.equal(today.sharedBy, 'every replica');
+      assert.ok(today.byModel.budgeted! >= 3 * COST - 1e-9, `${r.url}: ${today.byModel.budgeted} for the three requests`);
+      assert.ok(Math.abs(byModel.budgeted!.usd - COST) < 1e-9, 'its own totals stay its own: the one request it answered');
+    }
   });
 
   it('stores a response on one replica and answers GET, previous_response_id and DELETE on the others', async () => {
