@@ -57,7 +57,8 @@ export class MessageList {
     // The scrolling element is the thread around the list (app.ts places it there). Rendered
     // markdown changes heights: a reader at the end is kept there.
     this.nearViewport = new NearViewport(() => this.element.parentElement, scheduler, followAnswer);
-    this.window = new MessageWindow(this.element, (element) => element.classList.contains('streaming'));
+    // An answer streaming, or a comparison whose columns are (compare.ts).
+    this.window = new MessageWindow(this.element, (element) => element.classList.contains('streaming') || element.querySelector('.streaming') !== null);
   }
 
   /** The restore this list shows; an older page asked for under another one is stale. */
