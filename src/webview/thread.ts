@@ -21,7 +21,7 @@ import { MessageWindow } from './window';
 const RESTORE_NOW = 12;
 const RESTORE_BATCH = 8;
 /** Older messages go in as text until seen, which is cheap: many more per frame. */
-const DEFERRED_BATCH = 50;
+const DEFERRED_BATCH = 25;
 /** Of the messages shown at once, the newest this many get their markdown first, in the task after. */
 const RENDER_NOW = 4;
 /**
@@ -116,7 +116,12 @@ export class MessageList {
     const newest = this.elements(messages.slice(split), streamingId, true);
     this.window.reset(newest);
     this.nearViewport.first(newest.slice(-RENDER_NOW).reverse(), OPEN_RENDER_BUDGET_MS);
-    this.restoreEarlier(messages.slice(0, split), this.generation);
+    // Not in the first frame, which lays out and paints the newest ones.
+    const earlier = messages.slice(0, split);
+    const generation = this.generation;
+    this.restoring = earlier.length > 0;
+    if (earlier.length === 0) this.onSettled?.();
+    else this.scheduler.request(() => { if (generation === this.generation) this.restoreEarlier(earlier, generation); });
   }
 
   /**

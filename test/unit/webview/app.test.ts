@@ -112,8 +112,10 @@ describe('chat app', () => {
     deliver({ ...STATE, messages });
     const ids = () => Array.from(root.querySelectorAll('.message'), (el) => el.getAttribute('data-message-id'));
     assert.deepEqual(ids(), messages.slice(88).map((m) => m.id), 'the newest 12 at once');
+    frames.flush();
+    assert.deepEqual(ids(), messages.slice(88).map((m) => m.id), 'the first frame lays out and paints only those');
     for (let i = 0; i < 11; i++) frames.flush();
-    assert.deepEqual(ids(), messages.map((m) => m.id), 'then all of them, in order');
+    assert.deepEqual(ids(), messages.map((m) => m.id), 'then all of them, eight per frame, in order');
     deliver({ ...STATE, messages: messages.slice(0, 40) });
     for (let i = 0; i < 20; i++) frames.flush();
     assert.deepEqual(ids(), messages.slice(0, 40).map((m) => m.id), 'a newer restore stops the batches of the one before');
