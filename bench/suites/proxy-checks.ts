@@ -76,6 +76,8 @@ export function sequentialTable(seq: Map<string, SeqMeasured>): { table: Table; 
 export interface ProxyFigures {
   maxRps(name: string): number;
   closedCpu(name: string): number | undefined;
+  /** CPU ms per request in the open loop at 500 rps: both at the same load. */
+  cpuAt500(name: string): number | undefined;
   addedP50At500(name: string): number;
   addedFirstP95(name: string): number;
   seqAddedFirstP95(name: string): number | undefined;
@@ -101,7 +103,9 @@ export function hotPathTargets(f: ProxyFigures, name = 'anymodel'): TargetCheck[
   const pk = f.maxRps(name) / f.maxRps('portkey');
   const checks = [
     t('max throughput ≥ 70 % of the hop', rps >= 0.7, `${fmt(f.maxRps(name), 0)} vs ${fmt(f.maxRps(HOP), 0)} rps = ${fmt(rps * 100, 0)} %`),
-    t('CPU per request ≤ 1.5× the hop', cpu <= 1.5, `${fmt(f.closedCpu(name), 3)} vs ${fmt(f.closedCpu(HOP), 3)} ms = ${fmt(cpu)}×`),
+    // At 50 connections the hop also answers more requests a second than the proxy, and Node
+    // spreads each wake-up over more of them; the ratio at one rate for both is said beside it.
+    t('CPU per request ≤ 1.5× the hop', cpu <= 1.5, `${fmt(f.closedCpu(name), 3)} vs ${fmt(f.closedCpu(HOP), 3)} ms = ${fmt(cpu)}× (at 500 rps for both: ${fmt((f.cpuAt500(name) ?? NaN) / (f.cpuAt500(HOP) ?? NaN))}×)`),
     t('added first chunk p95 ≤ hop + 0.5 ms', first <= 0.5, `${fmt(f.addedFirstP95(name), 3)} vs ${fmt(f.addedFirstP95(HOP), 3)} ms = hop + ${fmt(first, 3)}`),
     t('added p50 at 500 rps ≤ 1.5× the hop', p50 <= 1.5, `${fmt(f.addedP50At500(name), 3)} vs ${fmt(f.addedP50At500(HOP), 3)} ms = ${fmt(p50)}×`),
     seqAny === undefined || seqHop === undefined

@@ -150,6 +150,7 @@ function report(names: string[], open: Record<number, Map<string, Measured>>, cl
   const figures: ProxyFigures = {
     maxRps: (name) => (closed.has(name) ? maxRps(name) : NaN),
     closedCpu: (name) => (closed.has(name) ? cpuPerReq(closed.get(name)!) : undefined),
+    cpuAt500: (name) => (open[500]?.has(name) ? cpuPerReq(open[500]!.get(name)!) : undefined),
     addedP50At500: (name) => openAt(500, name),
     addedFirstP95: (name) => streamedRow(name)?.addedFirstP95 ?? NaN,
     seqAddedFirstP95: seqRow,

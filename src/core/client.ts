@@ -6,17 +6,17 @@
  */
 import type { CoreConfig, Env } from './config/load';
 import { resolveModelId } from './config/resolve';
-import { getPreset } from './providers/registry';
+import { getPreset, keyedAdapter } from './providers/registry';
 import type { HttpRequestSpec, ProviderAdapter, StreamDecoder } from './providers/adapter';
 import { prepareChatRequest, unsupported, withWarningParts, withWarnings } from './prepare';
-import { readJson, sendRequest, type SentRequest } from './transport/http';
+import { requestJson, sendRequest, type SendOptions } from './transport/http';
 import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, parseCachedAnswer, replayAsStream, type CachedAnswer } from './cache/response-cache';
 import { isPromise, type KeyValueStore, type SharedState } from './state/types';
 import { SpendLedger, UsageLog, type UsageRecord, type UsageTags } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
 import { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
-import { OllamaModelInfoCache, chooseNumCtx, type OllamaModelInfo } from './providers/ollama/context-length';
+import { OllamaContext, type OllamaModelInfo } from './providers/ollama/context-length';
 import { Accounting } from './usage/accounting';
 import { streamParts, type StreamObserver } from './stream';
 import type { AbortLike } from './types/abort';
@@ -100,7 +100,7 @@ export class AnyModelClient {
   private usageLog?: { path: string; log: UsageLog };
   /** Observers added with `addObserver`, which outlive `reconfigure` (the options' ones are replaced by it). */
   private readonly attached: UsageObserver[] = [];
-  private readonly ollamaInfo = new OllamaModelInfoCache();
+  private readonly ollama = new OllamaContext(() => this.options.ollamaMaxContextTokens);
 
   constructor(private currentConfig: CoreConfig, private options: ClientOptions = {}) {
     this.state = options.state;
@@ -213,16 +213,14 @@ export class AnyModelClient {
     let hit = key ? this.cache!.get(key) : undefined;
     if (isPromise(hit)) hit = await hit;
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model, hit.result) };
-    const routed = await this.route(req, track, async (dep) => {
-      const adapter = this.checked(dep);
+    const routed = await this.route(req, track, (dep) => {
+      const adapter = keyedAdapter(dep);
       const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
-      const spec = adapter.buildChatRequest(prepared, await this.sizedForOllama(prepared, dep, adapter), false);
-      return this.sendJson(dep, adapter, spec, opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared));
+      return this.sized(prepared, dep, adapter, (sized) => this.sendJson(dep, adapter, adapter.buildChatRequest(prepared, sized, false), opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared)));
     }, opts);
     if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
     this.router.recordTokens(routed.deployment, routed.value.usage.totalTokens);
-    const costUsd = track.success(routed, routed.value.usage, undefined, routed.value);
-    return { ...provenance(routed), value: routed.value, costUsd };
+    return answered(routed, track.success(routed, routed.value.usage, undefined, routed.value));
   }
 
   async streamChat(req: ChatRequest, opts: CallOptions = {}): Promise<StreamHandle> {
@@ -234,11 +232,10 @@ export class AnyModelClient {
       track.cacheHit(hit.deployment, req.model, hit.result);
       return { ...this.cachedProvenance(req.model, hit.deployment), parts: replay(hit.result) };
     }
-    const routed = await this.route(req, track, async (dep) => {
-      const adapter = this.checked(dep);
+    const routed = await this.route(req, track, (dep) => {
+      const adapter = keyedAdapter(dep);
       const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
-      const spec = adapter.buildChatRequest(prepared, await this.sizedForOllama(prepared, dep, adapter), true);
-      return this.openStream(dep, adapter, spec, opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared));
+      return this.sized(prepared, dep, adapter, (sized) => this.openStream(dep, adapter, adapter.buildChatRequest(prepared, sized, true), opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared)));
     }, opts);
     const parts = routed.value.parts(track.observe(routed, (result) => {
       if (key) this.cache?.set(key, { result, deployment: routed.deployment.id, modelGroup: req.model });
@@ -250,18 +247,18 @@ export class AnyModelClient {
   async complete(req: CompletionRequest, opts: CallOptions = {}): Promise<Answered<CompletionResult>> {
     const track = this.accounting.start(req.model, 'text_completion', false, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
-      const adapter = this.checked(dep);
+      const adapter = keyedAdapter(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.parseCompletionResponse) throw unsupported(dep, 'the text completion endpoint');
       const parse = adapter.parseCompletionResponse.bind(adapter);
       return this.sendJson(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, false), opts, (body) => parse(body, dep));
     }, opts);
-    return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage, undefined, routed.value) };
+    return answered(routed, track.success(routed, routed.value.usage, undefined, routed.value));
   }
 
   async streamComplete(req: CompletionRequest, opts: CallOptions = {}): Promise<StreamHandle> {
     const track = this.accounting.start(req.model, 'text_completion', true, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
-      const adapter = this.checked(dep);
+      const adapter = keyedAdapter(dep);
       if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
       const decoder = adapter.createCompletionStreamDecoder.bind(adapter);
       return this.openStream(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, true), opts, () => decoder(dep));
@@ -272,12 +269,12 @@ export class AnyModelClient {
   async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<Answered<EmbeddingResult>> {
     const track = this.accounting.start(req.model, 'embeddings', false, undefined, false, opts);
     const routed = await this.route(req, track, (dep) => {
-      const adapter = this.checked(dep);
+      const adapter = keyedAdapter(dep);
       if (!adapter.capabilities(dep).embeddings || !adapter.buildEmbeddingRequest || !adapter.parseEmbeddingResponse) throw unsupported(dep, 'embeddings');
       const parse = adapter.parseEmbeddingResponse.bind(adapter);
       return this.sendJson(dep, adapter, adapter.buildEmbeddingRequest(req, dep), opts, (body) => parse(body, dep, req));
     }, opts);
-    return { ...provenance(routed), value: routed.value, costUsd: track.success(routed, routed.value.usage, undefined, { model: routed.value.model }) };
+    return answered(routed, track.success(routed, routed.value.usage, undefined, { model: routed.value.model }));
   }
 
   /**
@@ -291,7 +288,7 @@ export class AnyModelClient {
     // Only a provider that counts needs the key; an estimate sends nothing.
     const adapter = getPreset(dep.provider).adapter;
     if (adapter.buildCountTokensRequest && adapter.parseCountTokensResponse) {
-      this.checked(dep);
+      keyedAdapter(dep);
       const parse = adapter.parseCountTokensResponse.bind(adapter);
       const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
       try {
@@ -333,30 +330,8 @@ export class AnyModelClient {
     return { deployment, attempts: 0, fallback: false, modelGroup: model, cacheHit: true };
   }
 
-  /** The adapter for a deployment, after checking that a key is there when the provider needs one. */
-  private checked(dep: Deployment): ProviderAdapter {
-    const preset = getPreset(dep.provider);
-    if (dep.unsetKeyEnv) {
-      throw new AnyModelError({
-        kind: 'Authentication',
-        provider: dep.provider,
-        model: dep.model,
-        message: `No API key for ${dep.provider} (${dep.modelName}): its api_key is os.environ/${dep.unsetKeyEnv} and ${dep.unsetKeyEnv} is not set. Set it; no other key is sent in its place.`,
-      });
-    }
-    if (preset.keyRequired && !dep.apiKey && !dep.azureAdToken) {
-      throw new AnyModelError({
-        kind: 'Authentication',
-        provider: dep.provider,
-        model: dep.model,
-        message: `No API key for ${dep.provider} (${dep.modelName}). Set ${preset.apiKeyEnv.join(' or ') || 'api_key'} or litellm_params.api_key.`,
-      });
-    }
-    return preset.adapter;
-  }
-
-  private send(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions): Promise<SentRequest> {
-    return sendRequest(spec, {
+  private sendOptions(dep: Deployment, adapter: ProviderAdapter, opts: CallOptions): SendOptions {
+    return {
       provider: dep.provider,
       secrets: [dep.apiKey, dep.azureAdToken],
       connectTimeoutMs: this.options.connectTimeoutMs,
@@ -364,35 +339,31 @@ export class AnyModelClient {
       totalTimeoutMs: dep.timeoutMs,
       signal: opts.signal,
       parseError: (input) => adapter.parseError(input, dep),
-    });
+    };
   }
 
   /** What `/api/show` says about an Ollama deployment's model (cached); empty when it does not answer. */
   ollamaModelInfo(dep: Deployment): Promise<OllamaModelInfo> {
-    return this.ollamaInfo.get(dep).catch(() => ({}));
+    return this.ollama.info(dep);
   }
 
   /** The context window an Ollama deployment gets from us: its model's limit, capped by the option. */
-  async ollamaContextWindow(dep: Deployment): Promise<number | undefined> {
-    const { contextLength } = await this.ollamaModelInfo(dep);
-    const cap = this.options.ollamaMaxContextTokens;
-    return contextLength && cap ? Math.min(contextLength, cap) : contextLength ?? cap;
+  ollamaContextWindow(dep: Deployment): Promise<number | undefined> {
+    return this.ollama.window(dep);
   }
 
   /**
-   * Ollama cuts a prompt longer than `num_ctx` without an error: the deployment for this request
-   * carries a `num_ctx` that fits it (providers/ollama/context-length.ts), unless the config fixed one.
+   * `next` with the deployment for this request: an Ollama one with a `num_ctx` that fits the
+   * prompt, unless the config fixed one (Ollama cuts a longer prompt without an error:
+   * providers/ollama/context-length.ts). Any other goes on at once, without a promise to wait for.
    */
-  private async sizedForOllama(req: ChatRequest, dep: Deployment, adapter: ProviderAdapter): Promise<Deployment> {
-    if (adapter.family !== 'ollama' || dep.providerOptions?.num_ctx !== undefined) return dep;
-    const info = await this.ollamaModelInfo(dep);
-    const numCtx = chooseNumCtx({ promptTokens: estimatePromptTokens(req.messages), answerTokens: req.max_tokens, modelContextLength: info.contextLength, cap: this.options.ollamaMaxContextTokens });
-    return numCtx ? { ...dep, providerOptions: { ...dep.providerOptions, num_ctx: numCtx } } : dep;
+  private sized<T>(req: ChatRequest, dep: Deployment, adapter: ProviderAdapter, next: (dep: Deployment) => Promise<T>): Promise<T> {
+    if (adapter.family !== 'ollama' || dep.providerOptions?.num_ctx !== undefined) return next(dep);
+    return this.ollama.sized(req, dep).then(next);
   }
 
-  private async sendJson<T>(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, parse: (body: unknown) => T): Promise<T> {
-    const sent = await this.send(dep, adapter, spec, opts);
-    return parse(await readJson(sent, dep.provider));
+  private sendJson<T>(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, parse: (body: unknown) => T): Promise<T> {
+    return requestJson(spec, this.sendOptions(dep, adapter, opts)).then(parse);
   }
 
   /**
@@ -400,7 +371,7 @@ export class AnyModelClient {
    * The parts start once the caller has the accounting observer (after routing).
    */
   private async openStream(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, decoder: () => StreamDecoder): Promise<OpenStream> {
-    const sent = await this.send(dep, adapter, spec, opts);
+    const sent = await sendRequest(spec, this.sendOptions(dep, adapter, opts));
     const d = decoder();
     const idle = dep.streamIdleTimeoutMs ?? this.options.streamIdleTimeoutMs;
     return { parts: (observer) => streamParts(sent, adapter, d, dep.provider, idle, observer) };
@@ -414,6 +385,10 @@ interface OpenStream {
 
 function provenance<T>(r: Routed<T>): Provenance {
   return { deployment: r.deployment, attempts: r.attempts, fallback: r.fallback, modelGroup: r.modelGroup, cacheHit: false };
+}
+
+function answered<T>(r: Routed<T>, costUsd: number): Answered<T> {
+  return { deployment: r.deployment, attempts: r.attempts, fallback: r.fallback, modelGroup: r.modelGroup, cacheHit: false, value: r.value, costUsd };
 }
 
 async function* replay(result: ChatResult): AsyncGenerator<StreamPart> {

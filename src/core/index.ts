@@ -26,7 +26,7 @@ export type { OllamaModelInfo } from './providers/ollama/context-length';
 export { upstreamError } from './providers/shared';
 
 // Transport: one HTTP exchange outside the router (model lists of gateways, probes).
-export { readJson, sendRequest } from './transport/http';
+export { requestJson, sendRequest } from './transport/http';
 export type { SendOptions, SentRequest } from './transport/http';
 
 // Shared state (docs/architecture.md#shared-state): memory by default, Redis for proxy replicas.

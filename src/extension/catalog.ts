@@ -15,7 +15,7 @@ import { modelEntrySchema } from '../core';
 import { resolveDeployment } from '../core';
 import { discoverOllamaModels } from '../core';
 import { getPreset, parseModelId } from '../core';
-import { readJson, sendRequest } from '../core';
+import { requestJson } from '../core';
 import { upstreamError } from '../core';
 import { contextWindowOf, unitPrices } from '../core';
 import type { Deployment } from '../core';
@@ -258,11 +258,11 @@ async function discoverGateway(baseUrl: string, env: Record<string, string | und
   const key = env.LITELLM_PROXY_API_KEY ?? env.LITELLM_API_KEY;
   const dep: Deployment = { id: 'gateway', modelName: 'gateway', provider: 'litellm_proxy', model: '' };
   try {
-    const sent = await sendRequest({ url: `${base}/models`, method: 'GET', headers: key ? { authorization: `Bearer ${key}` } : {} }, {
+    const body = await requestJson({ url: `${base}/models`, method: 'GET', headers: key ? { authorization: `Bearer ${key}` } : {} }, {
       provider: 'litellm_proxy', secrets: [key], headersTimeoutMs: timeoutMs, totalTimeoutMs: timeoutMs,
       parseError: (input) => upstreamError(input, dep),
     });
-    const parsed = modelsListSchema.safeParse(await readJson(sent, 'litellm_proxy'));
+    const parsed = modelsListSchema.safeParse(body);
     if (!parsed.success) throw new Error(`unexpected model list: ${formatZodError(parsed.error)}`);
     return parsed.data.data.map((m) => ({ model_name: m.id, litellm_params: { model: `litellm_proxy/${m.id}`, api_base: base } }));
   } catch (err) {

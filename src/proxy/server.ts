@@ -246,7 +246,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (keyHash) authenticate(req, keyHash);
     if (isMetrics) return metrics.serve(res);
 
-    if (req.method === 'GET' && path === '/spend') return sendJson(res, 200, opts.client.spend.snapshot());
+    if (req.method === 'GET' && path === '/spend') return sendJson(res, 200, await spendReport(opts.client));
     if (req.method === 'GET' && path === '/models') {
       const created = Math.floor(Date.now() / 1000);
       return sendJson(res, 200, { object: 'list', data: opts.client.modelNames().map((id) => ({ id, object: 'model', created, owned_by: 'anymodel' })) });
@@ -260,6 +260,15 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl), usage: { source: 'proxy' } };
     await route(body, { client: opts.client, res, exchange, call, responses });
   }
+}
+
+/**
+ * This process's totals, and today's spend as the budgets count it: with shared state, every
+ * replica's (docs/architecture.md#shared-state), so any replica answers for the whole team.
+ */
+async function spendReport(client: AnyModelClient): Promise<unknown> {
+  const day = new Date().toISOString().slice(0, 10);
+  return { ...client.spend.snapshot(), today: { day, ...(await client.spend.dayTotals(day)), sharedBy: client.state?.backend === 'redis' ? 'every replica' : 'this process' } };
 }
 
 async function sendStream(res: http.ServerResponse, exchange: Exchange, handle: StreamHandle, model: string, kind: 'chat' | 'text', includeUsage = false): Promise<void> {

@@ -9,6 +9,8 @@ import { anthropicPresets } from './anthropic/presets';
 import { geminiPresets } from './gemini/presets';
 import { ollamaPresets } from './ollama/presets';
 import { AnyModelError } from '../types/errors';
+import type { Deployment } from '../types/deployment';
+import type { ProviderAdapter } from './adapter';
 
 export const PROVIDERS: Readonly<Record<string, ProviderPreset>> = {
   ...openaiPresets,
@@ -27,6 +29,28 @@ export function getPreset(provider: string): ProviderPreset {
     });
   }
   return preset;
+}
+
+/** The adapter for a deployment, after checking that a key is there when its provider needs one. */
+export function keyedAdapter(dep: Deployment): ProviderAdapter {
+  const preset = getPreset(dep.provider);
+  if (dep.unsetKeyEnv) {
+    throw new AnyModelError({
+      kind: 'Authentication',
+      provider: dep.provider,
+      model: dep.model,
+      message: `No API key for ${dep.provider} (${dep.modelName}): its api_key is os.environ/${dep.unsetKeyEnv} and ${dep.unsetKeyEnv} is not set. Set it; no other key is sent in its place.`,
+    });
+  }
+  if (preset.keyRequired && !dep.apiKey && !dep.azureAdToken) {
+    throw new AnyModelError({
+      kind: 'Authentication',
+      provider: dep.provider,
+      model: dep.model,
+      message: `No API key for ${dep.provider} (${dep.modelName}). Set ${preset.apiKeyEnv.join(' or ') || 'api_key'} or litellm_params.api_key.`,
+    });
+  }
+  return preset.adapter;
 }
 
 // Bare model names LiteLLM routes without a prefix, so that `model: gpt-4o` keeps working.

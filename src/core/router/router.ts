@@ -138,11 +138,11 @@ export class Router {
     const s = this.config.settings;
     const model = this.resolveAlias(requested);
     let attempts = 0;
-    const tried = new Set<string>();
+    // The groups tried, for the fallbacks: made only when the first group fails.
+    let tried: Set<string> | undefined;
     let current = model;
     let lastError: unknown;
     for (;;) {
-      tried.add(current);
       const group = this.groupOf(current);
       const deployments = group.length ? group : [opts.resolveUnknown?.(current)].filter((d): d is Deployment => !!d);
       if (!deployments.length) {
@@ -154,13 +154,14 @@ export class Router {
         lastError = new AnyModelError({ kind: 'ContextWindowExceeded', message: `The prompt (about ${opts.promptTokens} tokens) is longer than ${current}'s context window` });
       } else {
         try {
-          const answered = await this.tryGroup(current, deployments, call, opts, () => attempts++);
-          return { ...answered, attempts, fallback: current !== model, modelGroup: current };
+          const { value, deployment } = await this.tryGroup(current, deployments, call, opts, () => attempts++);
+          return { value, deployment, attempts, fallback: current !== model, modelGroup: current };
         } catch (err) {
           lastError = err;
           fallbackKind = isAnyModelError(err) ? policyOf(err).fallback : 'none';
         }
       }
+      (tried ??= new Set()).add(current);
       const next = this.nextGroup(model, fallbackKind, tried);
       if (!next) throw lastError;
       current = next;
@@ -172,11 +173,12 @@ export class Router {
     const { signal, onAttempt } = opts;
     const maxAttempts = this.config.settings.numRetries + 1;
     let lastError: unknown;
-    const failedHere = new Set<string>();
+    // The deployments that failed in this group (made on the first failure).
+    let failedHere: Set<string> | undefined;
     const counts = this.usageBased;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const elsewhere = lastError !== undefined && isAnyModelError(lastError) && retryScope(lastError) === 'elsewhere';
-      const pool = elsewhere ? deployments.filter((d) => !failedHere.has(d.id)) : deployments;
+      const pool = elsewhere ? deployments.filter((d) => !failedHere?.has(d.id)) : deployments;
       // Shared state (Redis): what other replicas cooled down or counted. In memory: no promise, no wait.
       const refreshing = this.states.refresh(pool, counts);
       if (refreshing) await refreshing;
@@ -205,7 +207,7 @@ export class Router {
       } catch (err) {
         this.states.finish(dep, undefined);
         lastError = err;
-        failedHere.add(dep.id);
+        (failedHere ??= new Set()).add(dep.id);
         if (!isAnyModelError(err)) {
           onAttempt?.({ deployment: dep, modelGroup: groupName, startedAt: started, endedAt: this.now(), error: err, cooledDown: false });
           throw err;
@@ -223,7 +225,7 @@ export class Router {
         onAttempt?.({ deployment: dep, modelGroup: groupName, startedAt: started, endedAt: this.now(), error: err, cooledDown: coolFor !== undefined });
         if (policy.retry === 'no' || attempt + 1 >= maxAttempts) throw err;
         if (tooLong && deployments.length === 1) throw err; // do not sleep that long: let a fallback answer
-        if (policy.retry === 'elsewhere' && deployments.every((d) => failedHere.has(d.id))) throw err;
+        if (policy.retry === 'elsewhere' && deployments.every((d) => failedHere!.has(d.id))) throw err;
         // Wait only when the next pick may be this same deployment and it asked for a short pause.
         const others = deployments.some((d) => d.id !== dep.id && !this.states.isCooling(d));
         if (!others && !this.states.isCooling(dep)) await this.sleep(wait ?? backoffMs(attempt, this.random), signal);

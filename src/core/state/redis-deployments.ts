@@ -50,6 +50,12 @@ export class RedisDeploymentStates extends DeploymentStates {
   private readonly reserveOne;
   private readonly addTo;
   private readonly coolFor;
+  /**
+   * This minute's requests and tokens that did not reach Redis (it was down, or the call failed),
+   * by counter key: added on reconnect, so the other replicas see this replica's share of the
+   * minute. Only the current minute's are kept; an earlier window is over anyway.
+   */
+  private readonly unsent = new Map<string, number>();
 
   constructor(private readonly link: RedisLink, private readonly clock: () => number) {
     super(clock);
@@ -84,11 +90,15 @@ export class RedisDeploymentStates extends DeploymentStates {
   override reserve(dep: Deployment, enforce: boolean): boolean | Promise<boolean> {
     const key = this.key('rpm', dep.id);
     if (!enforce || dep.rpm === undefined || !this.link.isUp) {
-      this.link.send((r) => this.addTo(r, key, 1, WINDOW_TTL_MS));
+      this.count(key, 1);
       return super.reserve(dep, enforce);
     }
     return this.link.run((r) => this.reserveOne(r, key, dep.rpm!, WINDOW_TTL_MS) as Promise<number>).then((n) => {
-      if (n === undefined) return super.reserve(dep, enforce); // Redis failed: the local count decides
+      if (n === undefined) {
+        // Redis failed: the local count decides, and Redis is told once it is back.
+        this.hold(key, 1);
+        return super.reserve(dep, enforce);
+      }
       const s = this.get(dep);
       if (n < 0) {
         s.rpm = Math.max(s.rpm, dep.rpm!); // at its limit: the next pick skips it
@@ -107,14 +117,37 @@ export class RedisDeploymentStates extends DeploymentStates {
 
   override addTokens(dep: Deployment, tokens: number): void {
     super.addTokens(dep, tokens);
-    if (tokens > 0) this.link.send((r) => this.addTo(r, this.key('tpm', dep.id), Math.round(tokens), WINDOW_TTL_MS));
+    if (tokens > 0) this.count(this.key('tpm', dep.id), Math.round(tokens));
   }
 
-  /** After an outage (or a Redis that restarted empty): the cooldowns this replica still has. */
+  /** Adds to a window counter in Redis, or holds the amount for the reconnect when it cannot. */
+  private count(key: string, n: number): void {
+    if (!this.link.isUp) return this.hold(key, n);
+    void this.link.run((r) => this.addTo(r, key, n, WINDOW_TTL_MS)).then((sent) => { if (sent === undefined) this.hold(key, n); });
+  }
+
+  private hold(key: string, n: number): void {
+    const minute = this.minuteSuffix();
+    for (const k of this.unsent.keys()) if (!k.endsWith(minute)) this.unsent.delete(k);
+    if (key.endsWith(minute)) this.unsent.set(key, (this.unsent.get(key) ?? 0) + n);
+  }
+
+  private minuteSuffix(): string {
+    return `:${Math.floor(this.clock() / 60_000)}`;
+  }
+
+  /**
+   * After an outage (or a Redis that restarted empty): the cooldowns this replica still has, and
+   * this minute's requests and tokens it counted alone meanwhile.
+   */
   private async writeBack(): Promise<void> {
     const t = this.clock();
     for (const [id, s] of this.entries()) {
       if (s.cooledUntil > t) await this.link.run((r) => this.coolFor(r, `${this.link.ns}:cd:${id}`, Math.ceil(s.cooledUntil - t)));
     }
+    const minute = this.minuteSuffix();
+    const held = [...this.unsent].filter(([key]) => key.endsWith(minute));
+    this.unsent.clear();
+    for (const [key, n] of held) if ((await this.link.run((r) => this.addTo(r, key, n, WINDOW_TTL_MS))) === undefined) this.hold(key, n);
   }
 }

@@ -8,7 +8,7 @@
  * since (docs/architecture.md#shared-state).
  */
 import { randomUUID } from 'node:crypto';
-import { SpendLedger, type UsageRecord } from '../usage/records';
+import { SpendLedger, type DaySpend, type UsageRecord } from '../usage/records';
 import type { RedisLink } from './redis-link';
 
 /** Days a day's hash is kept (the budgets read today's only). */
@@ -35,18 +35,26 @@ export class RedisSpendLedger extends SpendLedger {
 
   override daySpend(day: string, group: string): Promise<{ all: number; group: number }> | { all: number; group: number } {
     if (!this.link.isUp) return this.local(day, group);
-    return this.link.run((r) => r.hgetall(this.key(day))).then((fields) => {
-      if (!fields) return this.local(day, group);
-      const others = new Map<string, number>();
-      for (const [field, value] of Object.entries(fields)) {
-        const bar = field.indexOf('|');
-        if (field.slice(0, bar) === this.replica) continue; // ours: the local ledger is newer
-        const g = field.slice(bar + 1);
-        others.set(g, (others.get(g) ?? 0) + (Number(value) || 0));
-      }
-      this.others.set(day, others);
-      return this.local(day, group);
-    });
+    return this.readOthers(day).then(() => this.local(day, group));
+  }
+
+  override dayTotals(day: string): DaySpend | Promise<DaySpend> {
+    if (!this.link.isUp) return this.totalsWith(day, this.others.get(day));
+    return this.readOthers(day).then(() => this.totalsWith(day, this.others.get(day)));
+  }
+
+  /** The other replicas' spend on `day`, per group, from Redis (kept for when it is unreachable). */
+  private async readOthers(day: string): Promise<void> {
+    const fields = await this.link.run((r) => r.hgetall(this.key(day)));
+    if (!fields) return;
+    const others = new Map<string, number>();
+    for (const [field, value] of Object.entries(fields)) {
+      const bar = field.indexOf('|');
+      if (field.slice(0, bar) === this.replica) continue; // ours: the local ledger is newer
+      const g = field.slice(bar + 1);
+      others.set(g, (others.get(g) ?? 0) + (Number(value) || 0));
+    }
+    this.others.set(day, others);
   }
 
   /** This replica's spend (always current) plus the others' as last read. */

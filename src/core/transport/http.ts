@@ -12,7 +12,7 @@ import { urlToHttpOptions } from 'node:url';
 import type { HttpRequestSpec, UpstreamErrorInput } from '../providers/adapter';
 import type { AbortLike } from '../types/abort';
 import { AnyModelError, redactSecrets } from '../types/errors';
-import { bodyReadError, collectText, cutError, errorText, ResponseChunks, type ChunkSource, type CutReason } from './body';
+import { collectText, cutError, errorText, ResponseChunks, type ChunkSource, type CutReason } from './body';
 import { truncate } from './framing';
 
 export { bodyReadError } from './body';
@@ -97,8 +97,53 @@ function targetOf(url: string): Target | undefined {
   return t;
 }
 
+/** One exchange under way, as the success handler of `exchange` sees it. */
+interface Call {
+  /** Why we cut the exchange, if we did. */
+  readonly reason: CutReason;
+  /** Aborts the exchange (a stream consumer stopped reading). */
+  stop(): void;
+  /** Clears the timers and the caller's abort listener once the body has been read. */
+  done(): void;
+}
+
 /** Sends one HTTP request and resolves once the response headers arrived with a 2xx status. */
 export function sendRequest(spec: HttpRequestSpec, opts: SendOptions): Promise<SentRequest> {
+  return exchange(spec, opts, (res, call, resolve) => {
+    // Later failures (an abort, the total timeout) surface while the body is read.
+    res.on('error', () => undefined);
+    resolve(new Sent(res.statusCode ?? 0, res, call, opts.provider));
+  });
+}
+
+/**
+ * Sends one HTTP request and resolves with its 2xx body parsed as JSON, mapping a malformed one
+ * to a clear error. One promise for the whole exchange, headers and body: a whole answer is the
+ * proxy's commonest request, and each async layer between the socket and the caller cost a
+ * promise, a microtask and a frame kept alive while the answer was awaited (`npm run bench`,
+ * profile suite).
+ */
+export function requestJson(spec: HttpRequestSpec, opts: SendOptions): Promise<unknown> {
+  return exchange(spec, opts, (res, call, resolve, reject) => {
+    collectText(res).then((text) => {
+      call.done();
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new AnyModelError({ kind: 'BadGateway', provider: opts.provider, message: `${opts.provider} returned a body that is not JSON: ${truncate(text, 200)}` }));
+      }
+    }, (err: unknown) => {
+      call.done();
+      reject(cutError(err, call.reason, opts.provider));
+    });
+  });
+}
+
+/**
+ * The exchange both of the above make: the request with its timeouts and the caller's abort. A
+ * status other than 2xx becomes the adapter's error; a 2xx response goes to `ok`, which settles.
+ */
+function exchange<T>(spec: HttpRequestSpec, opts: SendOptions, ok: (res: http.IncomingMessage, call: Call, resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const target = targetOf(spec.url);
     if (!target) {
@@ -110,7 +155,6 @@ export function sendRequest(spec: HttpRequestSpec, opts: SendOptions): Promise<S
       headers['content-type'] = 'application/json';
       headers['content-length'] = Buffer.byteLength(body);
     }
-    let reason: CutReason;
     let settled = false;
     const reqOptions: http.RequestOptions = { ...target.options, method: spec.method, headers, agent: agents[target.secure ? 'https:' : 'http:'] };
     // A host may patch `http.request` to route requests through its proxy settings: VS Code's
@@ -120,14 +164,18 @@ export function sendRequest(spec: HttpRequestSpec, opts: SendOptions): Promise<S
     // ClientRequest, which is what `request` does unpatched, so it is always direct. Why, and
     // what VS Code itself treats as local: docs/architecture.md "Proxies".
     const req = target.loopback ? new http.ClientRequest(reqOptions) : (target.secure ? https : http).request(reqOptions);
-    const stop = (why: CutReason) => { reason ??= why; req.destroy(); };
-    const onCallerAbort = () => stop('caller');
     const { connectTimeoutMs: connectMs, headersTimeoutMs: headersMs, totalTimeoutMs: totalMs, signal } = opts;
+    const call = {
+      reason: undefined as CutReason,
+      stop: (why: CutReason = 'caller') => { call.reason ??= why; req.destroy(); },
+      done: () => { clearTimeout(total); clearTimeout(headersTimer); clearTimeout(connectTimer); signal?.removeEventListener('abort', onCallerAbort); },
+    };
+    const onCallerAbort = () => call.stop('caller');
     // One timer per request when the headers timeout is not shorter than the total one (as the
     // client sets them): the total timer fires first, so a headers timer could never say anything.
-    const total = totalMs ? setTimeout(stop, totalMs, 'total') : undefined;
-    const headersTimer = headersMs && !(totalMs && totalMs <= headersMs) ? setTimeout(stop, headersMs, 'headers') : undefined;
-    const connectTimer = connectMs ? setTimeout(stop, connectMs, 'connect') : undefined;
+    const total = totalMs ? setTimeout(call.stop, totalMs, 'total') : undefined;
+    const headersTimer = headersMs && !(totalMs && totalMs <= headersMs) ? setTimeout(call.stop, headersMs, 'headers') : undefined;
+    const connectTimer = connectMs ? setTimeout(call.stop, connectMs, 'connect') : undefined;
     if (connectTimer) {
       req.once('socket', (socket) => {
         // A reused keep-alive socket is connected (and secured) already; a new one is still connecting.
@@ -135,73 +183,52 @@ export function sendRequest(spec: HttpRequestSpec, opts: SendOptions): Promise<S
         else socket.once(target.secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
       });
     }
-    const done = () => { clearTimeout(total); clearTimeout(headersTimer); clearTimeout(connectTimer); signal?.removeEventListener('abort', onCallerAbort); };
     if (signal) {
       if (signal.aborted) onCallerAbort();
       signal.addEventListener('abort', onCallerAbort, { once: true });
     }
 
     req.on('error', (err) => {
-      done();
-      if (!settled) reject(connectionError(err, reason, opts, target.origin));
+      call.done();
+      if (!settled) reject(connectionError(err, call.reason, opts, target.origin));
     });
     req.on('response', (res) => {
       clearTimeout(headersTimer);
       clearTimeout(connectTimer);
       settled = true;
       const status = res.statusCode ?? 0;
-      if (status >= 200 && status < 300) {
-        // Later failures (an abort, the total timeout) surface while the body is read.
-        res.on('error', () => undefined);
-        resolve(new Sent(status, res, () => reason, opts.provider, () => { stop('caller'); done(); }, done));
-        return;
-      }
+      if (status >= 200 && status < 300) return ok(res, call, resolve, reject);
       readAll(res).then((text) => {
-        done();
+        call.done();
         reject(withHeaderHints(opts.parseError({ status, body: redactSecrets(text, opts.secrets), headers: toHeaders(res.headers) }), res.headers));
-      }, (err: unknown) => { done(); reject(connectionError(err, reason, opts, target.origin)); });
+      }, (err: unknown) => { call.done(); reject(connectionError(err, call.reason, opts, target.origin)); });
     });
     req.end(body);
   });
 }
 
 class Sent implements SentRequest {
-  constructor(
-    readonly status: number,
-    private readonly res: http.IncomingMessage,
-    private readonly reason: () => CutReason,
-    private readonly provider: string,
-    readonly abort: () => void,
-    readonly done: () => void,
-  ) {}
+  constructor(readonly status: number, private readonly res: http.IncomingMessage, private readonly call: Call, private readonly provider: string) {}
 
   get body(): AsyncIterable<Uint8Array> {
-    return bodyIterable(this.res, this.reason, this.provider);
+    return bodyIterable(this.res, () => this.call.reason, this.provider);
   }
 
   text(): Promise<string> {
-    return collectText(this.res).catch((err: unknown) => { throw cutError(err, this.reason(), this.provider); });
+    return collectText(this.res).catch((err: unknown) => { throw cutError(err, this.call.reason, this.provider); });
   }
 
   chunks(idleTimeoutMs?: number): ChunkSource {
-    return new ResponseChunks(this.res, this.reason, this.provider, idleTimeoutMs);
+    return new ResponseChunks(this.res, () => this.call.reason, this.provider, idleTimeoutMs);
   }
-}
 
-/** Reads a JSON body, mapping a malformed one to a clear error. */
-export async function readJson(sent: SentRequest, provider: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await sent.text();
-  } catch (err) {
-    throw bodyReadError(err, provider);
-  } finally {
-    sent.done();
+  abort(): void {
+    this.call.stop();
+    this.call.done();
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AnyModelError({ kind: 'BadGateway', provider, message: `${provider} returned a body that is not JSON: ${truncate(text, 200)}` });
+
+  done(): void {
+    this.call.done();
   }
 }
 

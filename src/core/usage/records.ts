@@ -44,6 +44,12 @@ export interface SpendTotals {
   byDay: Record<string, { usd: number; requests: number }>;
 }
 
+/** One day's spend: all of it, and per model group. */
+export interface DaySpend {
+  totalUsd: number;
+  byModel: Record<string, number>;
+}
+
 /** Sums spend; `today`'s figures per model group back the budgets. */
 export class SpendLedger {
   private readonly totals: SpendTotals = { totalUsd: 0, requests: 0, byModel: {}, byDay: {} };
@@ -83,6 +89,19 @@ export class SpendLedger {
    */
   daySpend(day: string, group: string): { all: number; group: number } | Promise<{ all: number; group: number }> {
     return { all: this.spentOn(day), group: this.spentOn(day, group) };
+  }
+
+  /** Spend on `day` per model group, as the budgets count it (every replica's with Redis). */
+  dayTotals(day: string): DaySpend | Promise<DaySpend> {
+    return this.totalsWith(day, undefined);
+  }
+
+  /** This process's spend on `day`, plus `others` (per group) when given. */
+  protected totalsWith(day: string, others: ReadonlyMap<string, number> | undefined): DaySpend {
+    const byModel: Record<string, number> = {};
+    for (const [g, usd] of this.daily.get(day) ?? []) byModel[g] = usd;
+    for (const [g, usd] of others ?? []) byModel[g] = (byModel[g] ?? 0) + usd;
+    return { totalUsd: Object.values(byModel).reduce((a, b) => a + b, 0), byModel };
   }
 
   snapshot(): SpendTotals {

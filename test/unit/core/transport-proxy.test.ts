@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { isLoopbackHost, readJson, sendRequest, type SendOptions } from '../../../src/core/transport/http';
+import { isLoopbackHost, requestJson, type SendOptions } from '../../../src/core/transport/http';
 import { upstreamError } from '../../../src/core/providers/shared';
 import { startMockServer, type MockServer } from '../helpers/mock-server';
 
@@ -39,16 +39,14 @@ describe('transport and a host proxy', () => {
   it('sends a request for 127.0.0.1 or localhost straight to the model, never to the proxy', async () => {
     const port = new URL(model.url).port;
     for (const host of ['127.0.0.1', 'localhost']) {
-      const sent = await sendRequest(post(`http://${host}:${port}/v1/chat/completions`), options);
-      assert.deepEqual(await readJson(sent, 'openai'), { from: 'model' }, host);
+      assert.deepEqual(await requestJson(post(`http://${host}:${port}/v1/chat/completions`), options), { from: 'model' }, host);
     }
     assert.equal(model.requests.length, 2);
     assert.deepEqual(proxy.requests, [], 'the proxy saw no loopback request');
   });
 
   it('leaves a remote request to the host, so its proxy setting carries it', async () => {
-    const sent = await sendRequest(post('http://api.example.test/v1/chat/completions'), options);
-    assert.deepEqual(await readJson(sent, 'openai'), { from: 'proxy' });
+    assert.deepEqual(await requestJson(post('http://api.example.test/v1/chat/completions'), options), { from: 'proxy' });
     assert.equal(proxy.requests.length, 1);
     assert.equal(proxy.requests[0]?.url, 'http://api.example.test:80/v1/chat/completions');
     assert.deepEqual(model.requests, []);

@@ -145,5 +145,10 @@ describe('proxy: routing, cost, budgets and cache', () => {
     assert.ok(spend.byModel.gpt!.requests >= 3);
     const today = new Date().toISOString().slice(0, 10);
     assert.ok(Math.abs(spend.byDay[today]!.usd - spend.totalUsd) < 1e-12);
+    // Without shared state, today is this process's spend, per model group.
+    const day = (spend as unknown as { today: { day: string; totalUsd: number; byModel: Record<string, number>; sharedBy: string } }).today;
+    assert.deepEqual({ day: day.day, sharedBy: day.sharedBy }, { day: today, sharedBy: 'this process' });
+    assert.ok(Math.abs(day.byModel.claude! - spend.byModel.claude!.usd) < 1e-12);
+    assert.ok(Math.abs(day.totalUsd - spend.totalUsd) < 1e-12);
   });
 });

@@ -168,6 +168,13 @@ describe('proxy: three replicas sharing state in Redis', function () {
         e instanceof OpenAI.BadRequestError && e.code === 'budget_exceeded' && /Budget exceeded for model budgeted/.test(e.message));
     }
     assert.equal(asked(ok, 'one too many'), 0, 'nothing over budget reached the provider');
+    // Any replica's /spend counts today as the budgets do: all three replicas' spend, not its own.
+    for (const r of replicas) {
+      const { byModel, today } = await (await fetch(`${r.url}/spend`)).json() as { byModel: Record<string, { usd: number }>; today: { byModel: Record<string, number>; sharedBy: string } };
+      assert.equal(today.sharedBy, 'every replica');
+      assert.ok(today.byModel.budgeted! >= 3 * COST - 1e-9, `${r.url}: ${today.byModel.budgeted} for the three requests`);
+      assert.ok(Math.abs(byModel.budgeted!.usd - COST) < 1e-9, 'its own totals stay its own: the one request it answered');
+    }
   });
 
   it('stores a response on one replica and answers GET, previous_response_id and DELETE on the others', async () => {
@@ -191,10 +198,16 @@ describe('proxy: three replicas sharing state in Redis', function () {
     let stop = false;
     let answered = 0;
     const failures: unknown[] = [];
+    // When each request answered while Redis was down (killed, until all three are connected again) started.
+    let down = false;
+    const startedDown: number[] = [];
     const traffic = (async () => {
       for (let i = 0; !stop; i++) {
         try {
+          const at = Date.now();
+          const wasDown = down;
           await clients[i % 3]!.chat.completions.create({ model: 'plain', messages: [{ role: 'user', content: `outage ${i}` }] });
+          if (wasDown && down) startedDown.push(at);
           answered++;
         } catch (err) {
           failures.push(err);
@@ -203,12 +216,14 @@ describe('proxy: three replicas sharing state in Redis', function () {
     })();
     try {
       await waitFor(() => answered >= 3, 'traffic before the outage');
+      down = true;
       await redis.kill();
       await until(() => allHealth(replicas, 'unreachable'), 'every replica to report Redis unreachable');
       const during = answered;
       await waitFor(() => answered >= during + 6, 'answers while Redis is down');
       await redis.start(); // empty: nothing was saved
       await until(() => allHealth(replicas, 'connected'), 'every replica to report Redis connected again');
+      down = false;
       const after = answered;
       await waitFor(() => answered >= after + 3, 'answers after the restart');
     } finally {
@@ -223,6 +238,15 @@ describe('proxy: three replicas sharing state in Redis', function () {
     // The restarted Redis was empty: what the replicas wrote back makes the budget hold again.
     await until(async () => (await spent(redis)) >= 3 * COST - 1e-9, 'the replicas\' spend written back');
     await until(async () => (await redis.client.exists(`anymodel:responses:${kept.id}`)) === 1, 'the stored response written back');
+    // The requests each replica counted alone this minute are in the shared rpm (a minute that
+    // began during the outage holds only those started since; 200 ms of clock skew allowed).
+    await until(async () => {
+      const minute = Math.floor(Date.now() / 60_000);
+      const expected = startedDown.filter((at) => Math.floor(at / 60_000) === minute && at % 60_000 > 200).length;
+      const keys = await redis.client.keys(`anymodel:rpm:*plain-model*:${minute}`);
+      const counted = (await Promise.all(keys.map((k) => redis.client.get(k)))).reduce((a, v) => a + Number(v ?? 0), 0);
+      return counted >= expected && (expected > 0 || !startedDown.some((at) => Math.floor(at / 60_000) === minute));
+    }, 'this minute\'s requests during the outage counted in the shared rpm');
     await assert.rejects(clients[1]!.chat.completions.create({ model: 'budgeted', messages: [{ role: 'user', content: 'after the outage' }] }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'budget_exceeded');
     assert.equal((await clients[2]!.responses.retrieve(kept.id)).id, kept.id, 'the stored response is back in Redis');
   });

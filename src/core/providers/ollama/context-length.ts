@@ -9,8 +9,10 @@
  * the model's limit and by a setting (a large context costs memory on the user's machine).
  */
 import { z } from 'zod';
-import { readJson, sendRequest } from '../../transport/http';
+import { requestJson } from '../../transport/http';
 import type { Deployment } from '../../types/deployment';
+import type { ChatRequest } from '../../types/request';
+import { estimatePromptTokens } from '../../usage/estimate';
 import { upstreamError } from '../shared';
 
 /** What `/api/show` says about one model; fields it did not send stay undefined. */
@@ -59,11 +61,41 @@ export function chooseNumCtx(opts: { promptTokens: number; answerTokens?: number
 }
 
 /**
+ * A client's view of its Ollama deployments' context: what `/api/show` says about each model,
+ * the window we give it, and the `num_ctx` a request goes out with. Not module state: each client
+ * has its own; `cap` is read at each use, so a reconfigured client's setting applies at once.
+ */
+export class OllamaContext {
+  private readonly cache = new OllamaModelInfoCache();
+
+  constructor(private readonly cap: () => number | undefined) {}
+
+  /** What `/api/show` says about the deployment's model (cached); empty when it does not answer. */
+  info(dep: Deployment): Promise<OllamaModelInfo> {
+    return this.cache.get(dep).catch(() => ({}));
+  }
+
+  /** The context window the deployment gets from us: its model's limit, capped by the setting. */
+  async window(dep: Deployment): Promise<number | undefined> {
+    const { contextLength } = await this.info(dep);
+    const cap = this.cap();
+    return contextLength && cap ? Math.min(contextLength, cap) : contextLength ?? cap;
+  }
+
+  /** The deployment `req` goes out with: one with a `num_ctx` that fits it, when one is known. */
+  async sized(req: ChatRequest, dep: Deployment): Promise<Deployment> {
+    const info = await this.info(dep);
+    const numCtx = chooseNumCtx({ promptTokens: estimatePromptTokens(req.messages), answerTokens: req.max_tokens, modelContextLength: info.contextLength, cap: this.cap() });
+    return numCtx ? { ...dep, providerOptions: { ...dep.providerOptions, num_ctx: numCtx } } : dep;
+  }
+}
+
+/**
  * Remembers what `/api/show` said per Ollama server and model, for the life of a client (the
  * model behind a tag changes only when it is pulled again; a failed look-up is asked again the
- * next time). Not module state: each client has its own.
+ * next time).
  */
-export class OllamaModelInfoCache {
+class OllamaModelInfoCache {
   private readonly known = new Map<string, Promise<OllamaModelInfo>>();
 
   constructor(private readonly timeoutMs = 3000) {}
@@ -84,9 +116,9 @@ export async function fetchOllamaModelInfo(dep: Deployment, timeoutMs = 3000): P
   if (!dep.apiBase) return {};
   const headers: Record<string, string> = { ...dep.headers };
   if (dep.apiKey) headers.authorization = `Bearer ${dep.apiKey}`;
-  const sent = await sendRequest({ url: `${dep.apiBase}/api/show`, method: 'POST', headers, body: { model: dep.model } }, {
+  const body = await requestJson({ url: `${dep.apiBase}/api/show`, method: 'POST', headers, body: { model: dep.model } }, {
     provider: dep.provider, secrets: [dep.apiKey], headersTimeoutMs: timeoutMs, totalTimeoutMs: timeoutMs,
     parseError: (input) => upstreamError(input, dep),
   });
-  return parseShowResponse(await readJson(sent, dep.provider));
+  return parseShowResponse(body);
 }

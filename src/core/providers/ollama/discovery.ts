@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { HttpRequestSpec } from '../adapter';
-import { readJson, sendRequest } from '../../transport/http';
+import { requestJson } from '../../transport/http';
 import { upstreamError } from '../shared';
 import { AnyModelError } from '../../types/errors';
 
@@ -31,10 +31,10 @@ export function parseTagsResponse(body: unknown): OllamaModel[] {
 
 export async function discoverOllamaModels(apiBase: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<OllamaModel[]> {
   const dep = { id: 'ollama', modelName: 'ollama', provider: 'ollama', model: '' };
-  const sent = await sendRequest(buildTagsRequest(apiBase), {
+  const body = await requestJson(buildTagsRequest(apiBase), {
     provider: 'ollama', secrets: [], signal: opts.signal,
     headersTimeoutMs: opts.timeoutMs ?? 3000, totalTimeoutMs: opts.timeoutMs ?? 3000,
     parseError: (input) => upstreamError(input, dep),
   });
-  return parseTagsResponse(await readJson(sent, 'ollama'));
+  return parseTagsResponse(body);
 }
