@@ -31,6 +31,9 @@ export interface ProxyOptions {
 
 type Json = unknown;
 
+/** The tags of every proxied request's usage record (read, never changed: one object for all). */
+const PROXY_TAGS = Object.freeze({ source: 'proxy' });
+
 /**
  * One request's state: the client's abort, as the AbortLike the core takes (an AbortController
  * with its listeners cost ≈ 10 µs a request, for an abort that almost never happens), and the
@@ -232,7 +235,8 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     }
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    const path = (query < 0 ? url : url.slice(0, query)).replace(/^\/v1(?=\/)/, '');
+    const bare = query < 0 ? url : url.slice(0, query);
+    const path = bare.startsWith('/v1/') ? bare.slice(3) : bare;
     // With shared state, whether its Redis answers (the proxy serves either way: docs/architecture.md#shared-state).
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, opts.client.state ? { status: 'healthy', shared_state: opts.client.state.health() } : { status: 'healthy' });
     const host = req.headers.host;
@@ -257,7 +261,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     if (!route) throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
     const body = await readJsonBody(req, maxBody);
     const cacheControl = req.headers['cache-control'];
-    const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl), usage: { source: 'proxy' } };
+    const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl), usage: PROXY_TAGS };
     await route(body, { client: opts.client, res, exchange, call, responses });
   }
 }
@@ -340,9 +344,12 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: Json, headers?: Record<string, string>): void {
+/** `headers`: the answer's own (answerHeaders makes a fresh object per answer), completed here. */
+function sendJson(res: http.ServerResponse, status: number, body: Json, headers: Record<string, string | number> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = Buffer.byteLength(text);
+  res.writeHead(status, headers);
   res.end(text);
 }
 

@@ -12,24 +12,17 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Dialog, Frame, Locator } from 'playwright-core';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
-import { startMockServer, type MockServer, type RecordedRequest, type Reply } from '../unit/helpers/mock-server';
+import type { Frame } from 'playwright-core';
+import { startMockServer, type RecordedRequest, type Reply } from '../unit/helpers/mock-server';
 import { startAnthropicMock } from '../unit/mocks/anthropic';
 import { startOllamaMock } from '../unit/mocks/ollama';
 import { error as openaiError, startOpenAIMock } from '../unit/mocks/openai';
 import { openAIStreamOf } from './streams';
-import { Workbench } from './workbench';
+import { text, uiSuite } from './suite';
+import type { Workbench } from './workbench';
 
 const KEY = 'sk-ui-suite-7d41';
-/** Text as the DOM holds it: innerText is empty for a message the browser skipped painting (content-visibility: auto). */
-const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
 const LOCAL = 'ollama_chat/llama3.2:latest';
 
 const streamOf = (text: string, size = 12, delayMs = 30): Reply => openAIStreamOf(text, { size, delayMs });
@@ -67,81 +60,39 @@ function xssPayload(pixel: string): string {
 
 describe('UI: the chat panel in a real VS Code window', function () {
   this.timeout(60_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let cloud: MockServer | undefined;
-  let claude: MockServer | undefined;
-  let ollama: MockServer | undefined;
-  let pixel: MockServer | undefined;
-  let scratch: string | undefined;
-  let wb: Workbench;
-  const dialogs: string[] = [];
-  let releaseSignals = () => {};
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    await Promise.all([cloud?.close(), claude?.close(), ollama?.close(), pixel?.close()]);
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
+  const ui = uiSuite({
+    name: 'chat',
+    mocks: async () => {
+      const [cloud, claude, ollama, pixel] = await Promise.all([
+        startOpenAIMock({ apiKey: KEY }), startAnthropicMock(), startOllamaMock(),
+        // A tracking pixel: any hit means the webview fetched a remote image.
+        startMockServer(() => ({ kind: 'raw', contentType: 'image/png', pieces: [Buffer.from('89504e470d0a1a0a', 'hex')] })),
+      ]);
+      return { cloud, claude, ollama, pixel };
+    },
+    workspaceSettings: '// The chat UI suite sets the models in user settings; a workspace value would shadow them.\n{}\n',
+    settings: ({ cloud, claude, ollama }) => ({
+      'anymodel.models': [
+        // Keys named: a default key goes to a custom api_base only when named or allowed.
+        { model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
+        { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: claude.url, api_key: 'os.environ/ANTHROPIC_API_KEY' } },
+      ],
+      'anymodel.defaultModel': 'cloud',
+      'anymodel.ollamaBaseUrl': ollama.url,
+      'anymodel.offlineRecheckSeconds': 1,
+    }),
+  });
+  const { wb, dialogs } = ui;
 
   /** The cloud mock answers `reply` to a request carrying the stored key, and 401 like OpenAI otherwise. */
-  const answerWith = (reply: (req: RecordedRequest) => Reply) => cloud!.handle((req) => req.headers.authorization === `Bearer ${KEY}`
+  const answerWith = (reply: (req: RecordedRequest) => Reply) => ui.mocks.cloud.handle((req) => req.headers.authorization === `Bearer ${KEY}`
     ? reply(req) : openaiError('openai', 401, 'Incorrect API key provided.', 'invalid_api_key'));
   const chat = (): Promise<Frame> => wb.chatFrame();
   const lastAnswer = async () => (await chat()).locator('article.message-assistant').last();
 
-  before(async function () {
-    this.timeout(15 * 60_000); // the first run installs the VS Code server
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    const t0 = Date.now();
-    [cloud, claude, ollama, pixel] = await Promise.all([
-      startOpenAIMock({ apiKey: KEY }), startAnthropicMock(), startOllamaMock(),
-      // A tracking pixel: any hit means the webview fetched a remote image.
-      startMockServer(() => ({ kind: 'raw', contentType: 'image/png', pieces: [Buffer.from('89504e470d0a1a0a', 'hex')] })),
-    ]);
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-chat-'));
-    const workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '// The chat UI suite sets the models in user settings; a workspace value would shadow them.\n{}\n');
-    server = await startServer({
-      userDataDir: path.join(scratch, 'user-data'),
-      logFile: path.join(ROOT, 'test-results/logs/ui-chat-server.log'),
-      settings: {
-        'anymodel.models': [
-          // Keys named: a default key goes to a custom api_base only when named or allowed.
-          { model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
-          { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: claude.url, api_key: 'os.environ/ANTHROPIC_API_KEY' } },
-        ],
-        'anymodel.defaultModel': 'cloud',
-        'anymodel.ollamaBaseUrl': ollama.url,
-        'anymodel.offlineRecheckSeconds': 1,
-      },
-    });
-    browser = await openBrowser();
-    browser.page.on('dialog', (dialog: Dialog) => {
-      dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss().catch(() => undefined);
-    });
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 }); // the default 30 s is not enough on a loaded machine
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-    console.log(`      window with AnyModel active ${Date.now() - t0} ms after start`);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-chat-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
-
   it('stores the OpenAI key typed into the password box of "Set API Key", and not in settings', async () => {
     await wb.setApiKey('openai', KEY);
-    const settings = fs.readFileSync(path.join(scratch!, 'user-data', 'User', 'settings.json'), 'utf8');
+    const settings = fs.readFileSync(path.join(ui.userDataDir, 'User', 'settings.json'), 'utf8');
     assert.ok(!settings.includes(KEY), 'the key is not in settings.json');
   });
 
@@ -180,7 +131,7 @@ describe('UI: the chat panel in a real VS Code window', function () {
       ['Copy ts code', 'Insert ts code at cursor', 'Apply ts code to the editor (shows a diff)']);
     assert.equal(await text(answer.locator('.message-model')), 'cloud');
     assert.equal(await text(answer.locator('.message-footer')), '162 tokens (42 in, 120 out) · < $0.0001');
-    const sent = cloud!.requests.at(-1)!;
+    const sent = ui.mocks.cloud.requests.at(-1)!;
     assert.equal(sent.headers.authorization, `Bearer ${KEY}`, 'the key typed in the password box is used');
     assert.equal((sent.body as { model: string }).model, 'gpt-4o-mini');
     await wb.screenshot('ui-11-chat-streamed-answer');
@@ -190,7 +141,7 @@ describe('UI: the chat panel in a real VS Code window', function () {
     const panel = await chat();
     await panel.getByRole('button', { name: 'New chat' }).click();
     await panel.locator('.empty-state').waitFor({ state: 'visible', timeout: 10_000 });
-    const pixelUrl = `${pixel!.url}/pixel.png`;
+    const pixelUrl = `${ui.mocks.pixel.url}/pixel.png`;
     answerWith(() => streamOf(xssPayload(pixelUrl), 40, 10));
     await wb.sendInChat('Show me some HTML');
     const answer = await lastAnswer();
@@ -223,7 +174,7 @@ describe('UI: the chat panel in a real VS Code window', function () {
       assert.equal(marker, undefined, `a payload ran in ${frame.url().slice(0, 80)}`);
     }
     assert.deepEqual(dialogs, [], 'no alert opened');
-    assert.equal(pixel!.requests.length, 0, 'no request reached the pixel listener');
+    assert.equal(ui.mocks.pixel.requests.length, 0, 'no request reached the pixel listener');
     assert.equal(await wb.dialog().count(), 0, 'a blocked link asks nothing');
     await answer.evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await wb.screenshot('ui-12-chat-xss-inert');
@@ -245,7 +196,7 @@ describe('UI: the chat panel in a real VS Code window', function () {
     assert.equal(await error.getAttribute('data-error-kind'), 'Authentication');
     assert.match(await text(error.locator('.message-error-text')), /^No API key for anthropic \(claude\)\. Set one with "AnyModel: Set API Key", or pick another model\./);
     assert.deepEqual((await error.locator('button').allTextContents()).map((b) => b.trim()), ['Set API Key', 'Pick Another Model']);
-    assert.equal(claude!.requests.length, 0, 'nothing was sent without a key');
+    assert.equal(ui.mocks.claude.requests.length, 0, 'nothing was sent without a key');
     assert.ok(await panel.locator('button.composer-send').isVisible(), 'the panel is ready for the next message');
     await wb.screenshot('ui-13-chat-error-action');
 
@@ -276,7 +227,7 @@ describe('UI: the chat panel in a real VS Code window', function () {
   });
 
   it('when the cloud drops connections, the local model answers, labelled, with the offline notice', async () => {
-    cloud!.handle(() => ({ kind: 'drop' }));
+    ui.mocks.cloud.handle(() => ({ kind: 'drop' }));
     const panel = await chat();
     await wb.sendInChat('Anyone home?');
     await panel.locator('.notice-offline').last().waitFor({ state: 'visible', timeout: 30_000 });
@@ -288,7 +239,7 @@ describe('UI: the chat panel in a real VS Code window', function () {
     assert.equal(await text(panel.locator('.badge-offline')), `offline: ${LOCAL}`);
     await wb.modelStatusItem().filter({ hasText: 'offline' }).waitFor({ timeout: 10_000 });
     assert.equal(await wb.modelStatusText(), `${LOCAL} · offline`);
-    assert.ok(ollama!.requests.some((r) => r.url === '/api/chat'), 'Ollama answered');
+    assert.ok(ui.mocks.ollama.requests.some((r) => r.url === '/api/chat'), 'Ollama answered');
     await wb.screenshot('ui-15-offline-notice');
 
     // The cloud comes back: the recheck notices, the status bar and the panel say so, and the next
@@ -329,10 +280,7 @@ describe('UI: the chat panel in a real VS Code window', function () {
     const historyBefore = await panel.locator('.history-select option:not([disabled])').allTextContents();
     await wb.typeInChat('A draft I have not sent yet');
     // Leaving the input (F1 opens the palette) posts the draft at once; the debounce is for typing.
-    const reloaded = wb.page.waitForEvent('load', { timeout: 60_000 });
-    await wb.runCommand('Developer: Reload Window');
-    await reloaded;
-    await wb.waitUntilReady(150_000);
+    await wb.reloadWindow();
     const revived = await wb.readyChat(150_000);
     await revived.locator('.message-user').first().waitFor({ state: 'visible', timeout: 20_000 });
     assert.deepEqual(spoken(await wb.chatMessages()), before, 'the same messages, in order');

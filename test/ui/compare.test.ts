@@ -9,21 +9,13 @@
  * window, dark and light: test-results/screenshots/ui-7*.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Frame, Locator } from 'playwright-core';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
+import type { Frame } from 'playwright-core';
 import { startMockServer, type MockServer, type RecordedRequest, type Reply } from '../unit/helpers/mock-server';
 import { startAnthropicMock } from '../unit/mocks/anthropic';
 import { error as openaiError } from '../unit/mocks/openai';
-import { openAIStreamOf } from './streams';
-import { Workbench } from './workbench';
 import { waitFor } from '../unit/helpers/wait';
+import { openAIStreamOf } from './streams';
+import { text, uiSuite } from './suite';
 
 const KEY = 'sk-ui-compare-5c2e';
 const QUESTION = 'Which sorting algorithm is stable?';
@@ -32,66 +24,28 @@ const ANSWERS = {
   steady: '**Merge sort** and insertion sort are stable.\n\n```ts\nconst sorted = [...items].sort((a, b) => a.key - b.key); // stable since ES2019\n```\n',
   slow: 'Let me think about this carefully, one algorithm at a time, starting with bubble sort, then insertion sort, then merge sort, then quicksort, then heapsort, and so on for a long while.',
 };
-const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
 type Body = { model: string; messages: { role: string; content: string }[] };
 const bodyOf = (r: RecordedRequest) => r.body as Body;
+const keyed = (reply: (req: RecordedRequest) => Reply) => (req: RecordedRequest): Reply => req.headers.authorization === `Bearer ${KEY}` ? reply(req) : openaiError('openai', 401, 'Incorrect API key provided.', 'invalid_api_key');
 
 describe('UI: compare models side by side in a real VS Code window', function () {
   this.timeout(120_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let quick: MockServer | undefined;
-  let steady: MockServer | undefined;
-  let slow: MockServer | undefined;
-  let claude: MockServer | undefined;
-  let scratch: string | undefined;
-  let wb: Workbench;
-  let releaseSignals = () => {};
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    await Promise.all([quick?.close(), steady?.close(), slow?.close(), claude?.close()]);
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
-  const keyed = (reply: (req: RecordedRequest) => Reply) => (req: RecordedRequest): Reply => req.headers.authorization === `Bearer ${KEY}` ? reply(req) : openaiError('openai', 401, 'Incorrect API key provided.', 'invalid_api_key');
-  const chat = (): Promise<Frame> => wb.chatFrame();
-  const column = async (model: string) => (await chat()).locator(`.compare`).last().locator(`.compare-column[data-model="${model}"]`);
-  const figure = async (model: string, label: string) => text((await column(model)).locator(`dd[data-figure="${label}"]`));
-  const seconds = (s: string) => Number(s.replace(' s', ''));
-  /** "Preferences: Color Theme", the theme's row (as a person picks it); waits until the workbench wears it. */
-  const colorTheme = async (label: 'Dark Modern' | 'Light Modern') => {
-    // By its exact title: the palette's first fuzzy match can be "Browse Color Themes in Marketplace", which goes online.
-    await wb.typeInCommandPalette('Preferences: Color Theme');
-    await wb.clickQuickInputRow('Preferences: Color Theme');
-    await wb.quickInputBox().and(wb.page.locator('[placeholder*="Color Theme" i], [aria-label*="Color Theme" i]')).waitFor({ state: 'visible', timeout: 10_000 });
-    await wb.page.keyboard.type(label, { delay: 10 });
-    await wb.quickInputRows().filter({ hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    await wb.clickQuickInputRow(label);
-    await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
-    await wb.page.locator(label === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 20_000 });
-  };
-
-
-  before(async function () {
-    this.timeout(15 * 60_000); // the first run installs the VS Code server
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    [quick, steady, slow, claude] = await Promise.all([
-      startMockServer(keyed(() => openAIStreamOf(ANSWERS.quick, { size: 20, delayMs: 20, usage: { prompt_tokens: 30, completion_tokens: 12 } }))),
-      startMockServer(keyed((req) => openAIStreamOf(bodyOf(req).messages.length > 1 ? 'Yes: equal keys never swap in merge sort.' : ANSWERS.steady, { size: 10, delayMs: 120, usage: { prompt_tokens: 30, completion_tokens: 40 } }))),
-      // Slow to start and slow to go on: still streaming when it is stopped.
-      startMockServer(keyed(() => ({ ...(openAIStreamOf(ANSWERS.slow, { size: 4, delayMs: 400 }) as Extract<Reply, { kind: 'raw' }>), hang: true }))),
-      startAnthropicMock(),
-    ]);
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-compare-'));
-    const workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '// The compare UI suite sets the models in user settings.\n{}\n');
-    const entry = (name: string, model: string, mock: MockServer) => ({ model_name: name, litellm_params: { model, api_base: `${mock.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } });
-    server = await startServer({
-      userDataDir: path.join(scratch, 'user-data'),
-      logFile: path.join(ROOT, 'test-results/logs/ui-compare-server.log'),
-      settings: {
+  const ui = uiSuite({
+    name: 'compare',
+    mocks: async () => {
+      const [quick, steady, slow, claude] = await Promise.all([
+        startMockServer(keyed(() => openAIStreamOf(ANSWERS.quick, { size: 20, delayMs: 20, usage: { prompt_tokens: 30, completion_tokens: 12 } }))),
+        startMockServer(keyed((req) => openAIStreamOf(bodyOf(req).messages.length > 1 ? 'Yes: equal keys never swap in merge sort.' : ANSWERS.steady, { size: 10, delayMs: 120, usage: { prompt_tokens: 30, completion_tokens: 40 } }))),
+        // Slow to start and slow to go on: still streaming when it is stopped.
+        startMockServer(keyed(() => ({ ...(openAIStreamOf(ANSWERS.slow, { size: 4, delayMs: 400 }) as Extract<Reply, { kind: 'raw' }>), hang: true }))),
+        startAnthropicMock(),
+      ]);
+      return { quick, steady, slow, claude };
+    },
+    workspaceSettings: '// The compare UI suite sets the models in user settings.\n{}\n',
+    settings: ({ quick, steady, slow, claude }) => {
+      const entry = (name: string, model: string, mock: MockServer) => ({ model_name: name, litellm_params: { model, api_base: `${mock.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } });
+      return {
         'anymodel.models': [
           entry('quick', 'openai/gpt-4o-mini', quick), entry('steady', 'openai/gpt-4o', steady), entry('slow', 'openai/gpt-4.1', slow),
           { model_name: 'claude', litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: claude.url, api_key: 'os.environ/ANTHROPIC_API_KEY' } },
@@ -99,24 +53,16 @@ describe('UI: compare models side by side in a real VS Code window', function ()
         'anymodel.defaultModel': 'quick',
         'anymodel.ollamaBaseUrl': 'http://127.0.0.1:9',
         'workbench.colorTheme': 'Default Dark Modern',
-      },
-    });
-    browser = await openBrowser({ width: 1600, height: 900 });
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 });
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-    await wb.setApiKey('openai', KEY);
+      };
+    },
+    viewport: { width: 1600, height: 900 },
+    ready: ({ wb }) => wb.setApiKey('openai', KEY),
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-compare-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
+  const { wb } = ui;
+  const chat = (): Promise<Frame> => wb.chatFrame();
+  const column = async (model: string) => (await chat()).locator(`.compare`).last().locator(`.compare-column[data-model="${model}"]`);
+  const figure = async (model: string, label: string) => text((await column(model)).locator(`dd[data-figure="${label}"]`));
+  const seconds = (s: string) => Number(s.replace(' s', ''));
 
   it('the Compare button ticks four models; they answer side by side with their figures, one failing with its actions', async () => {
     await wb.runCommand('AnyModel: Open Chat');
@@ -152,7 +98,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await failed.locator('.message-error').waitFor({ state: 'visible', timeout: 20_000 });
     assert.match(await text(failed.locator('.message-error-text')), /^No API key for anthropic \(claude\)/);
     assert.deepEqual((await failed.locator('.message-error button').allTextContents()).map((b) => b.trim()), ['Set API Key', 'Pick Another Model', 'Retry']);
-    assert.equal(claude!.requests.length, 0, 'nothing was sent without a key');
+    assert.equal(ui.mocks.claude.requests.length, 0, 'nothing was sent without a key');
     // Steady finishes with highlighted code, slower than quick.
     await (await column('steady')).locator('dd[data-figure="cost"]').waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await text((await column('steady')).locator('strong')), 'Merge sort');
@@ -162,7 +108,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     assert.ok(seconds(await figure('steady', 'total')) > seconds(await figure('quick', 'total')), 'steady took longer than quick');
     assert.ok(seconds(await figure('quick', 'TTFT')) <= seconds(await figure('quick', 'total')));
     // Every mock got the same question.
-    for (const m of [quick!, steady!, slow!]) assert.equal(bodyOf(m.requests.at(-1)!).messages.at(-1)!.content, QUESTION);
+    for (const m of [ui.mocks.quick, ui.mocks.steady, ui.mocks.slow]) assert.equal(bodyOf(m.requests.at(-1)!).messages.at(-1)!.content, QUESTION);
     assert.equal(await (await column('slow')).getAttribute('data-status'), 'running', 'slow is still streaming');
     await wb.screenshot('ui-70-compare-wide-dark');
   });
@@ -177,7 +123,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await wb.announcement('key for anthropic stored in secret storage').waitFor({ state: 'attached', timeout: 30_000 });
     // Stop the slow column; the others keep what they have.
     const slowColumn = await column('slow');
-    const aborted = slow!.nextClientAbort();
+    const aborted = ui.mocks.slow.nextClientAbort();
     await slowColumn.getByRole('button', { name: 'Stop slow' }).click();
     await aborted;
     await slowColumn.locator('.compare-badge-stopped').waitFor({ state: 'visible', timeout: 20_000 });
@@ -189,9 +135,9 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await failed.getByText('Hello from anthropic: Which sorting algorithm is stable?').waitFor({ state: 'visible', timeout: 30_000 });
     await failed.locator('dd[data-figure="cost"]').waitFor({ state: 'visible', timeout: 20_000 });
     assert.equal(await failed.locator('.message-error').count(), 0);
-    assert.equal(claude!.requests.length, 1);
+    assert.equal(ui.mocks.claude.requests.length, 1);
     assert.equal(await figure('claude', 'tokens'), '11 in / 7 out');
-    assert.equal(slow!.requests.length, 1, 'the retry asked only its own column');
+    assert.equal(ui.mocks.slow.requests.length, 1, 'the retry asked only its own column');
   });
 
   it('narrow, and in a light theme, the columns stack and stay readable', async () => {
@@ -204,13 +150,13 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     assert.equal(new Set(lefts).size, 1, `narrow: stacked (${lefts.join(', ')})`);
     await panel.locator('.compare-column[data-model="quick"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await wb.screenshot('ui-71-compare-narrow-dark');
-    await colorTheme('Light Modern');
+    await wb.colorTheme('Light Modern');
     await panel.locator('body.vscode-light').waitFor({ state: 'attached', timeout: 30_000 });
     await wb.screenshot('ui-73-compare-narrow-light');
     await wb.page.setViewportSize({ width: 1600, height: 900 });
     await waitFor(async () => new Set(await panel.locator('.compare-column').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)))).size === 1, 'the columns side by side');
     await wb.screenshot('ui-72-compare-wide-light');
-    await colorTheme('Dark Modern');
+    await wb.colorTheme('Dark Modern');
     await panel.locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 30_000 });
   });
 
@@ -222,18 +168,18 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await waitFor(async () => (await panel.locator('.model-select').inputValue()) === 'steady', 'the model switch to follow the choice');
     await panel.locator('.compare-bar').waitFor({ state: 'hidden', timeout: 10_000 });
     assert.equal(await panel.locator('.compare-continue').count(), 0, 'no other answer can be continued with now');
-    const before = steady!.requests.length;
+    const before = ui.mocks.steady.requests.length;
     await wb.sendInChat('Does it stay stable with equal keys?');
     const answer = panel.locator('article.message-assistant').last();
     await answer.getByText('Yes: equal keys never swap in merge sort.').waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await text(answer.locator('.message-model')), 'steady');
-    assert.equal(steady!.requests.length, before + 1);
-    assert.deepEqual(bodyOf(steady!.requests.at(-1)!).messages.map((m) => [m.role, m.content]), [
+    assert.equal(ui.mocks.steady.requests.length, before + 1);
+    assert.deepEqual(bodyOf(ui.mocks.steady.requests.at(-1)!).messages.map((m) => [m.role, m.content]), [
       ['user', QUESTION],
       ['assistant', ANSWERS.steady],
       ['user', 'Does it stay stable with equal keys?'],
     ]);
-    assert.equal(quick!.requests.length, 1, 'the other models were not asked again');
+    assert.equal(ui.mocks.quick.requests.length, 1, 'the other models were not asked again');
     await answer.locator('.message-footer', { hasText: 'tokens' }).waitFor({ state: 'visible', timeout: 20_000 });
     await wb.screenshot('ui-74-compare-continued');
   });
@@ -245,7 +191,7 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await editor.waitFor({ state: 'visible', timeout: 30_000 });
     await editor.locator('.view-lines').click();
     await wb.page.keyboard.press('Control+A');
-    const before = [quick!.requests.length, steady!.requests.length];
+    const before = [ui.mocks.quick.requests.length, ui.mocks.steady.requests.length];
     await wb.runCommand('AnyModel: Compare Models on Selection');
     await wb.quickInputTitle().filter({ hasText: 'AnyModel: Compare Models on Selection' }).waitFor({ state: 'visible', timeout: 30_000 });
     await wb.page.keyboard.type('What does this print?', { delay: 5 });
@@ -255,20 +201,17 @@ describe('UI: compare models side by side in a real VS Code window', function ()
     await waitFor(async () => (await block.locator('.compare-prompt').textContent() ?? '').startsWith('What does this print?'), 'the question about the selection');
     assert.deepEqual(await block.locator('.compare-column .compare-model').allTextContents(), ['claude', 'quick', 'steady', 'slow'], 'the models compared last');
     await block.locator('.compare-column[data-model="quick"] dd[data-figure="cost"]').waitFor({ state: 'visible', timeout: 30_000 });
-    assert.equal(quick!.requests.length, before[0]! + 1);
-    const asked = bodyOf(quick!.requests.at(-1)!).messages.at(-1)!.content;
+    assert.equal(ui.mocks.quick.requests.length, before[0]! + 1);
+    const asked = bodyOf(ui.mocks.quick.requests.at(-1)!).messages.at(-1)!.content;
     assert.match(asked, /^What does this print\?\n\nFrom `hello\.ts` \(typescript\), lines 1–\d+:\n\n```typescript\n\/\/ A file to select and ask about\./);
-    assert.equal(bodyOf(quick!.requests.at(-1)!).messages.length, 5, 'the conversation so far went along: question, chosen answer, follow-up, its answer, this');
+    assert.equal(bodyOf(ui.mocks.quick.requests.at(-1)!).messages.length, 5, 'the conversation so far went along: question, chosen answer, follow-up, its answer, this');
     await block.locator('.compare-column[data-model="slow"]').getByRole('button', { name: 'Stop slow' }).click();
     await panel.locator('button.composer-send').waitFor({ state: 'visible', timeout: 60_000 });
   });
 
   it('a reload brings the comparisons back, with their figures and the choice', async function () {
     this.timeout(360_000); // a reload restarts the extension host, slow on a loaded machine
-    const reloaded = wb.page.waitForEvent('load', { timeout: 60_000 });
-    await wb.runCommand('Developer: Reload Window');
-    await reloaded;
-    await wb.waitUntilReady(150_000);
+    await wb.reloadWindow();
     const panel = await wb.readyChat(150_000);
     const first = panel.locator('.compare').first();
     await first.waitFor({ state: 'visible', timeout: 30_000 });

@@ -10,43 +10,60 @@
  * Screenshots: test-results/screenshots/ui-50 … ui-58 (dark, and light where colours matter).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Frame, Locator } from 'playwright-core';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
-import type { MockServer, RecordedRequest } from '../unit/helpers/mock-server';
+import type { Frame } from 'playwright-core';
+import type { RecordedRequest } from '../unit/helpers/mock-server';
 import { startOllamaMock } from '../unit/mocks/ollama';
-import { Workbench } from './workbench';
 import { encodePng } from '../unit/helpers/png';
 import { waitFor } from '../unit/helpers/wait';
+import { text, uiSuite } from './suite';
 
 const LOCAL = 'ollama_chat/llama3.2:latest';
 const RETRY_TS = 'export const MAX_TRIES = 3;\nexport const BACKOFF_MS = [250, 500, 1000];\n';
-const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
 
 interface OllamaBody { messages: { role: string; content: string; images?: string[] }[]; options?: { num_ctx?: number } }
 
 describe('UI: context in the chat (attachments, images, the meter)', function () {
   this.timeout(120_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let ollama: MockServer | undefined;
-  let scratch: string | undefined;
-  let wb: Workbench;
-  let releaseSignals = () => {};
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    await ollama?.close();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
+  const ui = uiSuite({
+    name: 'context',
+    mocks: async () => ({ ollama: await startOllamaMock() }),
+    workspaceSettings: '// The context UI suite sets the models in user settings.\n{}\n',
+    files: {
+      'src/retry.ts': RETRY_TS,
+      // A JSON file with a syntax error: VS Code's own JSON support reports it in Problems.
+      'broken.json': '{\n  "name": "demo",\n  "version": 1,,\n  "private": true\n}\n',
+    },
+    settings: ({ ollama }) => ({
+      'anymodel.models': [
+        // A small window, to see the meter warn; and a model that takes no images.
+        { model_name: 'small', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url }, model_info: { max_input_tokens: 600 } },
+        { model_name: 'text-only', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url }, model_info: { supports_vision: false } },
+      ],
+      'anymodel.defaultModel': LOCAL,
+      'anymodel.ollamaBaseUrl': ollama.url,
+      'workbench.colorTheme': 'Default Dark Modern',
+    }),
+    ready: async ({ wb }) => {
+      // broken.json open first: the chat opens beside it, and it is the editor "Problems" means.
+      await wb.page.keyboard.press('Control+P');
+      await wb.quickInput().locator('input').waitFor({ state: 'visible', timeout: 10_000 });
+      await wb.page.keyboard.type('broken.json', { delay: 20 });
+      await wb.quickInputRows().filter({ hasText: 'broken.json' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await wb.page.keyboard.press('Enter');
+      await wb.page.locator('.tab.active', { hasText: 'broken.json' }).waitFor({ state: 'visible', timeout: 20_000 });
+      await wb.runCommand('AnyModel: Open Chat');
+      const panel = await wb.readyChat(60_000);
+      await panel.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { __csp: string[] }).__csp = seen;
+        document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      await panel.locator('.context-meter').waitFor({ state: 'visible', timeout: 30_000 });
+    },
+  });
+  const { wb } = ui;
   const chat = (): Promise<Frame> => wb.chatFrame();
-  const lastChat = (): RecordedRequest | undefined => ollama!.requests.filter((r) => r.url === '/api/chat').at(-1);
+  const lastChat = (): RecordedRequest | undefined => ui.mocks.ollama.requests.filter((r) => r.url === '/api/chat').at(-1);
   const lastUser = () => (lastChat()?.body as OllamaBody | undefined)?.messages.filter((m) => m.role === 'user').at(-1);
   const answered = async (count: number) => {
     const panel = await chat();
@@ -67,65 +84,6 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
   };
   /** CSP violations the chat webview reported since it loaded (a listener the test installs). */
   const violations = async (): Promise<string[]> => (await chat()).evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? ['no listener']);
-
-  before(async function () {
-    this.timeout(15 * 60_000); // the first run installs the VS Code server
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    ollama = await startOllamaMock();
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-context-'));
-    const workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '// The context UI suite sets the models in user settings.\n{}\n');
-    fs.mkdirSync(path.join(workspace, 'src'));
-    fs.writeFileSync(path.join(workspace, 'src', 'retry.ts'), RETRY_TS);
-    // A JSON file with a syntax error: VS Code's own JSON support reports it in Problems.
-    fs.writeFileSync(path.join(workspace, 'broken.json'), '{\n  "name": "demo",\n  "version": 1,,\n  "private": true\n}\n');
-    const userData = path.join(scratch, 'user-data');
-    server = await startServer({
-      userDataDir: userData,
-      logFile: path.join(ROOT, 'test-results/logs/ui-context-server.log'),
-      settings: {
-        'anymodel.models': [
-          // A small window, to see the meter warn; and a model that takes no images.
-          { model_name: 'small', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url }, model_info: { max_input_tokens: 600 } },
-          { model_name: 'text-only', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url }, model_info: { supports_vision: false } },
-        ],
-        'anymodel.defaultModel': LOCAL,
-        'anymodel.ollamaBaseUrl': ollama.url,
-        'workbench.colorTheme': 'Default Dark Modern',
-      },
-    });
-    browser = await openBrowser();
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 });
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-    // broken.json open first: the chat opens beside it, and it is the editor "Problems" means.
-    await browser.page.keyboard.press('Control+P');
-    await wb.quickInput().locator('input').waitFor({ state: 'visible', timeout: 10_000 });
-    await browser.page.keyboard.type('broken.json', { delay: 20 });
-    await wb.quickInputRows().filter({ hasText: 'broken.json' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-    await browser.page.keyboard.press('Enter');
-    await browser.page.locator('.tab.active', { hasText: 'broken.json' }).waitFor({ state: 'visible', timeout: 20_000 });
-    await wb.runCommand('AnyModel: Open Chat');
-    const panel = await wb.readyChat(60_000);
-    await panel.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { __csp: string[] }).__csp = seen;
-      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    await panel.locator('.context-meter').waitFor({ state: 'visible', timeout: 30_000 });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-context-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
 
   it('a # mention completes the file name, attaches the file as a chip, and the model receives its content', async () => {
     const panel = await chat();
@@ -231,14 +189,14 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     await panel.locator('textarea.composer-input').click();
     await pasteImage(panel, makePng(64, 64));
     await panel.locator('.composer-chips .chip-image').waitFor({ state: 'visible', timeout: 20_000 });
-    const before = ollama!.requests.filter((r) => r.url === '/api/chat').length;
+    const before = ui.mocks.ollama.requests.filter((r) => r.url === '/api/chat').length;
     await wb.sendInChat('Describe the picture');
     const alert = panel.locator('.composer-alert');
     await alert.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await text(alert), /^text-only does not take images\. Remove the image, or pick a model that reads images\./);
     assert.equal(await panel.locator('textarea.composer-input').inputValue(), 'Describe the picture', 'the draft is still there');
     assert.equal(await panel.locator('.composer-chips .chip-image').count(), 1, 'the image is still there');
-    assert.equal(ollama!.requests.filter((r) => r.url === '/api/chat').length, before, 'nothing was sent');
+    assert.equal(ui.mocks.ollama.requests.filter((r) => r.url === '/api/chat').length, before, 'nothing was sent');
     await wb.screenshot('ui-56-no-vision');
     await panel.locator('.composer-chips .chip-remove').click();
     await panel.locator('.composer-chips .chip').waitFor({ state: 'detached', timeout: 10_000 });
@@ -261,14 +219,14 @@ describe('UI: context in the chat (attachments, images, the meter)', function ()
     await wb.colorTheme('Dark Modern');
     await input.fill('Summarise this: ' + 'lorem ipsum dolor '.repeat(160));
     await meter.and(panel.locator('.meter-over')).waitFor({ state: 'visible', timeout: 10_000 });
-    const before = ollama!.requests.filter((r) => r.url === '/api/chat').length;
+    const before = ui.mocks.ollama.requests.filter((r) => r.url === '/api/chat').length;
     await input.press('Enter');
     const alert = panel.locator('.composer-alert');
     await alert.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await text(alert.locator('.composer-alert-text')), /do not fit the 600-token context window of small\. Choose what to do:$/);
     assert.deepEqual((await alert.locator('.composer-alert-actions button').allTextContents()).map((t) => t.trim()), ['Drop Oldest Turns and Send', 'Pick a Model with a Larger Window']);
     assert.ok((await input.inputValue()).startsWith('Summarise this: '), 'the draft stays');
-    assert.equal(ollama!.requests.filter((r) => r.url === '/api/chat').length, before, 'no upstream error: nothing was sent');
+    assert.equal(ui.mocks.ollama.requests.filter((r) => r.url === '/api/chat').length, before, 'no upstream error: nothing was sent');
     await wb.screenshot('ui-58-does-not-fit-dark');
     await wb.colorTheme('Light Modern');
     await wb.screenshot('ui-58-does-not-fit-light');

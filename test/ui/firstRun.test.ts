@@ -6,16 +6,8 @@
  * Screenshots: test-results/screenshots/ui-20-*.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
-import { Workbench } from './workbench';
+import { uiSuite } from './suite';
 
 /** A loopback port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -28,43 +20,15 @@ async function closedPort(): Promise<number> {
 
 describe('UI: first run with a local default model and no Ollama', function () {
   this.timeout(120_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let scratch: string | undefined;
-  let wb: Workbench;
   let ollamaUrl: string;
-  let releaseSignals = () => {};
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
-
-  before(async function () {
-    this.timeout(15 * 60_000); // the first run installs the VS Code server
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    ollamaUrl = `http://127.0.0.1:${await closedPort()}`;
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-first-run-'));
-    const workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '// A fresh machine: no models configured.\n{}\n');
-    server = await startServer({
-      userDataDir: path.join(scratch, 'user-data'),
-      logFile: path.join(ROOT, 'test-results/logs/ui-first-run-server.log'),
-      // Nothing but where Ollama would be: the default model stays the built-in ollama_chat/llama3.2.
-      settings: { 'anymodel.ollamaBaseUrl': ollamaUrl },
-    });
-    browser = await openBrowser();
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }));
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-  });
-
-  after(async () => {
-    releaseSignals();
-    await cleanup();
+  const { wb } = uiSuite({
+    name: 'first-run',
+    workspaceSettings: '// A fresh machine: no models configured.\n{}\n',
+    // Nothing but where Ollama would be: the default model stays the built-in ollama_chat/llama3.2.
+    settings: async () => {
+      ollamaUrl = `http://127.0.0.1:${await closedPort()}`;
+      return { 'anymodel.ollamaBaseUrl': ollamaUrl };
+    },
   });
 
   it('says before the first question that Ollama is not running, with Start / Pull / Pick as buttons, and answers the first question the same way', async () => {

@@ -9,27 +9,18 @@
  * (answering). Screenshots: test-results/screenshots/ui-3*.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import type { Frame, Locator } from 'playwright-core';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { freePort, startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
-import type { MockServer } from '../unit/helpers/mock-server';
+import type { Frame } from 'playwright-core';
+import { freePort } from '../../scripts/vscode/server';
 import { startOllamaMock } from '../unit/mocks/ollama';
 import { startOpenAIMock } from '../unit/mocks/openai';
-import { Workbench } from './workbench';
+import { text, uiSuite } from './suite';
 
 const KEY = 'sk-ui-offline-5c2e';
 /** What Ollama's /api/tags reports for the bare `llama3.2` the setting names. */
 const LOCAL = 'ollama_chat/llama3.2:latest';
 /** The issue's bound: the switch shows within ~10 s of sending (8 s by design with the defaults). */
 const SWITCH_WITHIN_MS = 10_000;
-const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
 
 /** The cloud's network: refused (nothing listens), silent (accepted, never answered) or answering. */
 class CloudFront {
@@ -75,6 +66,11 @@ class CloudFront {
     socket.on('close', () => this.held.delete(socket));
   }
 
+  /** The suite's cleanup closes it like a mock. */
+  close(): Promise<void> {
+    return this.refuse();
+  }
+
   async answer(): Promise<void> {
     this.mode = 'answer';
     for (const s of this.held) s.destroy();
@@ -105,42 +101,35 @@ class CloudFront {
 
 describe('UI: the offline switch on a lost network', function () {
   this.timeout(180_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let openai: MockServer | undefined;
-  let ollama: MockServer | undefined;
-  let front: CloudFront | undefined;
-  let scratch: string | undefined;
-  let wb: Workbench;
-  let releaseSignals = () => {};
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    await front?.refuse();
-    await Promise.all([openai?.close(), ollama?.close()]);
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
+  const ui = uiSuite({
+    name: 'offline',
+    mocks: async () => {
+      const [openai, ollama] = await Promise.all([startOpenAIMock({ apiKey: KEY }), startOllamaMock()]);
+      const front = new CloudFront(await freePort(), Number(new URL(openai.url).port));
+      await front.answer();
+      return { openai, ollama, front };
+    },
+    workspaceSettings: '// This suite sets the models in user settings; a workspace value would shadow them.\n{}\n',
+    settings: ({ ollama, front }) => ({
+      'anymodel.models': [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${front.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } }],
+      'anymodel.defaultModel': 'cloud',
+      'anymodel.ollamaBaseUrl': ollama.url,
+      'anymodel.offlineModel': 'llama3.2',
+      'anymodel.offlineRecheckSeconds': 1,
+      // The connect and first-byte timeouts keep their defaults: the bound is on what users get.
+    }),
+    ready: async ({ wb }) => {
+      await wb.setApiKey('openai', KEY);
+      await wb.runCommand('AnyModel: Open Chat');
+      await wb.readyChat();
+    },
+  });
+  const { wb } = ui;
   const chat = (): Promise<Frame> => wb.chatFrame();
   const lastAnswer = async () => (await chat()).locator('article.message-assistant').last();
-  /** Runs a command by its exact title (the palette's first fuzzy match can be another one). */
-  const command = async (title: string) => {
-    await wb.typeInCommandPalette(title);
-    await wb.clickQuickInputRow(title);
-  };
-  /** "Preferences: Color Theme", the theme's row; waits until the workbench wears it. */
-  const colorTheme = async (label: 'Dark Modern' | 'Light Modern') => {
-    // Not runCommand: its first match can be "Browse Color Themes in Marketplace", which goes online.
-    await command('Preferences: Color Theme');
-    await wb.quickInputBox().and(wb.page.locator('[placeholder*="Color Theme" i], [aria-label*="Color Theme" i]')).waitFor({ state: 'visible', timeout: 10_000 });
-    await wb.page.keyboard.type(label, { delay: 10 });
-    await wb.quickInputRows().filter({ hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    await wb.clickQuickInputRow(label);
-    await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
-    await wb.page.locator(label === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 20_000 });
-  };
   /** Types `value` into a text setting in the Settings editor, as a person does. */
   const setTextSetting = async (id: string, value: string) => {
-    await command('Preferences: Open User Settings');
+    await wb.runExactCommand('Preferences: Open User Settings');
     const editor = wb.page.locator('.settings-editor');
     await editor.waitFor({ state: 'visible', timeout: 20_000 });
     await wb.page.keyboard.type(id, { delay: 10 });
@@ -162,7 +151,7 @@ describe('UI: the offline switch on a lost network', function () {
       if (Date.now() > deadline) assert.fail(`the Settings editor kept ${id} at "${await input.inputValue()}" instead of "${value}"`);
     }
   };
-  const chatRequests = () => ollama!.requests.filter((r) => r.url === '/api/chat');
+  const chatRequests = () => ui.mocks.ollama.requests.filter((r) => r.url === '/api/chat');
 
   /** Sends `question` and waits for the offline notice and the local, labelled answer; returns ms from Enter to the notice. */
   const expectLocalAnswer = async (question: string): Promise<number> => {
@@ -188,66 +177,23 @@ describe('UI: the offline switch on a lost network', function () {
 
   /** The cloud answers again: the recheck notices, and the next message goes to the cloud. */
   const expectBackOnline = async (question: string): Promise<void> => {
-    await front!.answer();
+    await ui.mocks.front.answer();
     const panel = await chat();
     await wb.modelStatusItem().filter({ hasNotText: 'offline' }).waitFor({ timeout: 30_000 });
     assert.equal(await wb.modelStatusText(), 'cloud');
     await panel.locator('.notice', { hasText: 'cloud is reachable again' }).last().waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok(await panel.locator('.badge-offline').isHidden());
-    const cloudBefore = openai!.requests.filter((r) => r.method === 'POST').length;
+    const cloudBefore = ui.mocks.openai.requests.filter((r) => r.method === 'POST').length;
     await wb.sendInChat(question);
     const back = await lastAnswer();
     await back.getByText(`Hello from openai: ${question}`).waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await text(back.locator('.message-model')), 'cloud');
     assert.equal(await back.locator('.badge-fallback').count(), 0);
-    assert.equal(openai!.requests.filter((r) => r.method === 'POST').length, cloudBefore + 1, 'the cloud was asked');
+    assert.equal(ui.mocks.openai.requests.filter((r) => r.method === 'POST').length, cloudBefore + 1, 'the cloud was asked');
   };
 
-  before(async function () {
-    this.timeout(15 * 60_000); // the first run installs the VS Code server
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    [openai, ollama] = await Promise.all([startOpenAIMock({ apiKey: KEY }), startOllamaMock()]);
-    front = new CloudFront(await freePort(), Number(new URL(openai.url).port));
-    await front.answer();
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-offline-'));
-    const workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '// This suite sets the models in user settings; a workspace value would shadow them.\n{}\n');
-    server = await startServer({
-      userDataDir: path.join(scratch, 'user-data'),
-      logFile: path.join(ROOT, 'test-results/logs/ui-offline-server.log'),
-      settings: {
-        'anymodel.models': [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${front.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } }],
-        'anymodel.defaultModel': 'cloud',
-        'anymodel.ollamaBaseUrl': ollama.url,
-        'anymodel.offlineModel': 'llama3.2',
-        'anymodel.offlineRecheckSeconds': 1,
-        // The connect and first-byte timeouts keep their defaults: the bound is on what users get.
-      },
-    });
-    browser = await openBrowser();
-    wb = new Workbench(browser.page);
-    // Generous: on a loaded machine the first load of the workbench can take longer than 30 s.
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 120_000 });
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-    await wb.setApiKey('openai', KEY);
-    await wb.runCommand('AnyModel: Open Chat');
-    await wb.readyChat();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-offline-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
-
   it('the cloud refusing connections: the pulled llama3.2:latest answers, labelled, and the cloud takes over again once it answers', async () => {
-    await front!.refuse();
+    await ui.mocks.front.refuse();
     const ms = await expectLocalAnswer('Anyone home?');
     console.log(`      refused: offline notice ${ms} ms after sending`);
     assert.ok(ms < SWITCH_WITHIN_MS, `the switch showed after ${ms} ms`);
@@ -257,15 +203,15 @@ describe('UI: the offline switch on a lost network', function () {
   });
 
   it('the cloud accepting and never answering: the switch shows within 10 s, then back when it answers', async () => {
-    await front!.silent();
-    const before = front!.connections;
+    await ui.mocks.front.silent();
+    const before = ui.mocks.front.connections;
     const ms = await expectLocalAnswer('Is this a captive portal?');
     console.log(`      silent: offline notice ${ms} ms after sending`);
-    assert.ok(front!.connections > before, 'the request (and the check) reached the silent cloud');
+    assert.ok(ui.mocks.front.connections > before, 'the request (and the check) reached the silent cloud');
     assert.ok(ms < SWITCH_WITHIN_MS, `the switch showed after ${ms} ms (bound ${SWITCH_WITHIN_MS} ms)`);
     assert.match(await text((await chat()).locator('.notice-offline').last()), /^cloud is unreachable \(no response within 4 s, and its server does not answer\)\. Answering with ollama_chat\/llama3\.2:latest until it is back\.$/);
     await wb.screenshot('ui-32-offline-silent-light');
-    await colorTheme('Dark Modern');
+    await wb.colorTheme('Dark Modern');
     await wb.screenshot('ui-33-offline-silent-dark');
     await expectBackOnline('And now?');
     await wb.screenshot('ui-34-back-online-after-silent');
@@ -280,6 +226,6 @@ describe('UI: the offline switch on a lost network', function () {
     await wb.page.locator('.part.statusbar').getByRole('button', { name: /notification/i }).first().click();
     await wb.page.locator('.notifications-center').getByText('"llama3.3" is not a model the local Ollama', { exact: false }).waitFor({ state: 'visible', timeout: 10_000 });
     await wb.screenshot('ui-35-offline-model-warning');
-    await colorTheme('Light Modern');
+    await wb.colorTheme('Light Modern');
   });
 });

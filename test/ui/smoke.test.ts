@@ -6,45 +6,12 @@
  * Runs outside VS Code, in plain Node: npm run test:integration:ui
  */
 import assert from 'node:assert/strict';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
-import path from 'node:path';
-import { Workbench } from './workbench';
+import { uiSuite } from './suite';
 
 describe('UI smoke: AnyModel in a real VS Code window', function () {
   this.timeout(120_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let wb: Workbench;
-  let releaseSignals = () => {};
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-  };
-
-  before(async function () {
-    this.timeout(15 * 60_000); // the first run installs the VS Code server
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    const t0 = Date.now();
-    server = await startServer({ logFile: path.join(ROOT, 'test-results/logs/ui-server.log') });
-    const serverMs = Date.now() - t0;
-    browser = await openBrowser();
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: FIXTURE_WORKSPACE, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 }); // the default 30 s is not enough on a loaded machine
-    await wb.waitUntilReady();
-    // The extension activates on startup finished; its status bar item is the sign it is up.
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-    console.log(`      server ready in ${serverMs} ms; window with AnyModel active ${Date.now() - t0} ms after start`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
+  // The fixture workspace as it is; the server's own temporary user data.
+  const { wb } = uiSuite({ name: 'smoke', logName: 'ui-server.log' });
 
   it('shows the current model in the status bar', async () => {
     assert.equal(await wb.modelStatusText(), 'ollama_chat/llama3.2 · local');

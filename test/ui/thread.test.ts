@@ -9,39 +9,46 @@
  * DeepSeek-R1's `reasoning_content`. Screenshots: test-results/screenshots/ui-6*.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Frame, Locator } from 'playwright-core';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
-import { startMockServer, type MockServer } from '../unit/helpers/mock-server';
+import type { Frame } from 'playwright-core';
+import { startMockServer } from '../unit/helpers/mock-server';
 import { openAIReasoningStreamOf, openAIStreamOf } from './streams';
-import { Workbench } from './workbench';
+import { text, uiSuite } from './suite';
 
-const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
 const AGENTS = '# House rules\n\nAlways answer with the test command first: `npm test`.\n';
 const THOUGHTS = 'The user asks why the retry test fails. First, check whether Retry-After is honoured: the test expects a wait of 2 s. Then check the jitter bound. ';
 type Body = { model: string; messages: { role: string; content: string }[] };
 
 describe('UI: thinking, instructions and working with the thread', function () {
   this.timeout(90_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let mock: MockServer | undefined;
-  let scratch: string | undefined;
-  let wb: Workbench;
-  let releaseSignals = () => {};
-
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    await mock?.close();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
+  const ui = uiSuite({
+    name: 'thread',
+    mocks: async () => ({
+      mock: await startMockServer((req) => {
+        const b = req.body as Body;
+        const question = b.messages.at(-1)?.content ?? '';
+        if (b.model === 'deepseek-r1') return openAIReasoningStreamOf(THOUGHTS, `Run \`npm test\` first. The test waits for **Retry-After** (asked: ${question}).`, { size: 6, delayMs: 40, thinkMs: 1500 });
+        return openAIStreamOf(`Answer to: ${question}`, { size: 8, delayMs: 10 });
+      }),
+    }),
+    workspaceSettings: '{}\n',
+    files: { 'AGENTS.md': AGENTS },
+    settings: ({ mock }) => ({
+      'anymodel.models': [
+        { model_name: 'r1', litellm_params: { model: 'hosted_vllm/deepseek-r1', api_base: `${mock.url}/v1` } },
+        { model_name: 'plain', litellm_params: { model: 'hosted_vllm/llama-3.1-8b', api_base: `${mock.url}/v1` } },
+      ],
+      'anymodel.defaultModel': 'r1',
+      'anymodel.ollamaBaseUrl': 'http://127.0.0.1:9',
+      'workbench.colorTheme': 'Default Dark Modern',
+    }),
+    ready: async ({ wb }) => {
+      await wb.runCommand('AnyModel: Open Chat');
+      wb.page.on('console', (m) => { if (m.text().startsWith('anymodel-csp-violation ')) violations.push(m.text()); });
+      await wb.readyChat();
+      await chat();
+    },
+  });
+  const { wb } = ui;
   /** Refusals of the chat's CSP, as its page reports them (forwarded through the console, so a reload loses none). */
   const violations: string[] = [];
   /** The chat frame, with the CSP watch installed in it (again after the webview was reloaded). */
@@ -55,19 +62,6 @@ describe('UI: thinking, instructions and working with the thread', function () {
     });
     return frame;
   };
-  const command = async (title: string) => {
-    await wb.typeInCommandPalette(title);
-    await wb.clickQuickInputRow(title);
-  };
-  const colorTheme = async (label: 'Dark Modern' | 'Light Modern') => {
-    await command('Preferences: Color Theme');
-    await wb.quickInputBox().and(wb.page.locator('[placeholder*="Color Theme" i], [aria-label*="Color Theme" i]')).waitFor({ state: 'visible', timeout: 10_000 });
-    await wb.page.keyboard.type(label, { delay: 10 });
-    await wb.quickInputRows().filter({ hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    await wb.clickQuickInputRow(label);
-    await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
-    await wb.page.locator(label === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 20_000 });
-  };
   /** Waits for the thread to read `expected` (role: text, top to bottom), and returns what it read last. */
   const threadReads = async (expected: string[], timeoutMs = 30_000): Promise<string[]> => {
     const deadline = Date.now() + timeoutMs;
@@ -80,54 +74,6 @@ describe('UI: thinking, instructions and working with the thread', function () {
     return seen;
   };
   const answered = async () => (await chat()).locator('article.message-assistant').last().locator('.message-footer', { hasText: 'tokens' }).waitFor({ state: 'visible', timeout: 30_000 });
-
-  before(async function () {
-    this.timeout(15 * 60_000);
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    mock = await startMockServer((req) => {
-      const b = req.body as Body;
-      const question = b.messages.at(-1)?.content ?? '';
-      if (b.model === 'deepseek-r1') return openAIReasoningStreamOf(THOUGHTS, `Run \`npm test\` first. The test waits for **Retry-After** (asked: ${question}).`, { size: 6, delayMs: 40, thinkMs: 1500 });
-      return openAIStreamOf(`Answer to: ${question}`, { size: 8, delayMs: 10 });
-    });
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-thread-'));
-    const workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '{}\n');
-    fs.writeFileSync(path.join(workspace, 'AGENTS.md'), AGENTS);
-    server = await startServer({
-      userDataDir: path.join(scratch, 'user-data'),
-      logFile: path.join(ROOT, 'test-results/logs/ui-thread-server.log'),
-      settings: {
-        'anymodel.models': [
-          { model_name: 'r1', litellm_params: { model: 'hosted_vllm/deepseek-r1', api_base: `${mock.url}/v1` } },
-          { model_name: 'plain', litellm_params: { model: 'hosted_vllm/llama-3.1-8b', api_base: `${mock.url}/v1` } },
-        ],
-        'anymodel.defaultModel': 'r1',
-        'anymodel.ollamaBaseUrl': 'http://127.0.0.1:9',
-        'workbench.colorTheme': 'Default Dark Modern',
-      },
-    });
-    browser = await openBrowser();
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 });
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-    await wb.runCommand('AnyModel: Open Chat');
-    browser.page.on('console', (m) => { if (m.text().startsWith('anymodel-csp-violation ')) violations.push(m.text()); });
-    await wb.readyChat();
-    await chat();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-thread-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
 
   it('streams the thoughts into an open Thinking block, collapsed with its duration when the answer starts', async () => {
     const panel = await chat();
@@ -148,22 +94,22 @@ describe('UI: thinking, instructions and working with the thread', function () {
     assert.match(await text(block.locator('.thinking-label')), /^Thought for [2-9] s$/, 'about the 1.5 s pause plus the streamed thoughts');
     assert.equal(await text(answer.locator('.message-body strong')), 'Retry-After');
     assert.ok(!(await text(answer.locator('.message-body'))).includes('jitter bound'), 'the thoughts are not in the answer');
-    const sent = mock!.requests.at(-1)!.body as Body & { reasoning_effort?: string };
+    const sent = ui.mocks.mock.requests.at(-1)!.body as Body & { reasoning_effort?: string };
     assert.equal(sent.reasoning_effort, 'high', 'the effort chosen in the header reached the request');
     await wb.screenshot('ui-61-thinking-collapsed-dark');
-    await colorTheme('Light Modern');
+    await wb.colorTheme('Light Modern');
     await block.locator('summary').click();
     await block.locator('.thinking-body', { hasText: 'jitter bound' }).waitFor({ state: 'visible', timeout: 5_000 });
     await wb.screenshot('ui-62-thinking-opened-light');
     await block.locator('summary').click();
-    await colorTheme('Dark Modern');
+    await wb.colorTheme('Dark Modern');
   });
 
   it('sends AGENTS.md as the system message, names it in the header, and opens it on a click', async () => {
     const panel = await chat();
     const badge = panel.locator('.chat-header [data-instructions="AGENTS.md"]');
     await badge.waitFor({ state: 'visible', timeout: 10_000 });
-    const messages = (mock!.requests.at(-1)!.body as Body).messages;
+    const messages = (ui.mocks.mock.requests.at(-1)!.body as Body).messages;
     assert.equal(messages[0]!.role, 'system');
     assert.equal(messages[0]!.content, `Instructions from AGENTS.md:\n\n${AGENTS.trimEnd()}`);
     assert.equal(messages.filter((m) => m.role === 'system').length, 1);
@@ -200,7 +146,7 @@ describe('UI: thinking, instructions and working with the thread', function () {
     assert.deepEqual(await threadReads(edited), edited, 'the later answers are replaced');
     panel = await chat();
     await panel.locator('article.message-assistant .message-footer', { hasText: 'tokens' }).last().waitFor({ state: 'visible', timeout: 30_000 });
-    assert.deepEqual((mock!.requests.at(-1)!.body as Body).messages.filter((m) => m.role !== 'system').map((m) => m.content), ['What is full jitter?'], 'the old turns are not sent');
+    assert.deepEqual((ui.mocks.mock.requests.at(-1)!.body as Body).messages.filter((m) => m.role !== 'system').map((m) => m.content), ['What is full jitter?'], 'the old turns are not sent');
     const switcher = panel.locator('article.message-user').first().locator('.branch-switcher');
     assert.equal(await text(switcher.locator('.branch-position')), '2/2');
     await wb.screenshot('ui-64-edited-question');

@@ -9,42 +9,51 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Frame, Locator } from 'playwright-core';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
-import type { MockServer, RecordedRequest } from '../unit/helpers/mock-server';
+import type { Frame } from 'playwright-core';
+import type { RecordedRequest } from '../unit/helpers/mock-server';
 import { startOllamaMock } from '../unit/mocks/ollama';
 import { error as openaiError, readConversation, startOpenAIMock } from '../unit/mocks/openai';
-import { openAIStreamOf } from './streams';
-import { Workbench } from './workbench';
 import { waitFor } from '../unit/helpers/wait';
+import { openAIStreamOf } from './streams';
+import { text, uiSuite } from './suite';
 
 const KEY = 'sk-ui-usage-51c2';
-const text = async (l: Locator): Promise<string> => (await l.textContent({ timeout: 10_000 }) ?? '').trim();
 /** openai/gpt-4o at 42 in / 120 out tokens (the mock's usage): $0.001305 a request, by the price catalog. */
 const BIG_BUDGET = 0.002;
 
 describe('UI: the usage dashboard and budgets in a real VS Code window', function () {
   this.timeout(90_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let cloud: MockServer | undefined;
-  let ollama: MockServer | undefined;
-  let scratch: string | undefined;
-  let workspace = '';
-  let wb: Workbench;
-  let releaseSignals = () => {};
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    await Promise.all([cloud?.close(), ollama?.close()]);
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
+  const ui = uiSuite({
+    name: 'usage',
+    mocks: async () => {
+      const [cloud, ollama] = await Promise.all([startOpenAIMock({ apiKey: KEY }), startOllamaMock()]);
+      // A last question with "fail" in it gets a 400 (not retried): one failed request for the dashboard.
+      cloud.handle((req) => {
+        if (req.headers.authorization !== `Bearer ${KEY}`) return openaiError('openai', 401, 'Incorrect API key provided.', 'invalid_api_key');
+        return readConversation(req.body as Parameters<typeof readConversation>[0]).lastUserText.includes('fail') ? openaiError('openai', 400, 'This request is refused by the mock.', 'invalid_request') : openAIStreamOf('An answer from the mock.', { size: 8, delayMs: 10 });
+      });
+      return { cloud, ollama };
+    },
+    workspaceSettings: '// This suite sets the models in user settings; a workspace value would shadow them.\n{}\n',
+    settings: ({ cloud, ollama }) => ({
+      'anymodel.models': [
+        { model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
+        { model_name: 'big', litellm_params: { model: 'openai/gpt-4o', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
+      ],
+      'anymodel.defaultModel': 'cloud',
+      'anymodel.ollamaBaseUrl': ollama.url,
+      'anymodel.statusBar.showSpend': true,
+      'anymodel.budget.perModelDailyUsd': { big: { budget_limit: BIG_BUDGET, time_period: '1d' } },
+      'workbench.colorTheme': 'Default Dark Modern',
+    }),
+    ready: async ({ wb }) => {
+      // The dashboard gets the window's width, as a person looking at charts would give it.
+      await wb.runExactCommand('View: Close Primary Side Bar');
+      await wb.page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: 10_000 });
+    },
+  });
+  const { wb } = ui;
   const modelOf = (req: RecordedRequest) => (req.body as { model?: string }).model;
   const lastAnswer = async () => (await wb.chatFrame()).locator('article.message-assistant').last();
   /** Sends in the chat and waits for the answer (its footer) or its error. */
@@ -60,55 +69,6 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     await panel.locator('button.composer-send').waitFor({ state: 'visible', timeout: 10_000 });
   };
   const tableRows = async (usage: Frame) => usage.locator('.usage-table tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent?.trim() ?? '')));
-
-  before(async function () {
-    this.timeout(15 * 60_000); // the first run installs the VS Code server
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    [cloud, ollama] = await Promise.all([startOpenAIMock({ apiKey: KEY }), startOllamaMock()]);
-    // A last question with "fail" in it gets a 400 (not retried): one failed request for the dashboard.
-    cloud.handle((req) => {
-      if (req.headers.authorization !== `Bearer ${KEY}`) return openaiError('openai', 401, 'Incorrect API key provided.', 'invalid_api_key');
-      return readConversation(req.body as Parameters<typeof readConversation>[0]).lastUserText.includes('fail') ? openaiError('openai', 400, 'This request is refused by the mock.', 'invalid_request') : openAIStreamOf('An answer from the mock.', { size: 8, delayMs: 10 });
-    });
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-usage-'));
-    workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '// This suite sets the models in user settings; a workspace value would shadow them.\n{}\n');
-    server = await startServer({
-      userDataDir: path.join(scratch, 'user-data'),
-      logFile: path.join(ROOT, 'test-results/logs/ui-usage-server.log'),
-      settings: {
-        'anymodel.models': [
-          { model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
-          { model_name: 'big', litellm_params: { model: 'openai/gpt-4o', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } },
-        ],
-        'anymodel.defaultModel': 'cloud',
-        'anymodel.ollamaBaseUrl': ollama.url,
-        'anymodel.statusBar.showSpend': true,
-        'anymodel.budget.perModelDailyUsd': { big: { budget_limit: BIG_BUDGET, time_period: '1d' } },
-        'workbench.colorTheme': 'Default Dark Modern',
-      },
-    });
-    browser = await openBrowser();
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 });
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-    // The dashboard gets the window's width, as a person looking at charts would give it.
-    await wb.typeInCommandPalette('View: Close Primary Side Bar');
-    await wb.clickQuickInputRow('View: Close Primary Side Bar');
-    await wb.page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: 10_000 });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-usage-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
 
   it('"AnyModel: Show Usage" before any request: an empty state that says what will be shown and where it is kept', async () => {
     // showSpend loads the services at startup: the status bar shows today's (empty) spend.
@@ -136,7 +96,7 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     await panel.locator('.model-select').selectOption('big');
     await wb.modelStatusItem().filter({ hasText: 'big' }).waitFor({ timeout: 10_000 });
     await ask('A question for the big model?');
-    assert.deepEqual(cloud!.requests.map(modelOf), ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o']);
+    assert.deepEqual(ui.mocks.cloud.requests.map(modelOf), ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o']);
     // 65 % of big's budget: no warning yet; the status bar has today's spend.
     await wb.modelStatusItem().filter({ hasText: '$0.0015 today' }).waitFor({ timeout: 20_000 });
 
@@ -190,7 +150,7 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     await waitFor(async () => named.test(proposed = await box.inputValue()), 'the proposed file name', 10_000).catch(() => undefined);
     assert.match(proposed, named);
     await wb.page.keyboard.press('Enter');
-    const file = path.join(workspace, path.basename(proposed));
+    const file = path.join(ui.workspace, path.basename(proposed));
     await waitFor(() => fs.existsSync(file), `${file} written`, 20_000);
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\r\n');
     assert.equal(lines.length, 5, 'a header and four records');
@@ -208,7 +168,7 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     await ask('Another one for the big model?');
     await wb.announcement('The daily budget for big').waitFor({ state: 'attached', timeout: 20_000 });
     assert.match(await text(wb.announcement('The daily budget for big')), /\$0\.0026 of \$0\.0020 spent today, UTC\) is 130 % used\. Further requests ask before they are sent\./);
-    const sent = cloud!.requests.length;
+    const sent = ui.mocks.cloud.requests.length;
 
     await wb.sendInChat('And one more?');
     const dialog = wb.dialog();
@@ -218,11 +178,11 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     const buttons = (await dialog.locator('.monaco-button').allTextContents()).map((b) => b.trim()).filter(Boolean);
     // The dialog lays its buttons out in the platform's order; what matters is that these are the choices.
     assert.deepEqual([...buttons].sort(), ['Allow this request', 'Cancel', 'Open settings']);
-    assert.equal(cloud!.requests.length, sent, 'nothing is sent while it asks');
+    assert.equal(ui.mocks.cloud.requests.length, sent, 'nothing is sent while it asks');
     await wb.screenshot('ui-85-budget-refusal');
     await dialog.getByRole('button', { name: 'Allow this request' }).click();
     await (await lastAnswer()).locator('.message-footer', { hasText: 'tokens' }).waitFor({ state: 'visible', timeout: 30_000 });
-    assert.equal(cloud!.requests.length, sent + 1, 'the allowed request was sent');
+    assert.equal(ui.mocks.cloud.requests.length, sent + 1, 'the allowed request was sent');
     await (await wb.chatFrame()).locator('button.composer-send').waitFor({ state: 'visible', timeout: 10_000 });
 
     await wb.sendInChat('And yet another?');
@@ -238,6 +198,6 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     await error.waitFor({ state: 'attached', timeout: 20_000 });
     assert.equal(await error.getAttribute('data-error-kind'), 'BudgetExceeded');
     assert.match(await text(error.locator('.message-error-text')), /^Not sent: the daily budget for big .* is used up\./);
-    assert.equal(cloud!.requests.length, sent + 1, 'the refused request was not sent');
+    assert.equal(ui.mocks.cloud.requests.length, sent + 1, 'the refused request was not sent');
   });
 });

@@ -10,20 +10,12 @@
  * test-results/screenshots/ui-2*.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Dialog, Locator } from 'playwright-core';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
-import { type MockServer, type Reply } from '../unit/helpers/mock-server';
+import type { Locator } from 'playwright-core';
+import type { Reply } from '../unit/helpers/mock-server';
 import { startOllamaMock } from '../unit/mocks/ollama';
 import { error as openaiError, startOpenAIMock } from '../unit/mocks/openai';
 import { openAIStreamOf } from './streams';
-import { Workbench } from './workbench';
+import { uiSuite } from './suite';
 
 const KEY = 'sk-ui-vscode-chat-5e2a';
 const ANSWER = 'Exponential backoff with jitter: wait 250 ms × 2^attempt, capped at 30 s, and honour Retry-After first.';
@@ -34,67 +26,29 @@ interface SentBody { model: string; messages: { role: string; content: unknown }
 
 describe('UI: AnyModel models in VS Code\'s own Chat view', function () {
   this.timeout(120_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let cloud: MockServer | undefined;
-  let ollama: MockServer | undefined;
-  let scratch: string | undefined;
-  let wb: Workbench;
-  const dialogs: string[] = [];
-  let releaseSignals = () => {};
+  const ui = uiSuite({
+    name: 'vscode-chat',
+    mocks: async () => {
+      const [cloud, ollama] = await Promise.all([startOpenAIMock({ apiKey: KEY }), startOllamaMock({ models: [] })]);
+      // Whatever VS Code's chat sends (Agent mode offers tools), the mock answers with text when the key is right.
+      cloud.handle((req) => req.headers.authorization === `Bearer ${KEY}` ? streamOf(ANSWER) : openaiError('openai', 401, 'Incorrect API key provided.', 'invalid_api_key'));
+      return { cloud, ollama };
+    },
+    workspaceSettings: '// Models come from user settings in this suite.\n{}\n',
+    settings: ({ cloud, ollama }) => ({
+      // On for this suite only: VS Code's Chat view is what it tests.
+      'chat.disableAIFeatures': false,
+      'anymodel.models': [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } }],
+      'anymodel.defaultModel': 'cloud',
+      'anymodel.ollamaBaseUrl': ollama.url,
+    }),
+  });
+  const { wb, dialogs } = ui;
   let signInAsked = false;
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    await Promise.all([cloud?.close(), ollama?.close()]);
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
   const chatView = (): Locator => wb.page.locator('.interactive-session').first();
   const chatInput = (): Locator => wb.page.locator('.interactive-input-part .monaco-editor').first();
   /** The rows of VS Code's "Language Models" editor (a table with a capabilities column). */
   const modelRows = (): Locator => wb.page.locator('.monaco-list-row').filter({ has: wb.page.locator('.model-capability-column') });
-
-  before(async function () {
-    this.timeout(15 * 60_000); // the first run installs the VS Code server
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    [cloud, ollama] = await Promise.all([startOpenAIMock({ apiKey: KEY }), startOllamaMock({ models: [] })]);
-    // Whatever VS Code's chat sends (Agent mode offers tools), the mock answers with text when the key is right.
-    cloud.handle((req) => req.headers.authorization === `Bearer ${KEY}` ? streamOf(ANSWER) : openaiError('openai', 401, 'Incorrect API key provided.', 'invalid_api_key'));
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-vscode-chat-'));
-    const workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '// Models come from user settings in this suite.\n{}\n');
-    server = await startServer({
-      userDataDir: path.join(scratch, 'user-data'),
-      logFile: path.join(ROOT, 'test-results/logs/ui-vscode-chat-server.log'),
-      settings: {
-        // On for this suite only: VS Code's Chat view is what it tests.
-        'chat.disableAIFeatures': false,
-        'anymodel.models': [{ model_name: 'cloud', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${cloud.url}/v1`, api_key: 'os.environ/OPENAI_API_KEY' } }],
-        'anymodel.defaultModel': 'cloud',
-        'anymodel.ollamaBaseUrl': ollama.url,
-      },
-    });
-    browser = await openBrowser();
-    browser.page.on('dialog', (dialog: Dialog) => {
-      dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss().catch(() => undefined);
-    });
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }));
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-vscode-chat-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
 
   it('"Use AnyModel Models in VS Code Chat" lists the models in "Manage Language Models" with their capabilities', async () => {
     await wb.setApiKey('openai', KEY);
@@ -142,7 +96,7 @@ describe('UI: AnyModel models in VS Code\'s own Chat view', function () {
     assert.deepEqual(dialogs, [], 'no browser dialog');
     assert.equal(await signIn.count(), 0, 'no sign-in dialog left open');
     console.log(`      sign-in dialog on the first prompt: ${signInAsked ? 'yes, closed without signing in' : 'no'}`);
-    const sent = cloud!.requests.map((r) => r.body as SentBody).filter((b) => JSON.stringify(b.messages).includes(question)).at(-1);
+    const sent = ui.mocks.cloud.requests.map((r) => r.body as SentBody).filter((b) => JSON.stringify(b.messages).includes(question)).at(-1);
     assert.ok(sent, 'the question reached the provider');
     assert.equal(sent.model, 'gpt-4o-mini');
     assert.ok((sent.tools?.length ?? 0) > 0, 'Agent mode offered VS Code\'s tools: the model declares tool calling');
@@ -150,12 +104,7 @@ describe('UI: AnyModel models in VS Code\'s own Chat view', function () {
   });
 
   it('looks right in a dark theme too', async () => {
-    await wb.typeInCommandPalette('Preferences: Color Theme');
-    await wb.clickQuickInputRow('Preferences: Color Theme');
-    await wb.page.keyboard.type('Dark 2026', { delay: 10 });
-    await wb.quickInputRows().filter({ hasText: 'Dark 2026' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await wb.clickQuickInputRow('Dark 2026');
-    await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: 30_000 });
+    await wb.colorTheme('Dark 2026');
     await wb.page.locator('.monaco-list-row.response .rendered-markdown').filter({ hasText: 'Exponential backoff' }).last().waitFor({ state: 'visible', timeout: 10_000 });
     await wb.screenshot('ui-22-vscode-chat-answer-dark');
   });

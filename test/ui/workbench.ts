@@ -13,8 +13,26 @@ import type { Frame, Locator, Page } from 'playwright-core';
 import { SCREENSHOT_DIR } from '../../scripts/vscode/paths';
 import { waitFor } from '../unit/helpers/wait';
 
+/** The themes the suites wear, with the class the workbench root gets for each. */
+const THEME_CLASS = { 'Dark Modern': 'vs-dark', 'Light Modern': 'vs', 'Dark High Contrast': 'hc-black', 'Dark 2026': 'vs-dark' } as const;
+export type ThemeLabel = keyof typeof THEME_CLASS;
+
 export class Workbench {
-  constructor(readonly page: Page) {}
+  private current: Page | undefined;
+
+  /** Without a page the Workbench waits for one: a suite's window opens in its before hook (./suite.ts). */
+  constructor(page?: Page) {
+    this.current = page;
+  }
+
+  get page(): Page {
+    if (!this.current) throw new Error('no VS Code window yet: the suite\'s before hook has not opened it');
+    return this.current;
+  }
+
+  attach(page: Page): void {
+    this.current = page;
+  }
 
   /** Waits for the window to be usable: the workbench rendered and the explorer showing the folder. */
   async waitUntilReady(timeoutMs = 60_000): Promise<void> {
@@ -76,6 +94,23 @@ export class Workbench {
   async runCommand(title: string): Promise<void> {
     await this.typeInCommandPalette(title);
     await this.page.keyboard.press('Enter');
+  }
+
+  /** Runs the command titled exactly `title`: the palette's first fuzzy match can be another one. */
+  async runExactCommand(title: string): Promise<void> {
+    await this.typeInCommandPalette(title);
+    await this.clickQuickInputRow(title);
+  }
+
+  /**
+   * "Developer: Reload Window", then waits for the new workbench. A reload restarts the extension
+   * host: on a loaded 2-core machine the new one has been seen to start 70 s after the old one stopped.
+   */
+  async reloadWindow(timeoutMs = 150_000): Promise<void> {
+    const reloaded = this.page.waitForEvent('load', { timeout: 60_000 });
+    await this.runCommand('Developer: Reload Window');
+    await reloaded;
+    await this.waitUntilReady(timeoutMs);
   }
 
   /** Clicks the quick input row whose label is exactly `label`. */
@@ -200,17 +235,15 @@ export class Workbench {
   }
 
   /** "Preferences: Color Theme", the theme's row; waits until the workbench wears it. */
-  async colorTheme(label: 'Dark Modern' | 'Light Modern' | 'Dark High Contrast'): Promise<void> {
+  async colorTheme(label: ThemeLabel): Promise<void> {
     // Not runCommand: its first match can be "Browse Color Themes in Marketplace", which goes online.
-    await this.typeInCommandPalette('Preferences: Color Theme');
-    await this.clickQuickInputRow('Preferences: Color Theme');
+    await this.runExactCommand('Preferences: Color Theme');
     await this.quickInputBox().and(this.page.locator('[placeholder*="Color Theme" i], [aria-label*="Color Theme" i]')).waitFor({ state: 'visible', timeout: 10_000 });
     await this.page.keyboard.type(label, { delay: 10 });
-    await this.quickInputRows().filter({ hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await this.quickInputRows().filter({ hasText: label }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await this.clickQuickInputRow(label);
     await this.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
-    const workbenchClass = { 'Dark Modern': 'vs-dark', 'Light Modern': 'vs', 'Dark High Contrast': 'hc-black' }[label];
-    await this.page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ state: 'attached', timeout: 20_000 });
+    await this.page.locator(`.monaco-workbench.${THEME_CLASS[label]}`).waitFor({ state: 'attached', timeout: 30_000 });
   }
 
   /** Saves test-results/screenshots/<name>.png; stable names so runs can be compared. */

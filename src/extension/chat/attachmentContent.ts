@@ -7,7 +7,7 @@
  */
 import { estimatePromptTokens, imageTokenEstimate, AnyModelError } from '../../core';
 import type { ContentPart } from '../../core';
-import { MAX_IMAGE_BYTES, type Attachment } from '../../shared/protocol';
+import { MAX_IMAGE_BYTES, type Attachment, type ChatMessage } from '../../shared/protocol';
 
 /** About 25K tokens: a large source file whole, a minified bundle or a log cut. */
 export const MAX_ATTACHMENT_CHARS = 100_000;
@@ -133,6 +133,11 @@ export function userContent(text: string, attachments: readonly Attachment[] | u
 export function forView(a: Attachment): Attachment {
   const { content: _content, ...shown } = a;
   return shown;
+}
+
+/** A message as the view gets it: attachments without their content (it stays in the host). */
+export function viewMessage(m: ChatMessage): ChatMessage {
+  return m.attachments ? { ...m, attachments: m.attachments.map(forView) } : m;
 }
 
 function tokensOf(text: string): number {

@@ -24,7 +24,7 @@ import { asError, chatError } from './chatError';
 import { readAnswer, settleAnswer } from './answerStream';
 import type { Conversation, ConversationStore } from './store';
 import { CompareHost, isCompareMessage } from './compare';
-import { forView } from './attachmentContent';
+import { viewMessage } from './attachmentContent';
 import { ContextHost, isContextMessage, type ContextDeps } from './contextHost';
 import { inContext, toCoreMessages } from './contextWindow';
 import { newestPage, pageBefore } from './threadPages';
@@ -152,12 +152,12 @@ export class ChatController implements ThreadHost {
         await this.deps.store.setActive(m.conversationId);
         return this.sendState();
       case 'switchModel': return this.deps.setModel(m.model);
-      case 'retry': return this.retry(m.messageId);
+      case 'retry': return this.thread.retry(m.messageId);
       case 'draftChanged':
         await this.deps.store.saveDraft(m.text);
         return;
       case 'action':
-        if (m.kind === 'retry') return this.retry(m.messageId);
+        if (m.kind === 'retry') return this.thread.retry(m.messageId);
         // The model of the answer whose button was pressed: its provider's key, its Ollama tag.
         return this.deps.runAction(m.kind, (await this.failedAnswer(m.messageId))?.model ?? this.deps.currentModel());
       case 'setReasoningEffort':
@@ -259,37 +259,6 @@ export class ChatController implements ThreadHost {
   private async failedAnswer(messageId: string | undefined): Promise<ChatMessage | undefined> {
     if (!messageId) return undefined;
     return (await this.deps.store.active())?.messages.find((x) => x.id === messageId && x.role === 'assistant');
-  }
-
-  /**
-   * Asks again for the answer `messageId` (the latest answer when absent), with the model that
-   * answer asked for, not the current one: a retry repeats what failed. The latest answer is
-   * replaced; an older one stays where it is and its question is asked again at the end, so
-   * nothing in the thread is lost.
-   */
-  private async retry(messageId?: string): Promise<void> {
-    const conversation = await this.deps.store.active();
-    if (!conversation || this.running) return;
-    const messages = conversation.messages;
-    const lastQuestion = lastIndex(messages, (x) => x.role === 'user');
-    if (lastQuestion < 0) return;
-    const named = messageId ? messages.findIndex((x) => x.id === messageId && x.role === 'assistant') : -1;
-    const target = named >= 0 ? named : lastIndex(messages, (x, i) => i > lastQuestion && x.role === 'assistant');
-    const answer = target >= 0 ? messages[target]! : undefined;
-    // The model that request went to: a fallback's answer retries the model first asked for.
-    const model = answer?.fallback?.requestedModel ?? answer?.model ?? messages[lastQuestion]!.model ?? this.deps.currentModel();
-    if (target < 0 || target > lastQuestion) {
-      // Drop the failed or unwanted answer after the last question, then ask again.
-      while (messages.length && messages.at(-1)!.role !== 'user') messages.pop();
-    } else {
-      const question = messages[lastIndex(messages.slice(0, target), (x) => x.role === 'user')];
-      if (!question) return;
-      const again: ChatMessage = { id: newId('u'), role: 'user', text: question.text, model, ...(question.attachments ? { attachments: question.attachments } : {}) };
-      messages.push(again);
-      this.notify({ type: 'messageAdded', conversationId: conversation.id, message: viewMessage(again) });
-    }
-    await this.deps.store.save(conversation);
-    await this.answer(conversation, model);
   }
 
   /** Streams one answer to the conversation's last user message. */
@@ -406,20 +375,10 @@ export class ChatController implements ThreadHost {
   }
 }
 
-function lastIndex<T>(list: T[], test: (item: T, index: number) => boolean): number {
-  for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!, i)) return i;
-  return -1;
-}
-
 function newId(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
 }
 
 function isLocal(catalog: Catalog, model: string): boolean {
   return catalog.models.find((m) => m.id === model)?.local ?? false;
-}
-
-/** A message as the view gets it: attachments without their content (it stays in the host). */
-function viewMessage(m: ChatMessage): ChatMessage {
-  return m.attachments ? { ...m, attachments: m.attachments.map(forView) } : m;
 }

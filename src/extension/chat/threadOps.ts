@@ -1,11 +1,12 @@
 /**
- * Working with the thread, host side: edit an earlier question and resend it, regenerate an
- * answer (with its model or another), switch between the versions of an edited question, and the
+ * Working with the thread, host side: retry a failed answer, edit an earlier question and resend
+ * it, regenerate an answer (with its model or another), switch between the versions of an edited question, and the
  * whole-conversation actions (copy as Markdown, export, import) handed to the editor. The old
  * answers are never deleted: an edit or a regenerate keeps them as a branch (branches.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { MessageOf, WebviewMessage } from '../../shared/protocol';
+import type { ChatMessage, HostMessage, MessageOf, WebviewMessage } from '../../shared/protocol';
+import { viewMessage } from './attachmentContent';
 import { branchAt, questionBefore, switchBranch } from './branches';
 import type { ChatDeps } from './controller';
 import type { Conversation } from './store';
@@ -17,6 +18,7 @@ export interface ThreadHost {
   answer(conversation: Conversation, model: string): Promise<void>;
   sendState(inReplyTo?: string, showFrom?: string): Promise<void>;
   reply(requestId: string | undefined, ok: boolean, error?: string): void;
+  notify(message: HostMessage): void;
 }
 
 type ThreadMessage = MessageOf<WebviewMessage, 'editMessage' | 'switchBranch' | 'regenerate' | 'threadAction'>;
@@ -63,6 +65,37 @@ export class ThreadOps {
     return this.resend(conversation, model);
   }
 
+  /**
+   * Asks again for the answer `messageId` (the latest answer when absent), with the model that
+   * answer asked for, not the current one: a retry repeats what failed. The latest answer is
+   * replaced; an older one stays where it is and its question is asked again at the end, so
+   * nothing in the thread is lost.
+   */
+  async retry(messageId?: string): Promise<void> {
+    const conversation = await this.host.deps.store.active();
+    if (!conversation || this.host.busy) return;
+    const messages = conversation.messages;
+    const lastQuestion = lastIndex(messages, (x) => x.role === 'user');
+    if (lastQuestion < 0) return;
+    const named = messageId ? messages.findIndex((x) => x.id === messageId && x.role === 'assistant') : -1;
+    const target = named >= 0 ? named : lastIndex(messages, (x, i) => i > lastQuestion && x.role === 'assistant');
+    const answer = target >= 0 ? messages[target]! : undefined;
+    // The model that request went to: a fallback's answer retries the model first asked for.
+    const model = answer?.fallback?.requestedModel ?? answer?.model ?? messages[lastQuestion]!.model ?? this.host.deps.currentModel();
+    if (target < 0 || target > lastQuestion) {
+      // Drop the failed or unwanted answer after the last question, then ask again.
+      while (messages.length && messages.at(-1)!.role !== 'user') messages.pop();
+    } else {
+      const question = messages[lastIndex(messages.slice(0, target), (x) => x.role === 'user')];
+      if (!question) return;
+      const again: ChatMessage = { id: newId('u'), role: 'user', text: question.text, model, ...(question.attachments ? { attachments: question.attachments } : {}) };
+      messages.push(again);
+      this.host.notify({ type: 'messageAdded', conversationId: conversation.id, message: viewMessage(again) });
+    }
+    await this.host.deps.store.save(conversation);
+    await this.host.answer(conversation, model);
+  }
+
   /** The thread changed above the end: the view gets it whole, then the new answer streams. */
   private async resend(conversation: Conversation, model: string, accepted?: () => void): Promise<void> {
     await this.host.deps.store.save(conversation);
@@ -75,5 +108,10 @@ export class ThreadOps {
 
 function newId(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
+}
+
+function lastIndex<T>(list: T[], test: (item: T, index: number) => boolean): number {
+  for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!, i)) return i;
+  return -1;
 }
 
