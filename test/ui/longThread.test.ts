@@ -7,19 +7,11 @@
  * user kept would be. Screenshot: test-results/screenshots/ui-69-long-thread-middle.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { openBrowser, type OpenBrowser } from '../../scripts/vscode/browser';
-import { ensureVSCodeServer } from '../../scripts/vscode/install';
-import { FIXTURE_WORKSPACE, ROOT } from '../../scripts/vscode/paths';
-import { startServer, type RunningServer } from '../../scripts/vscode/server';
-import { onInterrupt } from '../../scripts/vscode/signals';
 import type { ChatMessage } from '../../src/shared/protocol';
 import { MAX_ATTACHED } from '../../src/webview/window';
 import { waitFor } from '../unit/helpers/wait';
-import { Workbench } from './workbench';
+import { uiSuite } from './suite';
 
 const MESSAGES = 2_000;
 const ANSWER_CHARS = 5_000;
@@ -43,18 +35,30 @@ function conversation(): ChatMessage[] {
 
 describe('UI: a 2,000-message conversation in a real VS Code window', function () {
   this.timeout(120_000);
-  let server: RunningServer | undefined;
-  let browser: OpenBrowser | undefined;
-  let scratch: string | undefined;
-  let wb: Workbench;
   let chat: Frame;
-  let releaseSignals = () => {};
+  const updatedAt = Date.now();
+  // The store's files (src/extension/chat/store.ts), where the extension's global storage is.
+  const store = 'User/globalStorage/anymodel.anymodel/conversations';
+  const { wb } = uiSuite({
+    name: 'long-thread',
+    workspaceSettings: '{}\n',
+    userFiles: () => ({
+      [`${store}/long.json`]: JSON.stringify({ id: 'long', title: 'A long conversation', updatedAt, messages: conversation() }),
+      [`${store}/index.json`]: JSON.stringify({ conversations: [{ id: 'long', title: 'A long conversation', updatedAt }], activeId: 'long' }),
+    }),
+    settings: () => ({
+      // Nothing is asked of a model here; the address is one nothing listens on.
+      'anymodel.models': [{ model_name: 'plain', litellm_params: { model: 'hosted_vllm/llama-3.1-8b', api_base: 'http://127.0.0.1:9/v1' } }],
+      'anymodel.defaultModel': 'plain',
+      'anymodel.ollamaBaseUrl': 'http://127.0.0.1:9',
+      'workbench.colorTheme': 'Default Dark Modern',
+    }),
+    ready: async () => {
+      await wb.runCommand('AnyModel: Open Chat');
+      chat = await wb.readyChat();
+    },
+  });
 
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  };
   /** The ids of the messages in the page, top to bottom. */
   const shown = (): Promise<string[]> => chat.locator('.message-list').evaluate((list) => [...list.querySelectorAll(':scope > article.message')].map((el) => el.getAttribute('data-message-id') ?? ''));
   const scrollThread = (to: 'top' | 'bottom' | 'middle'): Promise<void> => chat.locator('main.thread').evaluate((thread, where) => {
@@ -67,50 +71,6 @@ describe('UI: a 2,000-message conversation in a real VS Code window', function (
     assert.deepEqual(ids, ids.map((_, k) => `m${first + k}`), `${what}: a contiguous run of the conversation, in order, none twice`);
     return ids;
   };
-
-  before(async function () {
-    this.timeout(15 * 60_000);
-    await ensureVSCodeServer();
-    releaseSignals = onInterrupt(cleanup);
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'anymodel-ui-long-'));
-    const workspace = path.join(scratch, 'workspace');
-    fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), '{}\n');
-    const userDataDir = path.join(scratch, 'user-data');
-    // The store's files (src/extension/chat/store.ts), where the extension's global storage is.
-    const store = path.join(userDataDir, 'User', 'globalStorage', 'anymodel.anymodel', 'conversations');
-    fs.mkdirSync(store, { recursive: true });
-    const updatedAt = Date.now();
-    fs.writeFileSync(path.join(store, 'long.json'), JSON.stringify({ id: 'long', title: 'A long conversation', updatedAt, messages: conversation() }));
-    fs.writeFileSync(path.join(store, 'index.json'), JSON.stringify({ conversations: [{ id: 'long', title: 'A long conversation', updatedAt }], activeId: 'long' }));
-    server = await startServer({
-      userDataDir,
-      logFile: path.join(ROOT, 'test-results/logs/ui-long-thread-server.log'),
-      settings: {
-        // Nothing is asked of a model here; the address is one nothing listens on.
-        'anymodel.models': [{ model_name: 'plain', litellm_params: { model: 'hosted_vllm/llama-3.1-8b', api_base: 'http://127.0.0.1:9/v1' } }],
-        'anymodel.defaultModel': 'plain',
-        'anymodel.ollamaBaseUrl': 'http://127.0.0.1:9',
-        'workbench.colorTheme': 'Default Dark Modern',
-      },
-    });
-    browser = await openBrowser();
-    wb = new Workbench(browser.page);
-    await browser.page.goto(server.workbenchUrl({ folder: workspace, extensionDevelopmentPaths: [ROOT] }), { timeout: 180_000 });
-    await wb.waitUntilReady();
-    await wb.modelStatusItem().waitFor({ state: 'visible', timeout: 60_000 });
-    await wb.runCommand('AnyModel: Open Chat');
-    chat = await wb.readyChat();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`ui-long-failed-${this.currentTest.title.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`);
-  });
-
-  after(async () => {
-    await cleanup();
-    releaseSignals();
-  });
 
   it('opens at the newest messages, brings older pages in while scrolling up, and keeps a bounded run in the page', async () => {
     await chat.locator(`article[data-message-id="m${MESSAGES - 1}"] .message-body .md-block`).first().waitFor({ state: 'attached', timeout: 30_000 });

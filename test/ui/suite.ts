@@ -38,6 +38,8 @@ export interface UiSuiteOptions<M extends Mocks> {
   workspaceSettings?: string;
   /** More files in the workspace copy, by path inside it. */
   files?: Record<string, string>;
+  /** Files in VS Code's user data folder before the window opens (an extension's stored state), by path inside it. */
+  userFiles?: () => Record<string, string>;
   /** User settings over the harness defaults (scripts/vscode/server.ts); they may name the mocks. */
   settings?: (mocks: M) => Record<string, unknown> | Promise<Record<string, unknown>>;
   viewport?: { width: number; height: number };
@@ -100,6 +102,10 @@ export function uiSuite<M extends Mocks = Record<never, never>>(options: UiSuite
       for (const [file, content] of Object.entries(options.files ?? {})) {
         fs.mkdirSync(path.dirname(path.join(suite.workspace, file)), { recursive: true });
         fs.writeFileSync(path.join(suite.workspace, file), content);
+      }
+      for (const [file, content] of Object.entries(options.userFiles?.() ?? {})) {
+        fs.mkdirSync(path.dirname(path.join(suite.userDataDir, file)), { recursive: true });
+        fs.writeFileSync(path.join(suite.userDataDir, file), content);
       }
     }
     server = await startServer({
