@@ -8,18 +8,14 @@
  * anchoring (content added above moves the position with it, except at the very top).
  */
 import assert from 'node:assert/strict';
-import type { ChatMessage, HostMessage, HostStateMessage } from '../../../src/shared/protocol';
+import type { HostMessage } from '../../../src/shared/protocol';
 import { ChatApp } from '../../../src/webview/app';
 import { FakeVsCode, ManualFrames, useDom } from './dom-env';
+import { longState, range, settleFrames, shownIds } from './long-thread';
 import { waitFor } from '../helpers/wait';
 
 const ROW_PX = 100;
-const message = (i: number): ChatMessage => (i % 2 === 0 ? { id: `m${i}`, role: 'user', text: `Question ${i}` } : { id: `m${i}`, role: 'assistant', text: `Answer **${i}**`, model: 'claude' });
-const range = (from: number, to: number): ChatMessage[] => Array.from({ length: to - from }, (_, i) => message(from + i));
-const STATE: Omit<HostStateMessage, 'inReplyTo'> = {
-  type: 'state', conversations: [{ id: 'c1', title: 'Long', updatedAt: 2 }, { id: 'c2', title: 'Other', updatedAt: 1 }], activeConversationId: 'c1',
-  messages: range(100, 150), olderMessages: 100, draft: '', models: [{ id: 'claude' }], currentModel: 'claude', offline: null,
-};
+const STATE = longState(100, 150, [{ id: 'c1', title: 'Long', updatedAt: 2 }, { id: 'c2', title: 'Other', updatedAt: 1 }]);
 
 describe('chat webview: a long conversation in pages', () => {
   const env = useDom();
@@ -31,8 +27,8 @@ describe('chat webview: a long conversation in pages', () => {
   let scrollTop = 0;
   let seenHeight = 0;
   const deliver = (m: HostMessage): void => { window.dispatchEvent(new env.window.MessageEvent('message', { data: m })); };
-  const shown = (): string[] => Array.from(root.querySelectorAll('article.message'), (el) => el.getAttribute('data-message-id')!);
-  const settle = (): void => { for (let i = 0; frames.pending && i < 50; i++) frames.flush(); };
+  const shown = (): string[] => shownIds(root);
+  const settle = (): void => settleFrames(frames);
   const scrollTo = (top: number): void => { scrollTop = top; thread.dispatchEvent(new env.window.Event('scroll')); };
   const requests = () => vscode.ofType('loadOlder');
 

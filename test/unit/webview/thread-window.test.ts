@@ -9,22 +9,18 @@
  * at scroll offset 0).
  */
 import assert from 'node:assert/strict';
-import type { ChatMessage, HostMessage, HostStateMessage } from '../../../src/shared/protocol';
+import type { HostMessage } from '../../../src/shared/protocol';
 import { ChatApp } from '../../../src/webview/app';
 import { MAX_ATTACHED } from '../../../src/webview/window';
 import { FakeVsCode, ManualFrames, useDom } from './dom-env';
+import { longState, range, settleFrames, shownIds } from './long-thread';
 import { waitFor } from '../helpers/wait';
 
 const ROW_PX = 100;
 const VIEW_PX = 500;
 const TOTAL = 1000;
-const message = (i: number): ChatMessage => (i % 2 === 0 ? { id: `m${i}`, role: 'user', text: `Question ${i}` } : { id: `m${i}`, role: 'assistant', text: `Answer **${i}**`, model: 'claude' });
-const range = (from: number, to: number): ChatMessage[] => Array.from({ length: to - from }, (_, i) => message(from + i));
 const ids = (from: number, to: number): string[] => range(from, to).map((m) => m.id);
-const STATE: Omit<HostStateMessage, 'inReplyTo'> = {
-  type: 'state', conversations: [{ id: 'c1', title: 'Long', updatedAt: 2 }], activeConversationId: 'c1',
-  messages: range(TOTAL - 50, TOTAL), olderMessages: TOTAL - 50, draft: '', models: [{ id: 'claude' }], currentModel: 'claude', offline: null,
-};
+const STATE = longState(TOTAL - 50, TOTAL);
 
 describe('chat webview: a long conversation keeps a bounded part of itself in the page', () => {
   const env = useDom();
@@ -37,8 +33,8 @@ describe('chat webview: a long conversation keeps a bounded part of itself in th
   let position = 0;
   let anchor: { id: string; offset: number } | undefined;
   const deliver = (m: HostMessage): void => { window.dispatchEvent(new env.window.MessageEvent('message', { data: m })); };
-  const shown = (): string[] => Array.from(root.querySelectorAll('article.message'), (el) => el.getAttribute('data-message-id')!);
-  const settle = (): void => { for (let i = 0; frames.pending && i < 50; i++) frames.flush(); };
+  const shown = (): string[] => shownIds(root);
+  const settle = (): void => settleFrames(frames);
   const requests = () => vscode.ofType('loadOlder');
   const maxTop = () => Math.max(0, shown().length * ROW_PX - VIEW_PX);
 
