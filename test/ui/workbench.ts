@@ -114,11 +114,11 @@ export class Workbench {
   }
 
   /** Clicks the quick input row whose label is exactly `label`. */
-  async clickQuickInputRow(label: string): Promise<void> {
+  async clickQuickInputRow(label: string, timeoutMs = 30_000): Promise<void> {
     const labels = await this.quickInputLabels();
     const index = labels.indexOf(label);
     if (index < 0) throw new Error(`no row labelled ${label}; rows: ${labels.join(', ')}`);
-    await this.quickInputRows().nth(index).click();
+    await this.quickInputRows().nth(index).click({ timeout: timeoutMs });
   }
 
   /** Ticks (or unticks) the row labelled exactly `label` of a multi-select quick pick, by its checkbox. */
@@ -159,11 +159,21 @@ export class Workbench {
    * into the password box, Enter. Resolves once the "stored" notification is announced.
    */
   async setApiKey(provider: string, key: string): Promise<void> {
-    await this.runCommand('AnyModel: Set API Key');
-    await this.quickInputTitle().filter({ hasText: 'AnyModel: Set API Key' }).waitFor({ state: 'visible', timeout: 30_000 });
-    await this.page.keyboard.type(provider, { delay: 10 });
-    await this.quickInputRows().filter({ hasText: provider }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await this.clickQuickInputRow(provider);
+    // A QuickPick closes when the window's focus moves (a webview that just loaded can take it):
+    // a person then opens it again, and so does this, once.
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand('AnyModel: Set API Key');
+      await this.quickInputTitle().filter({ hasText: 'AnyModel: Set API Key' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await this.page.keyboard.type(provider, { delay: 10 });
+      await this.quickInputRows().filter({ hasText: provider }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      try {
+        await this.clickQuickInputRow(provider, 10_000);
+        break;
+      } catch (err) {
+        if (attempt >= 2 || await this.quickInput().isVisible()) throw err;
+        console.log(`      the Set API Key picker closed before its ${provider} row was clicked; opening it again`);
+      }
+    }
     await this.quickInputTitle().filter({ hasText: `API key for ${provider}` }).waitFor({ state: 'visible', timeout: 30_000 });
     const box = this.quickInputBox();
     if (await box.getAttribute('type') !== 'password') throw new Error('the key box is not a password box');
