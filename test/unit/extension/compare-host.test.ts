@@ -12,25 +12,16 @@ import { join } from 'node:path';
 import { AnyModelError } from '../../../src/core';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
-import { buildCatalog, type Catalog, type CatalogInputs } from '../../../src/extension/catalog';
+import { buildCatalog, type Catalog } from '../../../src/extension/catalog';
 import { OfflineSwitch } from '../../../src/extension/offline';
 import type { HostMessage } from '../../../src/shared/protocol';
 import { startMockServer, type MockServer, type RecordedRequest, type Reply } from '../helpers/mock-server';
 import { error as openaiError } from '../mocks/openai';
 import { openAIStreamOf } from '../../ui/streams';
 import { waitFor } from '../helpers/wait';
+import { catalogSettings, Memento } from './host-fixtures';
 
-const settings: CatalogInputs['settings'] = {
-  configFile: '', ollamaBaseUrl: 'http://127.0.0.1:9', gatewayUrl: '', offlineModel: '', autoOfflineSwitch: false,
-  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000,
-  otlpEndpoint: '', otlpLogContent: false,
-};
 
-class Memento {
-  private readonly data = new Map<string, unknown>();
-  get<T>(key: string): T | undefined { return this.data.get(key) as T | undefined; }
-  async update(key: string, value: unknown): Promise<void> { this.data.set(key, value); }
-}
 
 type Body = { model: string; messages: { role: string; content: string }[] };
 const bodyOf = (r: RecordedRequest) => r.body as Body;
@@ -48,7 +39,7 @@ describe('chat controller: compare mode', function () {
       return openAIStreamOf(`${model} answers: ${bodyOf(req).messages.at(-1)!.content}`, { size: 6, delayMs: model === 'slow' ? 60 : 5, usage: { prompt_tokens: 42, completion_tokens: 120 } });
     });
     catalog = await buildCatalog({
-      settings, defaultModel: 'quick', keyEnv: { K: 'k' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
+      settings: catalogSettings(), defaultModel: 'quick', keyEnv: { K: 'k' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
       modelsSetting: ['quick', 'slow', 'flaky', 'endless'].map((m) => ({ model_name: m, litellm_params: { model: m === 'quick' ? 'openai/gpt-4o-mini' : `openai/${m}`, api_base: `${mock.url}/v1`, api_key: 'os.environ/K' } })),
     });
   });

@@ -13,26 +13,17 @@ import { join } from 'node:path';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
 import { forView, imageFromDataUrl, textAttachment } from '../../../src/extension/chat/attachmentContent';
-import { buildCatalog, type Catalog, type CatalogInputs } from '../../../src/extension/catalog';
+import { buildCatalog, type Catalog } from '../../../src/extension/catalog';
 import { OfflineSwitch } from '../../../src/extension/offline';
 import type { Attachment, HostMessage, MessageOf, WebviewMessage } from '../../../src/shared/protocol';
 import { startOpenAIMock } from '../mocks/openai';
 import { startAnthropicMock } from '../mocks/anthropic';
 import { startOllamaMock } from '../mocks/ollama';
 import type { MockServer } from '../helpers/mock-server';
+import { catalogSettings, Memento } from './host-fixtures';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000020000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005fe02fedc44a3ee0000000049454e44ae426082', 'hex');
-const settings: CatalogInputs['settings'] = {
-  configFile: '', ollamaBaseUrl: 'http://127.0.0.1:9', gatewayUrl: '', offlineModel: '', autoOfflineSwitch: false,
-  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000,
-  otlpEndpoint: '', otlpLogContent: false,
-};
 
-class Memento {
-  private readonly data = new Map<string, unknown>();
-  get<T>(key: string): T | undefined { return this.data.get(key) as T | undefined; }
-  async update(key: string, value: unknown): Promise<void> { this.data.set(key, value); }
-}
 
 /** The composer's attachments without an editor: `path` attaches a file whose text the test gave. */
 class FakeAttachments {
@@ -83,7 +74,7 @@ describe('chat controller: attachments and the context window', () => {
   before(async () => {
     [openai, anthropic, ollama] = await Promise.all([startOpenAIMock({ apiKey: 'k' }), startAnthropicMock(), startOllamaMock()]);
     catalog = await buildCatalog({
-      settings: { ...settings, ollamaBaseUrl: ollama.url }, defaultModel: 'gpt', keyEnv: { K: 'k', ANTHROPIC_API_KEY: 'test-key' }, processEnv: {}, discoveryTimeoutMs: 2000,
+      settings: catalogSettings({ ollamaBaseUrl: ollama.url }), defaultModel: 'gpt', keyEnv: { K: 'k', ANTHROPIC_API_KEY: 'test-key' }, processEnv: {}, discoveryTimeoutMs: 2000,
       clientOptions: { ollamaMaxContextTokens: 65_536 },
       modelsSetting: [
         { model_name: 'gpt', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${openai.url}/v1`, api_key: 'os.environ/K' } },

@@ -13,22 +13,14 @@ import { ChatController, type ChatDeps } from '../../../src/extension/chat/contr
 import { branchAt } from '../../../src/extension/chat/branches';
 import { ConversationStore, type Conversation } from '../../../src/extension/chat/store';
 import { PAGE_MESSAGES } from '../../../src/extension/chat/threadPages';
-import { buildCatalog, type Catalog, type CatalogInputs } from '../../../src/extension/catalog';
+import { buildCatalog, type Catalog } from '../../../src/extension/catalog';
 import { OfflineSwitch } from '../../../src/extension/offline';
 import type { ChatMessage, HostMessage } from '../../../src/shared/protocol';
 import { startMockServer, type MockServer } from '../helpers/mock-server';
 import { openAIStreamOf } from '../../ui/streams';
+import { catalogSettings, Memento } from './host-fixtures';
 
-const settings = (): CatalogInputs['settings'] => ({
-  configFile: '', ollamaBaseUrl: 'http://127.0.0.1:9', gatewayUrl: '', offlineModel: '', autoOfflineSwitch: false,
-  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000, otlpEndpoint: '', otlpLogContent: false,
-});
 
-class Memento {
-  private readonly data = new Map<string, unknown>();
-  get<T>(key: string): T | undefined { return this.data.get(key) as T | undefined; }
-  async update(key: string, value: unknown): Promise<void> { this.data.set(key, value); }
-}
 
 type State = Extract<HostMessage, { type: 'state' }>;
 type OlderPage = Extract<HostMessage, { type: 'olderPage' }>;
@@ -46,7 +38,7 @@ describe('chat controller: a long conversation in pages', () => {
   before(async () => {
     server = await startMockServer(() => openAIStreamOf('Answer 130.', { size: 8, delayMs: 1 }));
     catalog = await buildCatalog({
-      settings: settings(), defaultModel: 'plain', keyEnv: { K: 'k' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
+      settings: catalogSettings(), defaultModel: 'plain', keyEnv: { K: 'k' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
       modelsSetting: [{ model_name: 'plain', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${server.url}/v1`, api_key: 'os.environ/K' } }],
     });
   });

@@ -11,22 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
-import { buildCatalog, type Catalog, type CatalogInputs } from '../../../src/extension/catalog';
+import { buildCatalog, type Catalog } from '../../../src/extension/catalog';
 import { OfflineSwitch } from '../../../src/extension/offline';
 import type { HostMessage, ReasoningEffort } from '../../../src/shared/protocol';
 import { startMockServer, type MockServer, type RecordedRequest } from '../helpers/mock-server';
 import { openAIReasoningStreamOf, openAIStreamOf } from '../../ui/streams';
+import { catalogSettings, Memento } from './host-fixtures';
 
-const settings = (): CatalogInputs['settings'] => ({
-  configFile: '', ollamaBaseUrl: 'http://127.0.0.1:9', gatewayUrl: '', offlineModel: '', autoOfflineSwitch: false,
-  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000, otlpEndpoint: '', otlpLogContent: false,
-});
 
-class Memento {
-  private readonly data = new Map<string, unknown>();
-  get<T>(key: string): T | undefined { return this.data.get(key) as T | undefined; }
-  async update(key: string, value: unknown): Promise<void> { this.data.set(key, value); }
-}
 
 type Body = { model: string; messages: { role: string; content: string }[]; reasoning_effort?: string };
 const body = (r: RecordedRequest | undefined): Body => r!.body as Body;
@@ -51,7 +43,7 @@ describe('chat controller: thinking, instructions and working with the thread', 
         : openAIStreamOf(`Plain answer to: ${last}`, { size: 8, delayMs: 1 });
     });
     catalog = await buildCatalog({
-      settings: settings(), defaultModel: 'reasoner', keyEnv: { K: 'k' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
+      settings: catalogSettings(), defaultModel: 'reasoner', keyEnv: { K: 'k' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
       modelsSetting: [
         { model_name: 'reasoner', litellm_params: { model: 'openai/deepseek-reasoner', api_base: `${server.url}/v1`, api_key: 'os.environ/K' } },
         { model_name: 'plain', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${server.url}/v1`, api_key: 'os.environ/K' } },

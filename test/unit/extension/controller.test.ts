@@ -10,23 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
-import { buildCatalog, type Catalog, type CatalogInputs } from '../../../src/extension/catalog';
+import { buildCatalog, type Catalog } from '../../../src/extension/catalog';
 import { OfflineSwitch } from '../../../src/extension/offline';
 import type { ErrorAction, HostMessage } from '../../../src/shared/protocol';
 import { startOpenAIMock } from '../mocks/openai';
 import { startMockServer, type MockServer } from '../helpers/mock-server';
 import { waitFor } from '../helpers/wait';
+import { catalogSettings, Memento } from './host-fixtures';
 
-const settings = (over: Partial<CatalogInputs['settings']> = {}): CatalogInputs['settings'] => ({
-  configFile: '', ollamaBaseUrl: 'http://127.0.0.1:9', gatewayUrl: '', offlineModel: '', autoOfflineSwitch: false,
-  offlineRecheckSeconds: 30, connectTimeoutSeconds: 4, firstByteTimeoutSeconds: 180, logPrompts: false, proxyPort: 4000, otlpEndpoint: '', otlpLogContent: false, ...over,
-});
 
-class Memento {
-  private readonly data = new Map<string, unknown>();
-  get<T>(key: string): T | undefined { return this.data.get(key) as T | undefined; }
-  async update(key: string, value: unknown): Promise<void> { this.data.set(key, value); }
-}
 
 interface Harness {
   controller: ChatController;
@@ -75,7 +67,7 @@ describe('chat controller: retry', () => {
     failing = await startMockServer(() => ({ kind: 'json', status: 400, body: { error: { message: 'This model cannot take that request', type: 'invalid_request_error', param: null, code: null } } }));
     working = await startOpenAIMock({ apiKey: 'k' });
     catalog = await buildCatalog({
-      settings: settings(), defaultModel: 'second', keyEnv: { K: 'k' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
+      settings: catalogSettings(), defaultModel: 'second', keyEnv: { K: 'k' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
       modelsSetting: [
         { model_name: 'first', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${failing.url}/v1`, api_key: 'os.environ/K' } },
         { model_name: 'second', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${working.url}/v1`, api_key: 'os.environ/K' } },
@@ -143,7 +135,7 @@ describe('chat controller: a local model whose Ollama does not answer', () => {
   // The first-run setup: the default model on the Ollama that anymodel.ollamaBaseUrl names, not running
   // (a closed port on 127.0.0.1 stands for it, so that an Ollama on this machine cannot interfere).
   const localCatalog = () => buildCatalog({
-    settings: settings({ ollamaBaseUrl: 'http://127.0.0.1:9' }), defaultModel: 'ollama_chat/llama3.2', keyEnv: {}, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300, modelsSetting: [],
+    settings: catalogSettings({ ollamaBaseUrl: 'http://127.0.0.1:9' }), defaultModel: 'ollama_chat/llama3.2', keyEnv: {}, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300, modelsSetting: [],
   });
 
   it('says before the first question that Ollama is not running, with what to do as actions', async () => {
@@ -177,7 +169,7 @@ describe('chat controller: a default key withheld from a custom address', () => 
     const server = await startOpenAIMock({ apiKey: 'sk-default' });
     try {
       const catalog = await buildCatalog({
-        settings: settings(), defaultModel: 'elsewhere', keyEnv: { OPENAI_API_KEY: 'sk-default' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
+        settings: catalogSettings(), defaultModel: 'elsewhere', keyEnv: { OPENAI_API_KEY: 'sk-default' }, processEnv: {}, clientOptions: {}, discoveryTimeoutMs: 300,
         modelsSetting: [{ model_name: 'elsewhere', litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${server.url}/v1` } }],
       });
       const h = await harness(catalog, 'elsewhere');
