@@ -13,7 +13,6 @@ import { flashCopied } from './markdown';
 import { AssistantMessageView, emptyStateView, errorView, noticeView } from './messages';
 import { animationFrames, type FrameScheduler } from './streaming';
 import { MessageList } from './thread';
-import { warmUpMarkdown } from './deferred';
 import { ThreadActions } from './thread-actions';
 import { ComposerContext } from './context';
 import { ThreadFollower } from './follow';
@@ -123,7 +122,7 @@ export class ChatApp {
   start(): void {
     this.bridge.start();
     // In a browser (not the tests' jsdom): markdown's first-use cost before the state comes (deferred.ts).
-    if (this.list.rendersNearViewport) setTimeout(warmUpMarkdown, 0);
+    this.list.warmUpMarkdown();
     const local = this.loadLocal();
     if (local.draft) this.composer.restoreDraft(local.draft);
     this.renderEmptyState();

@@ -7,12 +7,19 @@
  */
 import type { Token } from 'marked';
 import { h } from './dom';
-import { lexBlocks, renderTokens } from './markdown';
+import { compileGrammar, isGrammarCompiled } from './highlight';
+import { highlightCodeBlock, lexBlocks, markdownWarmUpSteps, renderTokens, UNHIGHLIGHTED } from './markdown';
 import type { FrameScheduler } from './streaming';
 
 /** Work done a step at a time; `step` returns true once nothing is left. */
 export interface Job {
   step(): boolean;
+  /**
+   * The next step is a first use that costs several times an ordinary one (compiling a grammar):
+   * it runs in a task of its own, not after other steps nor in an animation frame's task, whose
+   * other callbacks, style and layout it would be added to.
+   */
+  heavy?(): boolean;
 }
 
 /** Renders a restored answer's markdown when it comes near the screen; absent: at once. */
@@ -23,30 +30,51 @@ export interface Deferrer {
 /**
  * A finished text rendered in `placeholder`'s place, one block per step, with the same block
  * structure as renderFinishedMarkdown (streaming.ts): an `.md-block` per top-level token, lexed
- * whole once so reference links resolve. The blocks are built out of the page and go in with the
- * last step, in one swap: the text stays as it is until then (so the answer reads in full), and
- * is laid out once, not again after each step.
+ * whole once so reference links resolve. A block's code is highlighted in steps after it, one
+ * code block per step, and a grammar's first use (its compilation) is a heavy step of its own.
+ * The blocks are built out of the page and go in with the last step, in one swap: the text stays
+ * as it is until then (so the answer reads in full), and is laid out once, not again after each
+ * step, and never shows its code uncoloured.
  */
 export class MarkdownJob implements Job {
   private tokens: Token[] | undefined;
   private next = 0;
   private readonly element: HTMLElement;
+  /** Code blocks of the rendered blocks still to highlight, in order. */
+  private readonly code: HTMLElement[] = [];
 
   constructor(private readonly source: string, private readonly placeholder: HTMLElement) {
     this.element = h('div', { class: 'markdown' });
   }
 
+  heavy(): boolean {
+    const block = this.code[0];
+    return block !== undefined && !isGrammarCompiled(block.getAttribute('data-lang') ?? '');
+  }
+
   step(): boolean {
-    this.tokens ??= lexBlocks(this.source);
-    while (this.next < this.tokens.length) {
-      const token = this.tokens[this.next++]!;
-      if (token.type === 'space') continue;
-      const block = h('div', { class: 'md-block' });
-      block.append(renderTokens([token]));
-      this.element.append(block);
-      break;
+    const block = this.code[0];
+    if (block) {
+      const language = block.getAttribute('data-lang') ?? '';
+      if (isGrammarCompiled(language)) {
+        highlightCodeBlock(block);
+        this.code.shift();
+      } else {
+        compileGrammar(language);
+      }
+    } else {
+      this.tokens ??= lexBlocks(this.source);
+      while (this.next < this.tokens.length) {
+        const token = this.tokens[this.next++]!;
+        if (token.type === 'space') continue;
+        const rendered = h('div', { class: 'md-block' });
+        rendered.append(renderTokens([token], { plainCode: true }));
+        this.code.push(...Array.from(rendered.querySelectorAll<HTMLElement>(`div.${UNHIGHLIGHTED}`)));
+        this.element.append(rendered);
+        break;
+      }
     }
-    const done = this.next >= this.tokens.length;
+    const done = this.code.length === 0 && this.tokens !== undefined && this.next >= this.tokens.length;
     if (done) this.placeholder.replaceWith(this.element);
     return done;
   }
@@ -63,6 +91,9 @@ export class NearViewport implements Deferrer {
   /** Came near the screen (or were asked for now), not finished yet. */
   private readonly due: Job[] = [];
   private drainQueued = false;
+  private taskQueued = false;
+  /** The first-use costs still to pay (warmUp), each step in a task of its own. */
+  private warming: Job | undefined;
   private observer: IntersectionObserver | undefined;
   private readonly IO = (globalThis as { IntersectionObserver?: typeof IntersectionObserver }).IntersectionObserver;
 
@@ -111,7 +142,7 @@ export class NearViewport implements Deferrer {
     }
     if (jobs.length === 0) return;
     this.due.unshift(...jobs);
-    setTimeout(() => this.drain(budgetMs), 0);
+    setTimeout(() => this.drain(budgetMs, true), 0);
   }
 
   clear(): void {
@@ -121,36 +152,59 @@ export class NearViewport implements Deferrer {
     this.due.length = 0;
   }
 
-  /** Runs due steps until the budget is spent (at least one), the rest in the next frame. */
-  private drain(budgetMs: number): void {
-    if (this.due.length === 0) return;
+  /**
+   * The first-use costs of rendering markdown (markdown.ts, markdownWarmUpSteps), a step per
+   * task from the next one on, before any answer renders: started while the panel waits for the
+   * host's state, they are usually done by the time it comes; if it comes first, the answers wait
+   * for them rather than pay them all in their first step.
+   */
+  warmUp(): void {
+    if (!this.IO) return;
+    const steps = markdownWarmUpSteps();
+    this.warming = { step: () => { if (steps[0]?.() !== false) steps.shift(); return steps.length === 0; }, heavy: () => true };
+    this.queueTask();
+  }
+
+  /**
+   * Runs due steps until the budget is spent (at least one), the rest in the next frame. A heavy
+   * step (a warm-up step, a grammar's first use) runs only first in a task this class queued
+   * (`ownTask`), and ends it.
+   */
+  private drain(budgetMs: number, ownTask = false): void {
     const start = performance.now();
-    let job = this.due[0];
-    while (job) {
+    let ran = false;
+    let heavyRan = false;
+    for (let job = this.current(); job; job = this.current()) {
+      const heavy = job.heavy?.() === true;
+      if (heavy && (ran || !ownTask)) break;
       const done = job.step();
-      if (done) { this.due.shift(); job = this.due[0]; }
+      ran = true;
+      if (done && job === this.warming) this.warming = undefined;
+      else if (done) this.due.shift();
+      if (heavy) { heavyRan = true; break; }
       if (performance.now() - start >= budgetMs) break;
     }
-    this.onRendered();
-    if (this.due.length === 0 || this.drainQueued) return;
+    if (ran) this.onRendered();
+    const next = this.current();
+    if (!next) return;
+    // After a heavy step the rest follows in the next task, as soon as it can (the newest
+    // answers are waiting); a heavy step next gets a task of its own.
+    if (heavyRan || next.heavy?.() === true) { this.queueTask(); return; }
+    if (this.drainQueued) return;
     this.drainQueued = true;
     this.scheduler.request(() => { this.drainQueued = false; this.drain(RENDER_BUDGET_MS); });
   }
-}
 
-/**
- * What a first render costs beyond the work itself (V8 compiling marked's and DOMPurify's code
- * on first call, DOMPurify setting up) is several times a warm render of a long answer. Spent on
- * a short sample in tasks of their own while the panel waits for the host's state, it is not
- * added to the task that shows the conversation. Grammars are compiled when first used: an
- * answer's code blocks each render in a step of their own.
- */
-const WARM_UP_SAMPLE = '## A\n\nSome *text* with `code`, **bold** and [a link](https://example.com).\n\n- one\n- two\n\n1. first\n\n> quote\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```\nplain\n```\n';
+  /** The warm-up until it is done, then the answers due. */
+  private current(): Job | undefined {
+    return this.warming ?? this.due[0];
+  }
 
-export function warmUpMarkdown(): void {
-  // Lexing and rendering in two tasks: each first call costs tens of ms on a slow machine.
-  const tokens = lexBlocks(WARM_UP_SAMPLE);
-  setTimeout(() => renderTokens(tokens), 0);
+  private queueTask(): void {
+    if (this.taskQueued) return;
+    this.taskQueued = true;
+    setTimeout(() => { this.taskQueued = false; this.drain(RENDER_BUDGET_MS, true); }, 0);
+  }
 }
 
 function runAll(job: Job): void {

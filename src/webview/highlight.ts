@@ -35,17 +35,36 @@ const LANGUAGES = {
   python, ruby, rust, shell, sql, typescript, xml, yaml,
 };
 
+/** Grammars registered so far, in LANGUAGES' order (registerSomeGrammars). */
+let registeredCount = 0;
 let registered = false;
 
 function ensureRegistered(): void {
   if (registered) return;
-  for (const [name, grammar] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, grammar);
+  while (!registerSomeGrammars(Infinity)) { /* all of them */ }
+}
+
+/**
+ * Registers up to `count` more grammars; true once all are, with the aliases. Registering calls
+ * each grammar's definition, which builds its modes and regexps: ~10 ms for all of them warm,
+ * several times that the first time on a slow machine, so the warm-up does it a few per task.
+ */
+export function registerSomeGrammars(count: number): boolean {
+  if (registered) return true;
+  const entries = Object.entries(LANGUAGES);
+  const end = Math.min(entries.length, registeredCount + count);
+  for (; registeredCount < end; registeredCount++) {
+    const [name, grammar] = entries[registeredCount]!;
+    hljs.registerLanguage(name, grammar);
+  }
+  if (registeredCount < entries.length) return false;
   // Fence labels models use that the grammars do not alias themselves.
   hljs.registerAliases(['tsx', 'mts', 'cts'], { languageName: 'typescript' });
   hljs.registerAliases(['jsx', 'mjs', 'cjs'], { languageName: 'javascript' });
   hljs.registerAliases(['toml', 'properties'], { languageName: 'ini' });
   hljs.registerAliases(['vue', 'svelte'], { languageName: 'xml' });
   registered = true;
+  return true;
 }
 
 /** Fence labels are model output: keep them to what a language name looks like. */
@@ -60,8 +79,27 @@ export function isKnownLanguage(language: string): boolean {
 }
 
 /**
+ * Grammars highlight.js has compiled. It compiles one on its first use (every mode's regexps,
+ * recursively): for TypeScript that is 20-30 ms here, several times the highlighting of a block,
+ * so a restored answer compiles a grammar in a task of its own (deferred.ts). Keyed by the
+ * grammar, so aliases (`ts`, `tsx`) share it.
+ */
+const compiled = new WeakSet<object>();
+
+/** The grammar of `language` is compiled: highlighting with it costs only the highlighting. */
+export function isGrammarCompiled(language: string): boolean {
+  const grammar = isKnownLanguage(language) ? hljs.getLanguage(language) : undefined;
+  return grammar === undefined || compiled.has(grammar);
+}
+
+/** Compiles the grammar of `language` (highlighting a token of it), without highlighting anything wanted. */
+export function compileGrammar(language: string): void {
+  highlightToHtml('x', language);
+}
+
+/**
  * Highlighted HTML for `code`: highlight.js escapes the text and adds only `<span class="hljs-…">`,
- * and the result still goes through the sanitiser with the rest of the message.
+ * and the result still goes through the sanitiser.
  */
 export function highlightToHtml(code: string, language: string): string {
   if (!isKnownLanguage(language)) return escapeHtml(code);
@@ -70,6 +108,9 @@ export function highlightToHtml(code: string, language: string): string {
   } catch {
     // A grammar bug must cost the colours, not the answer.
     return escapeHtml(code);
+  } finally {
+    const grammar = hljs.getLanguage(language);
+    if (grammar) compiled.add(grammar);
   }
 }
 

@@ -19,7 +19,7 @@
 import DOMPurify from 'dompurify';
 import { Marked, type Token, type Tokens } from 'marked';
 import { h, icon, iconButton } from './dom';
-import { escapeHtml, highlightToHtml, isKnownLanguage, normaliseLanguage } from './highlight';
+import { escapeHtml, highlightToHtml, isKnownLanguage, normaliseLanguage, registerSomeGrammars } from './highlight';
 import { safeLinkUrl } from '../shared/links';
 
 export { safeLinkUrl };
@@ -47,8 +47,12 @@ const marked = new Marked({
     },
     code({ text, lang }: Tokens.Code): string {
       const language = normaliseLanguage(lang);
-      const cls = isKnownLanguage(language) ? ` language-${language}` : '';
-      return `<div class="code-block" data-lang="${escapeHtml(language)}"><pre><code class="hljs${cls}">${highlightToHtml(text.replace(/\n$/, ''), language)}</code></pre></div>`;
+      const known = isKnownLanguage(language);
+      const cls = known ? ` language-${language}` : '';
+      const code = text.replace(/\n$/, '');
+      // Plain now, highlighted by highlightCodeBlock in a later step (a restored answer, deferred.ts).
+      const body = known && plainCode ? escapeHtml(code) : highlightToHtml(code, language);
+      return `<div class="code-block${known && plainCode ? ` ${UNHIGHLIGHTED}` : ''}" data-lang="${escapeHtml(language)}"><pre><code class="hljs${cls}">${body}</code></pre></div>`;
     },
     // GFM task lists: a glyph instead of an <input>, which the allow-list does not have.
     checkbox({ checked }: Tokens.Checkbox): string {
@@ -56,6 +60,11 @@ const marked = new Marked({
     },
   },
 });
+
+/** Set while renderTokens renders with `plainCode`: marked's renderer has no per-call options. */
+let plainCode = false;
+/** A code block of a known language rendered plain, waiting for highlightCodeBlock. */
+export const UNHIGHLIGHTED = 'code-unhighlighted';
 
 const ALLOWED_TAGS = [
   'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'em', 'del', 's', 'code', 'pre',
@@ -90,18 +99,81 @@ export function lexBlocks(source: string): Token[] {
 export interface RenderOptions {
   /** The block is still streaming: code blocks get no actions yet (they would be rebuilt under the pointer). */
   open?: boolean;
+  /**
+   * Code blocks of a known language come out as plain text, marked UNHIGHLIGHTED, for
+   * highlightCodeBlock to colour in a step of its own: a grammar's first use costs more than
+   * the rest of a long answer's block (deferred.ts).
+   */
+  plainCode?: boolean;
 }
 
 /** Renders block tokens to a sanitised fragment with code-block toolbars attached. */
 export function renderTokens(tokens: Token[], options: RenderOptions = {}): DocumentFragment {
-  const html = marked.parser(tokens);
-  // DOMPurify parses into a scratch document of its own; adopt the result so every node we
-  // touch next (and every selector query) belongs to the page's document.
-  const fragment = document.adoptNode(getPurifier().sanitize(html, PURIFY_CONFIG) as DocumentFragment);
+  plainCode = options.plainCode === true;
+  let html: string;
+  try {
+    html = marked.parser(tokens);
+  } finally {
+    plainCode = false;
+  }
+  const fragment = sanitise(html);
   finishLinks(fragment);
   for (const block of Array.from(fragment.querySelectorAll<HTMLElement>('div.code-block'))) decorateCodeBlock(block, options.open === true);
   return fragment;
 }
+
+/**
+ * DOMPurify parses into a scratch document of its own; the result is adopted so every node
+ * touched next (and every selector query) belongs to the page's document.
+ */
+function sanitise(html: string): DocumentFragment {
+  return document.adoptNode(getPurifier().sanitize(html, PURIFY_CONFIG) as DocumentFragment);
+}
+
+/**
+ * Colours a code block rendered with `plainCode`: its text, highlighted and sanitised like the
+ * rest of a message, in place of the plain text. The text itself does not change, so what the
+ * copy, insert and apply buttons take (app.ts) is the same before and after.
+ */
+export function highlightCodeBlock(block: HTMLElement): void {
+  if (!block.classList.contains(UNHIGHLIGHTED)) return;
+  block.classList.remove(UNHIGHLIGHTED);
+  const code = block.querySelector('pre > code');
+  if (!code) return;
+  code.replaceChildren(sanitise(highlightToHtml(code.textContent ?? '', block.getAttribute('data-lang') ?? '')));
+}
+
+/**
+ * What a first render costs beyond the work itself, as separate steps for tasks of their own (the
+ * panel runs them while it waits for the host's state, deferred.ts): V8 compiling marked's and
+ * DOMPurify's code on first call, DOMPurify setting up, highlight.js building its grammars, and
+ * V8's regexps. A regexp is interpreted on its first executions and compiled to native code on a
+ * later one, and marked's block rules are large (the paragraph rule holds the setext-heading
+ * one), so the sample has every kind of block a model writes, more than once, and is lexed
+ * twice: the real content then meets compiled rules. Grammars are compiled when first used,
+ * each in a step of its own (deferred.ts).
+ */
+const WARM_UP_SAMPLE = [
+  '## A heading', 'Setext heading\n===', 'Another one\n---',
+  'Some *text* with `code`, **bold**, ~~gone~~ and [a link](https://example.com).\nA second line, <b>html</b> & an image ![x](https://example.com/x.png).',
+  '- one\n- two\n  - nested', '1. first\n2. second', '- [ ] task\n- [x] done',
+  '> quote\n> more', '| a | b |\n|---|:-:|\n| 1 | 2 |', '```\nplain\n```', '```ts\nconst a = 1;\n```', '    indented code', '***',
+  'Text with a reference [link][1].', '[1]: https://example.com',
+].join('\n\n');
+
+/** Steps of the warm-up, in order; a step returning false runs again in the next task. */
+export function markdownWarmUpSteps(): (() => boolean)[] {
+  let tokens: Token[] = [];
+  let html = '';
+  return [
+    () => { lexBlocks(WARM_UP_SAMPLE); return true; },
+    () => { tokens = lexBlocks(WARM_UP_SAMPLE); return true; },
+    () => registerSomeGrammars(GRAMMARS_PER_STEP),
+    () => { plainCode = true; try { html = marked.parser(tokens); } finally { plainCode = false; } return true; },
+    () => { finishLinks(sanitise(html)); return true; },
+  ];
+}
+const GRAMMARS_PER_STEP = 6;
 
 /** A whole finished text, e.g. a restored message. */
 export function renderMarkdown(source: string): DocumentFragment {

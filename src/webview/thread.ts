@@ -93,6 +93,11 @@ export class MessageList {
     return this.window.hiddenBelow;
   }
 
+  /** Pays markdown's first-use costs in small tasks from the next one on (deferred.ts), if answers render near the screen. */
+  warmUpMarkdown(): void {
+    this.nearViewport.warmUp();
+  }
+
   /** Empties the thread; an answer still streaming into it stops rendering. */
   clear(): void {
     for (const view of this.views.values()) view.streaming?.finish();

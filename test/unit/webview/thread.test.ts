@@ -207,6 +207,34 @@ describe('chat webview: a long conversation renders older answers near the scree
     app.dispose();
   });
 
+  it('colours a restored answer\'s code after its markdown, and its buttons post the code as written', async () => {
+    const root = document.createElement('div');
+    document.body.replaceChildren(root);
+    const vscode = new FakeVsCode();
+    const frames = new ManualFrames();
+    const app = new ChatApp(root, vscode, { scheduler: frames });
+    app.start();
+    const code = 'def retry(n):\n    return min(30, 2 ** n)  # <seconds> & "more"';
+    const messages: ChatMessage[] = [
+      { id: 'q1', role: 'user', text: 'How long?' },
+      { id: 'a1', role: 'assistant', model: 'claude', text: `Back off:\n\n\`\`\`python\n${code}\n\`\`\`\n\nThat is **all**.` },
+    ];
+    const ready = vscode.posted[0]!;
+    window.dispatchEvent(new env.window.MessageEvent('message', { data: { ...STATE, messages, inReplyTo: ready.type === 'ready' ? ready.requestId : '' } }));
+    // Frames run as the test waits: what does not fit in the first task's budget follows in them.
+    const block = await waitFor(() => { frames.flush(); return root.querySelector<HTMLElement>('[data-message-id="a1"] .code-block'); }, 'the answer rendered');
+    assert.ok(block.querySelector('span[class^="hljs-"]'), 'highlighted');
+    assert.equal(block.classList.contains('code-unhighlighted'), false);
+    assert.equal(root.querySelector('[data-message-id="a1"] strong')?.textContent, 'all', 'the markdown after the code is there too');
+    for (const action of ['copy', 'insert', 'apply']) block.querySelector<HTMLButtonElement>(`[data-code-action="${action}"]`)!.click();
+    assert.deepEqual(vscode.posted.filter((m) => /Code$/.test(m.type)), [
+      { type: 'copyCode', code, language: 'python' },
+      { type: 'insertCode', code, language: 'python' },
+      { type: 'applyCode', code, language: 'python' },
+    ]);
+    app.dispose();
+  });
+
   it('renders answers that come near the screen together a few per task, the rest in the next frames', async () => {
     observed.length = 0;
     const { frames, app } = await openConversation(60);
