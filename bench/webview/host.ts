@@ -12,6 +12,8 @@ interface Bench {
   handled: { at: number; ms: number }[];
   frames: { at: number; ms: number }[];
   longTasks: { at: number; ms: number }[];
+  /** Long animation frames (> 50 ms), with the scripts in them. */
+  longFrames: { at: number; ms: number; blockingMs: number; renderMs: number; scripts: { what: string; ms: number; forcedLayoutMs: number }[] }[];
   ready: boolean;
   /** From delivering the state to the frame after the newest messages show, and until all it carried do. */
   openMs?: number;
@@ -43,9 +45,25 @@ interface OpenBreakdown {
 }
 
 const win = window as unknown as Window & { __bench: Bench; acquireVsCodeApi(): unknown };
-const bench: Bench = { handled: [], frames: [], longTasks: [], ready: false, replay, probeLongTask, scrollThrough, openBreakdown };
+const bench: Bench = { handled: [], frames: [], longTasks: [], longFrames: [], ready: false, replay, probeLongTask, scrollThrough, openBreakdown };
 win.__bench = bench;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) bench.longTasks.push({ at: e.startTime, ms: e.duration }); }).observe({ type: 'longtask', buffered: true });
+// What a long task was made of, without a profiler's overhead: Chromium's long animation frames
+// name each script callback in them (the invoker, the function and its place) and the frame's
+// style and layout time.
+interface LoafScript { invoker: string; sourceFunctionName: string; sourceCharPosition: number; duration: number; forcedStyleAndLayoutDuration: number }
+interface Loaf extends PerformanceEntry { blockingDuration: number; styleAndLayoutStart: number; renderStart: number; scripts: LoafScript[] }
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as Loaf[]) {
+      bench.longFrames.push({
+        at: e.startTime, ms: e.duration, blockingMs: e.blockingDuration,
+        renderMs: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
+        scripts: e.scripts.map((x) => ({ what: `${x.invoker} ${x.sourceFunctionName}@${x.sourceCharPosition}`, ms: x.duration, forcedLayoutMs: x.forcedStyleAndLayoutDuration })),
+      });
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true });
+} catch { /* a browser without long animation frames: the long tasks still count */ }
 
 const nativeRaf = window.requestAnimationFrame.bind(window);
 window.requestAnimationFrame = (callback) => nativeRaf((t) => {
