@@ -22,6 +22,8 @@ const RESTORE_NOW = 12;
 const RESTORE_BATCH = 8;
 /** Older messages go in as text until seen, which is cheap: many more per frame. */
 const DEFERRED_BATCH = 25;
+/** A frame's time (ms) for building a batch of earlier messages as text; at least one goes in per frame. */
+const EARLIER_BUDGET_MS = 6;
 /** Of the messages shown at once, the newest this many get their markdown first, in the task after. */
 const RENDER_NOW = 4;
 /**
@@ -199,11 +201,24 @@ export class MessageList {
     if (messages.length === 0) { this.onSettled?.(); return; }
     this.scheduler.request(() => {
       if (generation !== this.generation) return;
-      const cut = Math.max(0, messages.length - (this.nearViewport.active ? DEFERRED_BATCH : RESTORE_BATCH));
+      // Newest first, until the batch is full or (as text, near the screen later) its time is
+      // spent: the first batch builds its elements with functions V8 has barely run yet (and may
+      // meet the collector, after a state of megabytes), at many times the cost of a later one.
+      const deferred = this.nearViewport.active;
+      const limit = deferred ? DEFERRED_BATCH : RESTORE_BATCH;
+      const budget = deferred ? EARLIER_BUDGET_MS : Infinity;
+      const start = performance.now();
+      const built: HTMLElement[] = [];
+      let cut = messages.length;
+      while (cut > 0 && messages.length - cut < limit) {
+        const element = this.messageElement(messages[--cut]!, false, true);
+        if (element) built.push(element);
+        if (performance.now() - start >= budget) break;
+      }
       // No scroll correction, so no forced layout: the browser's scroll anchoring keeps what the
       // reader looks at in place when content goes in above it. Past the window's room they wait
       // out of the page, the newest stay.
-      this.window.prepend(this.elements(messages.slice(cut), null, true), false);
+      this.window.prepend(built.reverse(), false);
       this.restoreEarlier(messages.slice(0, cut), generation);
     });
   }

@@ -207,6 +207,30 @@ describe('chat webview: a long conversation renders older answers near the scree
     app.dispose();
   });
 
+  it('builds a restore\'s earlier messages within a frame\'s budget: fewer per frame when each is slow, all of them in order in the end', async () => {
+    const { root, frames, app } = await openConversation(60);
+    const ids = () => Array.from(root.querySelectorAll('article.message'), (el) => el.getAttribute('data-message-id'));
+    assert.equal(ids().length, 12, 'the newest at once');
+    // Every clock reading 2 ms later: a message costs about 2 ms, three fit in the 6 ms budget.
+    const now = performance.now.bind(performance);
+    let clock = 0;
+    performance.now = () => (clock += 2);
+    const added: number[] = [];
+    try {
+      for (let i = 0; i < 60 && ids().length < 60; i++) {
+        const before = ids().length;
+        frames.flush();
+        if (ids().length > before) added.push(ids().length - before);
+      }
+    } finally {
+      performance.now = now;
+    }
+    assert.equal(ids().length, 60);
+    assert.deepEqual(ids(), Array.from({ length: 60 }, (_, i) => `m${i}`), 'in order, none twice');
+    assert.ok(added.length > 2 && added.every((n) => n >= 1 && n < 25), `a few per frame, not the batch of 25 (${added.join(', ')})`);
+    app.dispose();
+  });
+
   it('colours a restored answer\'s code after its markdown, and its buttons post the code as written', async () => {
     const root = document.createElement('div');
     document.body.replaceChildren(root);
