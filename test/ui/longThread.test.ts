@@ -4,7 +4,9 @@
  * bounded run of messages (src/webview/window.ts), laid out one after another with no gap and no
  * overlap, in the middle of the conversation as at its end. Scrolling back down brings the newest
  * messages back. The conversation is in the extension's store before the window opens, as one a
- * user kept would be. Screenshot: test-results/screenshots/ui-69-long-thread-middle.png.
+ * user kept would be. Screenshots: test-results/screenshots/ui-69-long-thread-middle.png, and a
+ * restored answer's highlighted code in the dark and the light theme, ui-69b-long-thread-code-dark.png
+ * and ui-69c-long-thread-code-light.png.
  */
 import assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
@@ -115,5 +117,29 @@ describe('UI: a 2,000-message conversation in a real VS Code window', function (
     }, 'the end of the conversation back', 60_000);
     await assertRun('back at the end');
     assert.ok(await chat.locator(`article[data-message-id="m${MESSAGES - 1}"] .md-block`).count() > 0, 'its markdown kept');
+  });
+
+  it('colours a restored answer\'s code (highlighted after its markdown, src/webview/deferred.ts), in a dark and a light theme', async () => {
+    const block = chat.locator(`article[data-message-id="m${MESSAGES - 3}"] .code-block`).first();
+    await block.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await block.locator('span.hljs-keyword').first().waitFor({ state: 'attached', timeout: 30_000 });
+    assert.equal(await chat.locator('.code-unhighlighted').count(), 0, 'no code block on screen left plain');
+    assert.match(await block.locator('pre code').innerText(), /^export function backoff\d+_1\(attempt: number\): number \{/, 'the code as written');
+    const keywordColour = () => block.locator('span.hljs-keyword').first().evaluate((el) => getComputedStyle(el).color);
+    const textColour = () => block.locator('pre code').evaluate((el) => getComputedStyle(el).color);
+    const dark = { keyword: await keywordColour(), text: await textColour() };
+    assert.notEqual(dark.keyword, dark.text, 'keywords coloured apart from the code\'s text');
+    await wb.screenshot('ui-69b-long-thread-code-dark');
+    // The chat's text colour follows the theme (its background is the workbench's, seen through).
+    const foreground = () => chat.locator('body').evaluate((el) => getComputedStyle(el).color);
+    const darkForeground = await foreground();
+    await wb.colorTheme('Light Modern');
+    await chat.locator('body.vscode-light').waitFor({ state: 'attached', timeout: 30_000 });
+    await waitFor(async () => (await keywordColour()) !== dark.keyword && (await foreground()) !== darkForeground, 'the light theme\'s colours in the chat', 30_000);
+    const light = { keyword: await keywordColour(), text: await textColour() };
+    assert.notEqual(light.keyword, light.text);
+    await wb.screenshot('ui-69c-long-thread-code-light');
+    await wb.colorTheme('Dark Modern');
+    await chat.locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 30_000 });
   });
 });
