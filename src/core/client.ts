@@ -300,23 +300,31 @@ export class AnyModelClient {
     return { inputTokens: estimateRequestTokens(req), exact: false };
   }
 
-  /** Budget check, then the router; a failure is recorded before it is thrown. */
-  private async route<T>(req: { model: string; messages?: unknown }, track: ReturnType<Accounting['start']>, call: (dep: Deployment) => Promise<T>, opts: CallOptions): Promise<Routed<T>> {
-    try {
-      const budget = this.accounting.checkBudget(req.model);
-      if (budget) await budget;
-      return await this.router.run(req.model, call, {
-        signal: opts.signal,
-        onAttempt: track.onAttempt,
-        promptTokens: req.messages && this.config.settings.contextWindowFallbacks[this.router.resolveAlias(req.model)] ? estimatePromptTokens(req.messages as ChatRequest['messages']) : undefined,
-        resolveUnknown: this.options.allowUnconfiguredModels
-          ? (model) => resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs })
-          : undefined,
-      });
-    } catch (err) {
+  /**
+   * Budget check, then the router; a failure is recorded before it is thrown. Not an async
+   * function: every caller awaits it already, and each async layer is a frame kept per request
+   * in flight (docs/architecture.md#one-proxy-request).
+   */
+  private route<T>(req: { model: string; messages?: unknown }, track: ReturnType<Accounting['start']>, call: (dep: Deployment) => Promise<T>, opts: CallOptions): Promise<Routed<T>> {
+    const fail = (err: unknown): never => {
       track.failure(err);
       throw err;
+    };
+    const run = () => this.router.run(req.model, call, {
+      signal: opts.signal,
+      onAttempt: track.onAttempt,
+      promptTokens: req.messages && this.config.settings.contextWindowFallbacks[this.router.resolveAlias(req.model)] ? estimatePromptTokens(req.messages as ChatRequest['messages']) : undefined,
+      resolveUnknown: this.options.allowUnconfiguredModels
+        ? (model) => resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs })
+        : undefined,
+    });
+    let budget: void | Promise<void> = undefined;
+    try {
+      budget = this.accounting.checkBudget(req.model);
+    } catch (err) {
+      fail(err); // thrown inside the caller's await: the same rejection as from an async function
     }
+    return (budget ? budget.then(run) : run()).catch(fail);
   }
 
   private cacheKeyFor(req: ChatRequest, opts: CallOptions): string | undefined {
