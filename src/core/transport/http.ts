@@ -91,10 +91,13 @@ function targetOf(url: string): Target | undefined {
   } catch {
     return undefined;
   }
-  // Only the fields a request uses: the agent and ClientRequest each copy the options again per request.
+  // Only the fields a request uses: the agent and ClientRequest each copy the options again per
+  // request. Plain HTTP has no TLS server name: an empty one spares the agent working one out
+  // from the Host header per request (node:http `normalizeServerName`).
   const o = urlToHttpOptions(parsed);
-  const options: http.RequestOptions = { protocol: o.protocol, hostname: o.hostname, port: o.port, path: o.path, ...(o.auth ? { auth: o.auth } : {}) };
-  t = { options, origin: parsed.origin, secure: parsed.protocol === 'https:', loopback: isLoopbackHost(parsed.hostname) };
+  const secure = parsed.protocol === 'https:';
+  const options: http.RequestOptions = { protocol: o.protocol, hostname: o.hostname, port: o.port, path: o.path, ...(o.auth ? { auth: o.auth } : {}), ...(secure ? {} : { servername: '' }) };
+  t = { options, origin: parsed.origin, secure, loopback: isLoopbackHost(parsed.hostname) };
   if (targets.size >= MAX_TARGETS) targets.clear();
   targets.set(url, t);
   return t;
