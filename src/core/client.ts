@@ -215,7 +215,7 @@ export class AnyModelClient {
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model, hit.result) };
     const routed = await this.route(req, track, (dep) => {
       const adapter = keyedAdapter(dep);
-      const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
+      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), false);
       return this.sized(prepared, dep, adapter, (sized) => this.sendJson(dep, adapter, adapter.buildChatRequest(prepared, sized, false), opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared)));
     }, opts);
     if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
@@ -234,7 +234,7 @@ export class AnyModelClient {
     }
     const routed = await this.route(req, track, (dep) => {
       const adapter = keyedAdapter(dep);
-      const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
+      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), true);
       return this.sized(prepared, dep, adapter, (sized) => this.openStream(dep, adapter, adapter.buildChatRequest(prepared, sized, true), opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared)));
     }, opts);
     const parts = routed.value.parts(track.observe(routed, (result) => {
@@ -290,7 +290,7 @@ export class AnyModelClient {
     if (adapter.buildCountTokensRequest && adapter.parseCountTokensResponse) {
       keyedAdapter(dep);
       const parse = adapter.parseCountTokensResponse.bind(adapter);
-      const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
+      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), false);
       try {
         return { inputTokens: await this.sendJson(dep, adapter, adapter.buildCountTokensRequest(prepared, dep), opts, (body) => parse(body, dep)), exact: true };
       } catch (err) {
