@@ -215,7 +215,7 @@ export class AnyModelClient {
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model, hit.result) };
     const routed = await this.route(req, track, (dep) => {
       const adapter = keyedAdapter(dep);
-      const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
+      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), false);
       return this.sized(prepared, dep, adapter, (sized) => this.sendJson(dep, adapter, adapter.buildChatRequest(prepared, sized, false), opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared)));
     }, opts);
     if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
@@ -234,7 +234,7 @@ export class AnyModelClient {
     }
     const routed = await this.route(req, track, (dep) => {
       const adapter = keyedAdapter(dep);
-      const prepared = prepareChatRequest({ ...req, stream: true }, dep, adapter.capabilities(dep));
+      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), true);
       return this.sized(prepared, dep, adapter, (sized) => this.openStream(dep, adapter, adapter.buildChatRequest(prepared, sized, true), opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared)));
     }, opts);
     const parts = routed.value.parts(track.observe(routed, (result) => {
@@ -290,7 +290,7 @@ export class AnyModelClient {
     if (adapter.buildCountTokensRequest && adapter.parseCountTokensResponse) {
       keyedAdapter(dep);
       const parse = adapter.parseCountTokensResponse.bind(adapter);
-      const prepared = prepareChatRequest({ ...req, stream: false }, dep, adapter.capabilities(dep));
+      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), false);
       try {
         return { inputTokens: await this.sendJson(dep, adapter, adapter.buildCountTokensRequest(prepared, dep), opts, (body) => parse(body, dep)), exact: true };
       } catch (err) {
@@ -300,23 +300,31 @@ export class AnyModelClient {
     return { inputTokens: estimateRequestTokens(req), exact: false };
   }
 
-  /** Budget check, then the router; a failure is recorded before it is thrown. */
-  private async route<T>(req: { model: string; messages?: unknown }, track: ReturnType<Accounting['start']>, call: (dep: Deployment) => Promise<T>, opts: CallOptions): Promise<Routed<T>> {
-    try {
-      const budget = this.accounting.checkBudget(req.model);
-      if (budget) await budget;
-      return await this.router.run(req.model, call, {
-        signal: opts.signal,
-        onAttempt: track.onAttempt,
-        promptTokens: req.messages && this.config.settings.contextWindowFallbacks[this.router.resolveAlias(req.model)] ? estimatePromptTokens(req.messages as ChatRequest['messages']) : undefined,
-        resolveUnknown: this.options.allowUnconfiguredModels
-          ? (model) => resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs })
-          : undefined,
-      });
-    } catch (err) {
+  /**
+   * Budget check, then the router; a failure is recorded before it is thrown. Not an async
+   * function: every caller awaits it already, and each async layer is a frame kept per request
+   * in flight (docs/architecture.md#one-proxy-request).
+   */
+  private route<T>(req: { model: string; messages?: unknown }, track: ReturnType<Accounting['start']>, call: (dep: Deployment) => Promise<T>, opts: CallOptions): Promise<Routed<T>> {
+    const fail = (err: unknown): never => {
       track.failure(err);
       throw err;
+    };
+    const run = () => this.router.run(req.model, call, {
+      signal: opts.signal,
+      onAttempt: track.onAttempt,
+      promptTokens: req.messages && this.config.settings.contextWindowFallbacks[this.router.resolveAlias(req.model)] ? estimatePromptTokens(req.messages as ChatRequest['messages']) : undefined,
+      resolveUnknown: this.options.allowUnconfiguredModels
+        ? (model) => resolveModelId(model, { env: this.options.env ?? process.env, dropParams: this.config.settings.dropParams, timeoutMs: this.config.settings.requestTimeoutMs })
+        : undefined,
+    });
+    let budget: void | Promise<void> = undefined;
+    try {
+      budget = this.accounting.checkBudget(req.model);
+    } catch (err) {
+      fail(err); // thrown inside the caller's await: the same rejection as from an async function
     }
+    return (budget ? budget.then(run) : run()).catch(fail);
   }
 
   private cacheKeyFor(req: ChatRequest, opts: CallOptions): string | undefined {

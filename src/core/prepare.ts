@@ -14,8 +14,9 @@ import type { ChatResult, StreamPart, Warning } from './types/result';
 /** What preparing a request dropped, keyed by the prepared request (it travels with it, unchanged). */
 const DROPPED = new WeakMap<ChatRequest, Warning[]>();
 
-export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capabilities): ChatRequest {
-  const out: ChatRequest = { ...(dep.defaults as Partial<ChatRequest>), ...req };
+/** `stream`: whether this call streams, whatever the request says (one copy of it, not two). */
+export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capabilities, stream = req.stream): ChatRequest {
+  const out: ChatRequest = { ...(dep.defaults as Partial<ChatRequest>), ...req, stream };
   if (out.max_completion_tokens !== undefined) {
     out.max_tokens ??= out.max_completion_tokens;
     delete out.max_completion_tokens;
@@ -23,7 +24,7 @@ export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capa
   if (!caps.chat) throw unsupported(dep, 'chat completions');
   // Markers only where they mean something: elsewhere they would change the wire for nothing.
   if (dep.cacheControlInjectionPoints && caps.promptCaching) out.messages = injectCacheControl(out.messages, dep.cacheControlInjectionPoints);
-  if (req.stream && !caps.streaming) throw unsupported(dep, 'streaming');
+  if (stream && !caps.streaming) throw unsupported(dep, 'streaming');
   const hasImages = out.messages.some((m) => m.role === 'user' && Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url'));
   if (hasImages && !caps.vision) throw unsupported(dep, 'image input');
   const usesTools = (out.tools?.length ?? 0) > 0 || out.messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.tool_calls?.length));
@@ -34,17 +35,17 @@ export function prepareChatRequest(req: ChatRequest, dep: Deployment, caps: Capa
     if (out.thinking.type === 'enabled') out.reasoning_effort ??= effortForBudget(out.thinking.budget_tokens);
     delete out.thinking;
   }
-  const refused: string[] = [];
-  const dropped: Warning[] = [];
+  let refused: string[] | undefined;
+  let dropped: Warning[] | undefined;
   for (const param of OPTIONAL_CHAT_PARAMS) {
     if (out[param] === undefined || caps.params.has(param)) continue;
     if (dep.dropParams) {
       delete out[param];
-      dropped.push({ type: 'unsupported-setting', setting: param, message: `drop_params: ${dep.provider} does not support ${param} for ${dep.model}; it was dropped from the request` });
-    } else refused.push(param);
+      (dropped ??= []).push({ type: 'unsupported-setting', setting: param, message: `drop_params: ${dep.provider} does not support ${param} for ${dep.model}; it was dropped from the request` });
+    } else (refused ??= []).push(param);
   }
-  if (dropped.length) DROPPED.set(out, dropped);
-  if (refused.length) {
+  if (dropped) DROPPED.set(out, dropped);
+  if (refused) {
     throw new AnyModelError({
       kind: 'UnsupportedParams',
       provider: dep.provider,

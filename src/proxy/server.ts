@@ -206,13 +206,32 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
   };
   return Object.assign(server, controls);
 
+  /** One request, start to end (one async function: each layer would be a frame kept per request in flight). */
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
     const exchange = new Exchange(res);
     open.add(exchange);
     if (closing) res.shouldKeepAlive = false;
     try {
-      await handle(req, res, exchange);
+      // Browsers attach Origin to cross-origin requests; nothing legitimate calls this server from a page.
+      if (req.headers.origin !== undefined || req.method === 'OPTIONS') {
+        throw new AnyModelError({ kind: 'PermissionDenied', message: 'Cross-origin browser requests are not accepted' });
+      }
+      const url = req.url ?? '/';
+      const query = url.indexOf('?');
+      const bare = query < 0 ? url : url.slice(0, query);
+      const path = bare.startsWith('/v1/') ? bare.slice(3) : bare;
+      const route = req.method === 'POST' ? POST_ROUTES.get(path) : undefined;
+      checkHost(req.headers.host, !(req.method === 'GET' && path === '/health'));
+      if (route) {
+        if (keyHash) authenticate(req, keyHash);
+        const body = await readJsonBody(req, maxBody);
+        const cacheControl = req.headers['cache-control'];
+        const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl), usage: PROXY_TAGS };
+        await route(body, { client: opts.client, res, exchange, call, responses });
+      } else {
+        await answerOther(req, res, path);
+      }
     } catch (err) {
       const e = toAnyModelError(err);
       sendError(req, res, e, clientApiErrorReply(req.url, e));
@@ -228,28 +247,22 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     }
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, exchange: Exchange): Promise<void> {
-    // Browsers attach Origin to cross-origin requests; nothing legitimate calls this server from a page.
-    if (req.headers.origin !== undefined || req.method === 'OPTIONS') {
-      throw new AnyModelError({ kind: 'PermissionDenied', message: 'Cross-origin browser requests are not accepted' });
-    }
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const bare = query < 0 ? url : url.slice(0, query);
-    const path = bare.startsWith('/v1/') ? bare.slice(3) : bare;
+  /** Without a master key, only loopback Host headers (`checked`: false for GET /health, answered to any). */
+  function checkHost(host: string | undefined, checked: boolean): void {
+    if (keyHash || !checked || (host !== undefined && host === loopbackHost)) return;
+    // Without a key the server only listens on loopback; a foreign Host header means DNS rebinding.
+    if (!isLoopbackHost(host)) throw new AnyModelError({ kind: 'PermissionDenied', message: `Host "${host ?? ''}" is not accepted` });
+    loopbackHost = host;
+  }
+
+  /** Every route but the POST ones: health, metrics, spend, models, stored responses. */
+  async function answerOther(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     // With shared state, whether its Redis answers (the proxy serves either way: docs/architecture.md#shared-state).
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, opts.client.state ? { status: 'healthy', shared_state: opts.client.state.health() } : { status: 'healthy' });
-    const host = req.headers.host;
-    if (!keyHash && (host === undefined || host !== loopbackHost)) {
-      // Without a key the server only listens on loopback; a foreign Host header means DNS rebinding.
-      if (!isLoopbackHost(host)) throw new AnyModelError({ kind: 'PermissionDenied', message: `Host "${host ?? ''}" is not accepted` });
-      loopbackHost = host;
-    }
     const isMetrics = req.method === 'GET' && path === '/metrics';
     if (isMetrics && metrics.isPublic) return metrics.serve(res);
     if (keyHash) authenticate(req, keyHash);
     if (isMetrics) return metrics.serve(res);
-
     if (req.method === 'GET' && path === '/spend') return sendJson(res, 200, await spendReport(opts.client));
     if (req.method === 'GET' && path === '/models') {
       const created = Math.floor(Date.now() / 1000);
@@ -257,12 +270,7 @@ export function createProxyServer(opts: ProxyOptions): ProxyServer {
     }
     if (req.method === 'GET' && path.startsWith('/models/')) return sendJson(res, 200, modelById(opts.client, path));
     if ((req.method === 'GET' || req.method === 'DELETE') && path.startsWith('/responses/')) return sendJson(res, 200, await storedResponse(req.method, path, responses));
-    const route = req.method === 'POST' ? POST_ROUTES.get(path) : undefined;
-    if (!route) throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
-    const body = await readJsonBody(req, maxBody);
-    const cacheControl = req.headers['cache-control'];
-    const call: CallOptions = { signal: exchange, noCache: cacheControl !== undefined && /no-cache|no-store/i.test(cacheControl), usage: PROXY_TAGS };
-    await route(body, { client: opts.client, res, exchange, call, responses });
+    throw new AnyModelError({ kind: 'NotFound', message: `No route for ${req.method} ${req.url}` });
   }
 }
 

@@ -11,7 +11,7 @@ import { AnyModelError, isAnyModelError } from '../types/errors';
 import { backoffMs, sleep as defaultSleep } from '../transport/retry';
 import { DeploymentStates } from './deployment-state';
 import { policyOf, retryScope } from './policy';
-import { pickDeployment, type RoutingStrategy } from './strategies';
+import { pickDeployment, type PickContext, type RoutingStrategy } from './strategies';
 import type { AttemptRecord } from '../telemetry/observer';
 
 export interface RouterDeps {
@@ -56,9 +56,9 @@ export class Router {
   private cooldownMs!: number;
   private allowedFails!: number;
   private maxRetryAfterMs!: number;
-  private latencyWindowMs!: number;
-  private latencyBuffer!: number;
   private readonly priceOf: (dep: Deployment) => number | undefined;
+  /** What the strategy reads, made once per config rather than once per request. */
+  private pick!: PickContext;
   /** Model name → its deployments, built from `config.deployments` (and rebuilt if that list changes). */
   private groups = new Map<string, Deployment[]>();
   private groupsFrom: { list: Deployment[]; length: number } | undefined;
@@ -95,8 +95,11 @@ export class Router {
     this.allowedFails = rs.allowed_fails ?? 3;
     this.cooldownMs = 1000 * (rs.cooldown_time ?? 5);
     this.maxRetryAfterMs = 1000 * (rs.retry_after ?? 10);
-    this.latencyWindowMs = 1000 * Number(rs.routing_strategy_args?.ttl ?? 3600);
-    this.latencyBuffer = Number(rs.routing_strategy_args?.lowest_latency_buffer ?? 0);
+    this.pick = {
+      states: this.states, random: this.random, priceOf: this.priceOf,
+      latencyWindowMs: 1000 * Number(rs.routing_strategy_args?.ttl ?? 3600),
+      latencyBuffer: Number(rs.routing_strategy_args?.lowest_latency_buffer ?? 0),
+    };
   }
 
   /** The deployments of a model group, or of the group an alias names (a copy: callers may keep or change it). */
@@ -184,9 +187,7 @@ export class Router {
       if (refreshing) await refreshing;
       let dep: Deployment | undefined;
       for (;;) {
-        dep = pickDeployment(pool, this.strategy, {
-          states: this.states, random: this.random, priceOf: this.priceOf, latencyWindowMs: this.latencyWindowMs, latencyBuffer: this.latencyBuffer,
-        });
+        dep = pickDeployment(pool, this.strategy, this.pick);
         if (!dep) break;
         // Another replica may have taken the last request of its rpm since the refresh: pick again.
         const reserved = this.states.reserve(dep, counts);

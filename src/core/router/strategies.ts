@@ -19,11 +19,18 @@ export interface PickContext {
 }
 
 export function pickDeployment(candidates: readonly Deployment[], strategy: RoutingStrategy, ctx: PickContext): Deployment | undefined {
+  // One candidate (most groups): every strategy picks it after drawing one random number; drawing
+  // it here too keeps the random sequence, and so tests with a seeded one, the same. Checked
+  // without the filtered copies below: this runs on every request.
+  if (candidates.length === 1) {
+    const only = candidates[0]!;
+    if (ctx.states.isCooling(only) || (strategy.startsWith('usage-based') && ctx.states.atLimit(only))) return undefined;
+    ctx.random();
+    return only;
+  }
   let pool = candidates.filter((d) => !ctx.states.isCooling(d));
   if (strategy.startsWith('usage-based')) pool = pool.filter((d) => !ctx.states.atLimit(d));
   if (!pool.length) return undefined;
-  // One candidate (most groups): every strategy picks it after drawing one random number; drawing
-  // it here too keeps the random sequence, and so tests with a seeded one, the same.
   if (pool.length === 1) {
     ctx.random();
     return pool[0];

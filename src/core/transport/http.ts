@@ -91,7 +91,13 @@ function targetOf(url: string): Target | undefined {
   } catch {
     return undefined;
   }
-  t = { options: urlToHttpOptions(parsed), origin: parsed.origin, secure: parsed.protocol === 'https:', loopback: isLoopbackHost(parsed.hostname) };
+  // Only the fields a request uses: the agent and ClientRequest each copy the options again per
+  // request. Plain HTTP has no TLS server name: an empty one spares the agent working one out
+  // from the Host header per request (node:http `normalizeServerName`).
+  const o = urlToHttpOptions(parsed);
+  const secure = parsed.protocol === 'https:';
+  const options: http.RequestOptions = { protocol: o.protocol, hostname: o.hostname, port: o.port, path: o.path, ...(o.auth ? { auth: o.auth } : {}), ...(secure ? {} : { servername: '' }) };
+  t = { options, origin: parsed.origin, secure, loopback: isLoopbackHost(parsed.hostname) };
   if (targets.size >= MAX_TARGETS) targets.clear();
   targets.set(url, t);
   return t;
@@ -175,12 +181,14 @@ function exchange<T>(spec: HttpRequestSpec, opts: SendOptions, ok: (res: http.In
     // client sets them): the total timer fires first, so a headers timer could never say anything.
     const total = totalMs ? setTimeout(call.stop, totalMs, 'total') : undefined;
     const headersTimer = headersMs && !(totalMs && totalMs <= headersMs) ? setTimeout(call.stop, headersMs, 'headers') : undefined;
-    const connectTimer = connectMs ? setTimeout(call.stop, connectMs, 'connect') : undefined;
-    if (connectTimer) {
+    // Started only for a socket that is still connecting (DNS, TCP, TLS): a reused keep-alive one,
+    // the common case, is connected (and secured) already and needs no timer.
+    let connectTimer: NodeJS.Timeout | undefined;
+    if (connectMs) {
       req.once('socket', (socket) => {
-        // A reused keep-alive socket is connected (and secured) already; a new one is still connecting.
-        if (!socket.connecting) clearTimeout(connectTimer);
-        else socket.once(target.secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
+        if (!socket.connecting || call.reason) return;
+        connectTimer = setTimeout(call.stop, connectMs, 'connect');
+        socket.once(target.secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
       });
     }
     if (signal) {
