@@ -138,6 +138,11 @@ describe('UI: a 2,000-message conversation in a real VS Code window', function (
     await waitFor(async () => (await keywordColour()) !== dark.keyword && (await foreground()) !== darkForeground, 'the light theme\'s colours in the chat', 30_000);
     const light = { keyword: await keywordColour(), text: await textColour() };
     assert.notEqual(light.keyword, light.text);
+    // VS Code's default webview styles give every <code> the inline-code background: inside a
+    // block it painted a band behind each line (media/chat.css takes it off there, not inline).
+    const background = (selector: string) => chat.locator(`article[data-message-id="m${MESSAGES - 3}"] ${selector}`).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(await background('.code-block pre code'), 'rgba(0, 0, 0, 0)', 'no background behind a code block\'s lines');
+    assert.notEqual(await background('p code'), 'rgba(0, 0, 0, 0)', 'inline code keeps its background');
     await wb.screenshot('ui-69c-long-thread-code-light');
     await wb.colorTheme('Dark Modern');
     await chat.locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 30_000 });
