@@ -10,10 +10,42 @@ export interface State {
   cooledUntil: number;
   failures: number[];
   inFlight: number;
-  latencies: { at: number; ms: number }[];
+  latencies: LatencyWindow;
   minute: number;
   rpm: number;
   tpm: number;
+}
+
+/**
+ * The last 100 latencies and when they were measured, in a fixed ring: every answered request
+ * adds one, so a growing array of objects would be one more allocation per request that outlives
+ * the request (and gets promoted to the old generation) plus an O(n) `shift` once full.
+ */
+class LatencyWindow {
+  private readonly at = new Float64Array(100);
+  private readonly ms = new Float64Array(100);
+  private size = 0;
+  private next = 0;
+
+  add(at: number, ms: number): void {
+    this.at[this.next] = at;
+    this.ms[this.next] = ms;
+    this.next = (this.next + 1) % this.at.length;
+    if (this.size < this.at.length) this.size++;
+  }
+
+  /** Mean of those measured at or after `since`; undefined when none was. */
+  meanSince(since: number): number | undefined {
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (this.at[i]! >= since) {
+        sum += this.ms[i]!;
+        n++;
+      }
+    }
+    return n ? sum / n : undefined;
+  }
 }
 
 export class DeploymentStates {
@@ -24,7 +56,7 @@ export class DeploymentStates {
   protected get(dep: Deployment): State {
     let s = this.states.get(dep.id);
     if (!s) {
-      s = { cooledUntil: 0, failures: [], inFlight: 0, latencies: [], minute: 0, rpm: 0, tpm: 0 };
+      s = { cooledUntil: 0, failures: [], inFlight: 0, latencies: new LatencyWindow(), minute: 0, rpm: 0, tpm: 0 };
       this.states.set(dep.id, s);
     }
     const minute = Math.floor(this.now() / 60_000);
@@ -88,8 +120,7 @@ export class DeploymentStates {
   finish(dep: Deployment, latencyMs: number | undefined): void {
     const s = this.get(dep);
     s.inFlight = Math.max(0, s.inFlight - 1);
-    if (latencyMs !== undefined) s.latencies.push({ at: this.now(), ms: latencyMs });
-    if (s.latencies.length > 100) s.latencies.shift();
+    if (latencyMs !== undefined) s.latencies.add(this.now(), latencyMs);
   }
 
   addTokens(dep: Deployment, tokens: number): void {
@@ -102,9 +133,7 @@ export class DeploymentStates {
 
   /** Mean latency over the window, or undefined when nothing was measured in it. */
   meanLatency(dep: Deployment, windowMs: number): number | undefined {
-    const t = this.now();
-    const recent = this.get(dep).latencies.filter((l) => t - l.at <= windowMs);
-    return recent.length ? recent.reduce((a, l) => a + l.ms, 0) / recent.length : undefined;
+    return this.get(dep).latencies.meanSince(this.now() - windowMs);
   }
 
   /** True when another request would pass the deployment's rpm or tpm limit this minute. */
