@@ -6,19 +6,16 @@
  */
 import type { CoreConfig, Env } from './config/load';
 import { resolveModelId } from './config/resolve';
-import { getPreset, keyedAdapter } from './providers/registry';
-import type { HttpRequestSpec, ProviderAdapter, StreamDecoder } from './providers/adapter';
-import { prepareChatRequest, unsupported, withWarningParts, withWarnings } from './prepare';
-import { requestJson, sendRequest, type SendOptions } from './transport/http';
+import { getPreset } from './providers/registry';
+import { Exchange } from './exchange';
+import type { OllamaModelInfo } from './providers/ollama/context-length';
 import { Router, type Routed, type RouterDeps } from './router/router';
 import { ResponseCache, cacheKey, parseCachedAnswer, replayAsStream, type CachedAnswer } from './cache/response-cache';
 import { isPromise, type KeyValueStore, type SharedState } from './state/types';
 import { SpendLedger, UsageLog, type UsageRecord, type UsageTags } from './usage/records';
 import { contextWindowOf, unitPrices } from './usage/prices';
 import { estimatePromptTokens, estimateRequestTokens } from './usage/estimate';
-import { OllamaContext, type OllamaModelInfo } from './providers/ollama/context-length';
 import { Accounting } from './usage/accounting';
-import { streamParts, type StreamObserver } from './stream';
 import type { AbortLike } from './types/abort';
 import type { Deployment } from './types/deployment';
 import { AnyModelError } from './types/errors';
@@ -100,7 +97,8 @@ export class AnyModelClient {
   private usageLog?: { path: string; log: UsageLog };
   /** Observers added with `addObserver`, which outlive `reconfigure` (the options' ones are replaced by it). */
   private readonly attached: UsageObserver[] = [];
-  private readonly ollama = new OllamaContext(() => this.options.ollamaMaxContextTokens);
+  /** One attempt with one deployment (exchange.ts); reads the options current at each attempt. */
+  private readonly exchange = new Exchange(() => this.options);
 
   constructor(private currentConfig: CoreConfig, private options: ClientOptions = {}) {
     this.state = options.state;
@@ -213,11 +211,7 @@ export class AnyModelClient {
     let hit = key ? this.cache!.get(key) : undefined;
     if (isPromise(hit)) hit = await hit;
     if (hit) return { ...this.cachedProvenance(req.model, hit.deployment), value: hit.result, costUsd: track.cacheHit(hit.deployment, req.model, hit.result) };
-    const routed = await this.route(req, track, (dep) => {
-      const adapter = keyedAdapter(dep);
-      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), false);
-      return this.sized(prepared, dep, adapter, (sized) => this.sendJson(dep, adapter, adapter.buildChatRequest(prepared, sized, false), opts, (body) => withWarnings(adapter.parseChatResponse(body, dep), prepared)));
-    }, opts);
+    const routed = await this.route(req, track, (dep) => this.exchange.chat(req, dep, opts.signal), opts);
     if (key) this.cache?.set(key, { result: routed.value, deployment: routed.deployment.id, modelGroup: req.model });
     this.router.recordTokens(routed.deployment, routed.value.usage.totalTokens);
     return answered(routed, track.success(routed, routed.value.usage, undefined, routed.value));
@@ -232,11 +226,7 @@ export class AnyModelClient {
       track.cacheHit(hit.deployment, req.model, hit.result);
       return { ...this.cachedProvenance(req.model, hit.deployment), parts: replay(hit.result) };
     }
-    const routed = await this.route(req, track, (dep) => {
-      const adapter = keyedAdapter(dep);
-      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), true);
-      return this.sized(prepared, dep, adapter, (sized) => this.openStream(dep, adapter, adapter.buildChatRequest(prepared, sized, true), opts, () => withWarningParts(adapter.createStreamDecoder(dep, prepared), prepared)));
-    }, opts);
+    const routed = await this.route(req, track, (dep) => this.exchange.streamChat(req, dep, opts.signal), opts);
     const parts = routed.value.parts(track.observe(routed, (result) => {
       if (key) this.cache?.set(key, { result, deployment: routed.deployment.id, modelGroup: req.model });
       this.router.recordTokens(routed.deployment, result.usage.totalTokens);
@@ -246,34 +236,19 @@ export class AnyModelClient {
 
   async complete(req: CompletionRequest, opts: CallOptions = {}): Promise<Answered<CompletionResult>> {
     const track = this.accounting.start(req.model, 'text_completion', false, undefined, false, opts);
-    const routed = await this.route(req, track, (dep) => {
-      const adapter = keyedAdapter(dep);
-      if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.parseCompletionResponse) throw unsupported(dep, 'the text completion endpoint');
-      const parse = adapter.parseCompletionResponse.bind(adapter);
-      return this.sendJson(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, false), opts, (body) => parse(body, dep));
-    }, opts);
+    const routed = await this.route(req, track, (dep) => this.exchange.complete(req, dep, opts.signal), opts);
     return answered(routed, track.success(routed, routed.value.usage, undefined, routed.value));
   }
 
   async streamComplete(req: CompletionRequest, opts: CallOptions = {}): Promise<StreamHandle> {
     const track = this.accounting.start(req.model, 'text_completion', true, undefined, false, opts);
-    const routed = await this.route(req, track, (dep) => {
-      const adapter = keyedAdapter(dep);
-      if (!adapter.capabilities(dep).completions || !adapter.buildCompletionRequest || !adapter.createCompletionStreamDecoder) throw unsupported(dep, 'streamed text completion');
-      const decoder = adapter.createCompletionStreamDecoder.bind(adapter);
-      return this.openStream(dep, adapter, adapter.buildCompletionRequest(withDefaults(req, dep), dep, true), opts, () => decoder(dep));
-    }, opts);
+    const routed = await this.route(req, track, (dep) => this.exchange.streamComplete(req, dep, opts.signal), opts);
     return { ...provenance(routed), parts: routed.value.parts(track.observe(routed)) };
   }
 
   async embed(req: EmbeddingRequest, opts: CallOptions = {}): Promise<Answered<EmbeddingResult>> {
     const track = this.accounting.start(req.model, 'embeddings', false, undefined, false, opts);
-    const routed = await this.route(req, track, (dep) => {
-      const adapter = keyedAdapter(dep);
-      if (!adapter.capabilities(dep).embeddings || !adapter.buildEmbeddingRequest || !adapter.parseEmbeddingResponse) throw unsupported(dep, 'embeddings');
-      const parse = adapter.parseEmbeddingResponse.bind(adapter);
-      return this.sendJson(dep, adapter, adapter.buildEmbeddingRequest(req, dep), opts, (body) => parse(body, dep, req));
-    }, opts);
+    const routed = await this.route(req, track, (dep) => this.exchange.embed(req, dep, opts.signal), opts);
     return answered(routed, track.success(routed, routed.value.usage, undefined, { model: routed.value.model }));
   }
 
@@ -285,19 +260,8 @@ export class AnyModelClient {
   async countTokens(req: ChatRequest, opts: CallOptions = {}): Promise<{ inputTokens: number; exact: boolean }> {
     const dep = this.router.group(this.router.resolveAlias(req.model))[0] ?? this.resolveUnknown(req.model);
     if (!dep) throw new AnyModelError({ kind: 'NotFound', param: 'model', message: `No model named "${req.model}" is configured` });
-    // Only a provider that counts needs the key; an estimate sends nothing.
-    const adapter = getPreset(dep.provider).adapter;
-    if (adapter.buildCountTokensRequest && adapter.parseCountTokensResponse) {
-      keyedAdapter(dep);
-      const parse = adapter.parseCountTokensResponse.bind(adapter);
-      const prepared = prepareChatRequest(req, dep, adapter.capabilities(dep), false);
-      try {
-        return { inputTokens: await this.sendJson(dep, adapter, adapter.buildCountTokensRequest(prepared, dep), opts, (body) => parse(body, dep)), exact: true };
-      } catch (err) {
-        if (!(err instanceof AnyModelError && err.kind === 'NotFound')) throw err;
-      }
-    }
-    return { inputTokens: estimateRequestTokens(req), exact: false };
+    const counted = await this.exchange.countTokens(req, dep, opts.signal);
+    return counted === undefined ? { inputTokens: estimateRequestTokens(req), exact: false } : { inputTokens: counted, exact: true };
   }
 
   /**
@@ -338,57 +302,15 @@ export class AnyModelClient {
     return { deployment, attempts: 0, fallback: false, modelGroup: model, cacheHit: true };
   }
 
-  private sendOptions(dep: Deployment, adapter: ProviderAdapter, opts: CallOptions): SendOptions {
-    return {
-      provider: dep.provider,
-      secrets: [dep.apiKey, dep.azureAdToken],
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      headersTimeoutMs: this.options.headersTimeoutMs ?? dep.timeoutMs,
-      totalTimeoutMs: dep.timeoutMs,
-      signal: opts.signal,
-      parseError: (input) => adapter.parseError(input, dep),
-    };
-  }
-
   /** What `/api/show` says about an Ollama deployment's model (cached); empty when it does not answer. */
   ollamaModelInfo(dep: Deployment): Promise<OllamaModelInfo> {
-    return this.ollama.info(dep);
+    return this.exchange.ollamaModelInfo(dep);
   }
 
   /** The context window an Ollama deployment gets from us: its model's limit, capped by the option. */
   ollamaContextWindow(dep: Deployment): Promise<number | undefined> {
-    return this.ollama.window(dep);
+    return this.exchange.ollamaContextWindow(dep);
   }
-
-  /**
-   * `next` with the deployment for this request: an Ollama one with a `num_ctx` that fits the
-   * prompt, unless the config fixed one (Ollama cuts a longer prompt without an error:
-   * providers/ollama/context-length.ts). Any other goes on at once, without a promise to wait for.
-   */
-  private sized<T>(req: ChatRequest, dep: Deployment, adapter: ProviderAdapter, next: (dep: Deployment) => Promise<T>): Promise<T> {
-    if (adapter.family !== 'ollama' || dep.providerOptions?.num_ctx !== undefined) return next(dep);
-    return this.ollama.sized(req, dep).then(next);
-  }
-
-  private sendJson<T>(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, parse: (body: unknown) => T): Promise<T> {
-    return requestJson(spec, this.sendOptions(dep, adapter, opts)).then(parse);
-  }
-
-  /**
-   * Resolves once the response headers arrived: up to then the router may retry; after, never.
-   * The parts start once the caller has the accounting observer (after routing).
-   */
-  private async openStream(dep: Deployment, adapter: ProviderAdapter, spec: HttpRequestSpec, opts: CallOptions, decoder: () => StreamDecoder): Promise<OpenStream> {
-    const sent = await sendRequest(spec, this.sendOptions(dep, adapter, opts));
-    const d = decoder();
-    const idle = dep.streamIdleTimeoutMs ?? this.options.streamIdleTimeoutMs;
-    return { parts: (observer) => streamParts(sent, adapter, d, dep.provider, idle, observer) };
-  }
-}
-
-/** A stream whose headers arrived, waiting for its observer. */
-interface OpenStream {
-  parts(observer: StreamObserver): AsyncIterable<StreamPart>;
 }
 
 function provenance<T>(r: Routed<T>): Provenance {
@@ -401,8 +323,4 @@ function answered<T>(r: Routed<T>, costUsd: number): Answered<T> {
 
 async function* replay(result: ChatResult): AsyncGenerator<StreamPart> {
   yield* replayAsStream(result);
-}
-
-function withDefaults<T extends object>(req: T, dep: Deployment): T {
-  return { ...(dep.defaults as Partial<T>), ...req };
 }
