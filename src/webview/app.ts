@@ -9,7 +9,7 @@ import { CompareMode } from './compare';
 import { h } from './dom';
 import { Header } from './header';
 import { HostBridge, type VsCodeApi } from './host';
-import { flashCopied } from './markdown';
+import { codeBlockAction } from './markdown';
 import { AssistantMessageView, emptyStateView, errorView, noticeView } from './messages';
 import { animationFrames, type FrameScheduler } from './streaming';
 import { MessageList } from './thread';
@@ -326,15 +326,10 @@ export class ChatApp {
       if (url) this.bridge.post({ type: 'openLink', url });
       return;
     }
-    const codeButton = target.closest<HTMLElement>('[data-code-action]');
-    if (codeButton) {
-      const block = codeButton.closest('.code-block');
-      const code = block?.querySelector('pre code')?.textContent ?? '';
-      const language = block?.getAttribute('data-lang') ?? '';
-      const action = codeButton.getAttribute('data-code-action');
-      if (action === 'copy') { this.bridge.post({ type: 'copyCode', code, language }); flashCopied(codeButton); this.announce('Code copied.'); }
-      if (action === 'insert') this.bridge.post({ type: 'insertCode', code, language });
-      if (action === 'apply') this.bridge.post({ type: 'applyCode', code, language });
+    const code = codeBlockAction(target);
+    if (code) {
+      this.bridge.post(code);
+      if (code.type === 'copyCode') this.announce('Code copied.');
       return;
     }
     if (this.compare.onClick(target)) return;

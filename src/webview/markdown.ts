@@ -21,6 +21,7 @@ import { Marked, type Token, type Tokens } from 'marked';
 import { h, icon, iconButton } from './dom';
 import { escapeHtml, highlightToHtml, isKnownLanguage, normaliseLanguage, registerSomeGrammars } from './highlight';
 import { safeLinkUrl } from '../shared/links';
+import type { MessageOf, WebviewMessage } from '../shared/protocol';
 
 export { safeLinkUrl };
 
@@ -207,8 +208,23 @@ function decorateCodeBlock(block: HTMLElement, open: boolean): void {
   block.prepend(header);
 }
 
+const codeMessages = { copy: 'copyCode', insert: 'insertCode', apply: 'applyCode' } as const;
+
+/**
+ * The message a click on one of a code block's buttons (decorateCodeBlock) posts to the host,
+ * with the code as written; undefined for a click anywhere else. The copy button flashes.
+ */
+export function codeBlockAction(target: Element): MessageOf<WebviewMessage, (typeof codeMessages)[keyof typeof codeMessages]> | undefined {
+  const button = target.closest<HTMLElement>('[data-code-action]');
+  const type = codeMessages[button?.getAttribute('data-code-action') as keyof typeof codeMessages];
+  if (!button || !type) return undefined;
+  const block = button.closest('.code-block');
+  if (type === 'copyCode') flashCopied(button);
+  return { type, code: block?.querySelector('pre code')?.textContent ?? '', language: block?.getAttribute('data-lang') ?? '' };
+}
+
 /** Swaps a copy button's glyph to a check for a moment, so a keyboard user sees it worked. */
-export function flashCopied(button: HTMLElement): void {
+function flashCopied(button: HTMLElement): void {
   const original = button.firstElementChild;
   if (!original) return;
   const check = icon('check');

@@ -250,7 +250,12 @@ describe('chat webview: a long conversation renders older answers near the scree
     assert.ok(block.querySelector('span[class^="hljs-"]'), 'highlighted');
     assert.equal(block.classList.contains('code-unhighlighted'), false);
     assert.equal(root.querySelector('[data-message-id="a1"] strong')?.textContent, 'all', 'the markdown after the code is there too');
-    for (const action of ['copy', 'insert', 'apply']) block.querySelector<HTMLButtonElement>(`[data-code-action="${action}"]`)!.click();
+    const copy = block.querySelector<HTMLButtonElement>('[data-code-action="copy"]')!;
+    copy.click();
+    assert.ok(copy.querySelector('.icon-check'), 'the copy button shows a check');
+    assert.equal(root.querySelector('.sr-only[role="status"]')?.textContent, 'Code copied.', 'and says so to a screen reader');
+    for (const action of ['insert', 'apply']) block.querySelector<HTMLButtonElement>(`[data-code-action="${action}"]`)!.click();
+    assert.equal(block.querySelector('[data-code-action="insert"] .icon-check'), null, 'only copy flashes');
     assert.deepEqual(vscode.posted.filter((m) => /Code$/.test(m.type)), [
       { type: 'copyCode', code, language: 'python' },
       { type: 'insertCode', code, language: 'python' },
