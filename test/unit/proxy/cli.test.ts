@@ -41,9 +41,14 @@ describe('anymodel CLI', function () {
     const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mock', messages: [{ role: 'user', content: 'from the cli test' }] }) });
     const body = (await res.json()) as { choices: { message: { content: string } }[] };
     assert.equal(body.choices[0]!.message.content, 'Hello from openai: from the cli test');
+    // The request log is batched, but a line shows while the proxy runs, not only at shutdown.
+    await waitFor(() => /POST \/v1\/chat\/completions 200 [\d.]+ms openai\/gpt-4o@/.test(p.err()));
+    const second = await fetch(`${base}/v1/models`);
+    assert.equal(second.status, 200);
     p.child.kill('SIGTERM');
     assert.equal(await p.exit, 0);
-    assert.match(p.err(), /SIGTERM: shutting down/);
+    // A line still pending at shutdown is written before the shutdown message.
+    assert.match(p.err(), /GET \/v1\/models 200 [\d.]+ms\n(.*\n)*SIGTERM: shutting down/);
     assert.ok(!p.err().includes('cli-upstream-key') && !p.out().includes('cli-upstream-key'), 'the key is never printed');
   });
 
