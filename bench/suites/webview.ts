@@ -31,7 +31,7 @@ const LONG_CHUNK_TOKENS = 10;
 const LONG_MESSAGES = 2_000;
 const LONG_ANSWER_CHARS = 5_000;
 
-interface ReplayResult { chunks: number; early: number; late: number; ratio: number; worstFrame: number; longTasks: Timed[]; codeBlocks: number }
+interface ReplayResult { chunks: number; early: number; late: number; ratio: number; worstFrame: number; longTasks: Timed[]; longFrames: LongFrame[]; codeBlocks: number }
 
 /** About 2,000 tokens of the markdown a model writes: headings, prose, lists, code, a table. */
 export function benchAnswer(tokens = 2000): string {
@@ -49,7 +49,10 @@ interface Timed { at: number; ms: number }
 /** A long animation frame (bench/webview/host.ts): what a long task was made of. */
 interface LongFrame { at: number; ms: number; blockingMs: number; renderMs: number; scripts: { what: string; ms: number; forcedLayoutMs: number }[] }
 
-/** The long animation frames of an open, for the notes: when, how long, its scripts and its rendering. */
+/** The long animation frames from `since` on, with times relative to it. */
+const framesSince = (frames: LongFrame[], since: number): LongFrame[] => frames.filter((t) => t.at + t.ms > since).map((t) => ({ ...t, at: t.at - since }));
+
+/** Long animation frames, for the notes: when, how long, their scripts and their rendering. */
 function describeFrames(frames: LongFrame[]): string {
   if (frames.length === 0) return 'none';
   return frames.map((f) => `at +${fmt(f.at, 0)} ms, ${fmt(f.ms, 0)} ms (rendering ${fmt(f.renderMs, 0)}): ${f.scripts.map((x) => `${x.what} ${fmt(x.ms, 0)} ms${x.forcedLayoutMs >= 1 ? ` (forced layout ${fmt(x.forcedLayoutMs, 0)})` : ''}`).join(', ') || 'no script'}`).join('; ');
@@ -128,7 +131,7 @@ export const webviewSuite: Suite = {
         await replayIn(benchAnswer(WARM_UP_TOKENS), 'warm-up');
         ctx.log(`  replay ${r + 1}/${REPLAYS}: ${answer.length} characters at ${1000 / INTERVAL_MS} tokens/s (${Math.round(answer.length / TOKEN_CHARS * INTERVAL_MS / 1000)} s)`);
         const span = await replayIn(answer, 'bench-answer');
-        const page = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { handled: Timed[]; frames: Timed[]; longTasks: Timed[] } }).__bench; return { handled: b.handled, frames: b.frames, longTasks: b.longTasks }; });
+        const page = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { handled: Timed[]; frames: Timed[]; longTasks: Timed[]; longFrames: LongFrame[] } }).__bench; return { handled: b.handled, frames: b.frames, longTasks: b.longTasks, longFrames: b.longFrames }; });
         const handled = page.handled.filter((t) => t.at >= span.startedAt);
         const duration = span.endedAt - span.startedAt;
         const early = perChunk(handled, page.frames, span.startedAt, span.startedAt + duration * 0.1);
@@ -137,6 +140,7 @@ export const webviewSuite: Suite = {
           chunks: span.chunks, early, late, ratio: late / early,
           worstFrame: Math.max(...page.frames.filter((t) => t.at >= span.startedAt).map((t) => t.ms)),
           longTasks: page.longTasks.filter((t) => t.at >= span.startedAt),
+          longFrames: framesSince(page.longFrames, span.startedAt),
           codeBlocks: await browser.page.locator('article.message-assistant[data-message-id="bench-answer"] .code-block').count(),
         });
       }
@@ -159,7 +163,7 @@ export const webviewSuite: Suite = {
       const longAnswer = benchAnswer(LONG_TOKENS);
       ctx.log(`  long answer: ${longAnswer.length} characters, ${LONG_CHUNK_TOKENS} tokens per delta every ${INTERVAL_MS} ms`);
       const longSpan = await replayIn(longAnswer, 'long-answer', TOKEN_CHARS * LONG_CHUNK_TOKENS);
-      const longPage = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { handled: Timed[]; frames: Timed[]; longTasks: Timed[] } }).__bench; return { handled: b.handled, frames: b.frames, longTasks: b.longTasks }; });
+      const longPage = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { handled: Timed[]; frames: Timed[]; longTasks: Timed[]; longFrames: LongFrame[] } }).__bench; return { handled: b.handled, frames: b.frames, longTasks: b.longTasks, longFrames: b.longFrames }; });
       const longDuration = longSpan.endedAt - longSpan.startedAt;
       const longHandled = longPage.handled.filter((t) => t.at >= longSpan.startedAt);
       const long = {
@@ -168,6 +172,7 @@ export const webviewSuite: Suite = {
         late: perChunk(longHandled, longPage.frames, longSpan.startedAt + longDuration * 0.9, longSpan.endedAt),
         worstFrame: Math.max(...longPage.frames.filter((t) => t.at >= longSpan.startedAt).map((t) => t.ms)),
         longTasks: longPage.longTasks.filter((t) => t.at >= longSpan.startedAt),
+        longFrames: framesSince(longPage.longFrames, longSpan.startedAt),
       };
 
       // A 2,000-message, 5 MB conversation: opened, then scrolled through to the top.
@@ -224,7 +229,7 @@ export const webviewSuite: Suite = {
           ],
           notes: [
             `Long-task observer check: an 80 ms busy task was ${probe === undefined ? 'NOT reported, so the long-task counts above prove nothing' : `reported as ${fmt(probe, 0)} ms`}.`,
-            `Long animation frames (Chromium's attribution of a long task to its scripts; the positions are in the minified webview.js or host.js) opening 500 messages: ${describeFrames(open.longFrames)}. Opening 2,000: ${describeFrames(big.longFrames)}.`,
+            `Long animation frames (Chromium's attribution of a long task to its scripts; the positions are in the minified webview.js or host.js) opening 500 messages: ${describeFrames(open.longFrames)}. Opening 2,000: ${describeFrames(big.longFrames)}. During the replays: ${replays.map((r, i) => `${i + 1}: ${describeFrames(r.longFrames)}`).join('; ')}. During the ${LONG_TOKENS.toLocaleString('en-US')}-token answer: ${describeFrames(long.longFrames)}.`,
             `Timer: ${isolated ? 'cross-origin isolated, 5 µs steps' : 'NOT cross-origin isolated, 100 µs steps'}. Requests refused (none may leave the page): ${refused.length ? refused.join(', ') : 'none'}.`,
           ],
         }, ...profiles],
