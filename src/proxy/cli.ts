@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     printWarnings(config);
     const requestLog = batchedLines(process.stderr);
     const otlp = otlpSettings(values, config);
-    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: { ...(values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}), onWarning: (w) => process.stderr.write(`anymodel: warning: ${w}\n`) }, log: requestLog.line, graceMs: grace * 1000, ...(otlp ? { otlp } : {}), ...(values['metrics-public'] ? { metrics: { public: true, enabled: true } } : {}) });
+    const proxy = await startProxy({ config, host: values.host ?? '127.0.0.1', port, masterKey: process.env.ANYMODEL_MASTER_KEY || config.masterKey, clientOptions: { ...(values['usage-log'] ? { usageLogPath: values['usage-log'] } : {}), onWarning: (w) => process.stderr.write(`anymodel: warning: ${w}\n`) }, log: requestLog.line, stateLog: requestLog.now, graceMs: grace * 1000, ...(otlp ? { otlp } : {}), ...(values['metrics-public'] ? { metrics: { public: true, enabled: true } } : {}) });
     process.stdout.write(`AnyModel proxy listening on ${proxy.url}/v1 with ${config.deployments.length} deployment(s): ${proxy.client.modelNames().join(', ') || '(none)'}\n`);
     if (proxy.otel) process.stdout.write(`OpenTelemetry spans to ${proxy.otel.url}${proxy.otel.logContent ? ' (with message content)' : ''}\n`);
     await new Promise<void>((resolve) => {
@@ -167,7 +167,7 @@ function otlpSettings(values: { 'otlp-endpoint'?: string; 'otlp-log-content'?: b
  */
 const FLUSH_MS = 50;
 
-function batchedLines(out: NodeJS.WritableStream): { line(text: string): void; flush(): void } {
+function batchedLines(out: NodeJS.WritableStream): { line(text: string): void; now(text: string): void; flush(): void } {
   let pending = '';
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
@@ -183,6 +183,11 @@ function batchedLines(out: NodeJS.WritableStream): { line(text: string): void; f
     line: (text) => {
       pending += `${text}\n`;
       timer ??= setTimeout(flush, FLUSH_MS).unref();
+    },
+    // A rare line that must not wait (Redis lost or back): after the pending ones, in order.
+    now: (text) => {
+      pending += `${text}\n`;
+      flush();
     },
     flush,
   };
