@@ -3,7 +3,7 @@
  * with a Set added to and deleted from per request, a whole answer's objects (request, response,
  * the upstream exchange) stayed alive through two young-generation collections and were
  * promoted: 4.3 KB per request at 50 connections, against 0.6 KB with this list, and each GC pause
- * grew with them (`--trace-gc-nvp`; bench/README.md, "Where the proxy's CPU goes"). Unlinking an
+ * grew with them (`--trace-gc-nvp`; bench/README.md, "What was promoted"). Unlinking an
  * item clears its own links, so one that ended holds nothing.
  */
 export interface Linked<T> {
