@@ -49,7 +49,7 @@ interface Timed { at: number; ms: number }
 /** A long animation frame (bench/webview/host.ts): what a long task was made of. */
 interface LongFrame { at: number; ms: number; blockingMs: number; renderMs: number; scripts: { what: string; ms: number; forcedLayoutMs: number }[] }
 
-/** The long animation frames from `since` on, with times relative to it. */
+/** The long animation frames that end after `since`, with times relative to it. */
 const framesSince = (frames: LongFrame[], since: number): LongFrame[] => frames.filter((t) => t.at + t.ms > since).map((t) => ({ ...t, at: t.at - since }));
 
 /** Long animation frames, for the notes: when, how long, their scripts and their rendering. */
@@ -150,11 +150,12 @@ export const webviewSuite: Suite = {
 
       // Opening a long conversation.
       await load('?open=500');
-      const open = await within(30_000, 'reading the open figures', browser.page.evaluate(() => {
+      const openRead = await within(30_000, 'reading the open figures', browser.page.evaluate(() => {
         const b = (window as unknown as { __bench: { openMs: number; allShownMs: number; openStartedAt: number; openHandledMs: number; longTasks: Timed[]; longFrames: LongFrame[] } }).__bench;
         // Long tasks from the state on: parsing the bundle at page load is not the conversation's cost.
-        return { openMs: b.openMs, allShownMs: b.allShownMs, handledMs: b.openHandledMs, longTasks: b.longTasks.filter((t) => t.at >= b.openStartedAt), longFrames: b.longFrames.filter((t) => t.at + t.ms > b.openStartedAt).map((t) => ({ ...t, at: t.at - b.openStartedAt })) };
+        return { openMs: b.openMs, allShownMs: b.allShownMs, handledMs: b.openHandledMs, longTasks: b.longTasks.filter((t) => t.at >= b.openStartedAt), longFrames: b.longFrames, startedAt: b.openStartedAt };
       }));
+      const open = { ...openRead, longFrames: framesSince(openRead.longFrames, openRead.startedAt) };
       const shown = await browser.page.locator('article.message').count();
 
       // A 20,000-token answer: the per-chunk cost at its end against its start.
@@ -181,21 +182,23 @@ export const webviewSuite: Suite = {
       await profiler?.start();
       await load(`?open=${LONG_MESSAGES}&chars=${LONG_ANSWER_CHARS}`);
       if (profiler) profiles.push(await profiler.stop('open', `opening ${LONG_MESSAGES} messages`));
-      const big = await within(60_000, 'reading the long conversation figures', browser.page.evaluate(() => {
+      const bigRead = await within(60_000, 'reading the long conversation figures', browser.page.evaluate(() => {
         const b = (window as unknown as { __bench: { openMs: number; allShownMs: number; openStartedAt: number; openHandledMs: number; openChars: number; longTasks: Timed[]; longFrames: LongFrame[] } }).__bench;
-        return { openMs: b.openMs, allShownMs: b.allShownMs, handledMs: b.openHandledMs, chars: b.openChars, longTasks: b.longTasks.filter((t) => t.at >= b.openStartedAt), longFrames: b.longFrames.filter((t) => t.at + t.ms > b.openStartedAt).map((t) => ({ ...t, at: t.at - b.openStartedAt })) };
+        return { openMs: b.openMs, allShownMs: b.allShownMs, handledMs: b.openHandledMs, chars: b.openChars, longTasks: b.longTasks.filter((t) => t.at >= b.openStartedAt), longFrames: b.longFrames, startedAt: b.openStartedAt };
       }));
+      const big = { ...bigRead, longFrames: framesSince(bigRead.longFrames, bigRead.startedAt) };
       const bigShown = await browser.page.locator('article.message').count();
       const breakdown = await browser.page.evaluate(() => (window as unknown as { __bench: { openBreakdown(): { jsonChars: number; jsonMs: number; cloneMs: number; parseMs: number } } }).__bench.openBreakdown());
       await profiler?.start();
       const scroll = await within(120_000, 'scrolling the long conversation', browser.page.evaluate(() => (window as unknown as { __bench: { scrollThrough(): Promise<{ startedAt: number; endedAt: number; steps: number }> } }).__bench.scrollThrough()));
       if (profiler) profiles.push(await profiler.stop('scroll', 'scrolling it to the top'));
-      const scrollPage = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { frames: Timed[]; longTasks: Timed[] } }).__bench; return { frames: b.frames, longTasks: b.longTasks }; });
+      const scrollPage = await browser.page.evaluate(() => { const b = (window as unknown as { __bench: { frames: Timed[]; longTasks: Timed[]; longFrames: LongFrame[] } }).__bench; return { frames: b.frames, longTasks: b.longTasks, longFrames: b.longFrames }; });
       const scrollFrames = scrollPage.frames.filter((t) => t.at >= scroll.startedAt && t.at < scroll.endedAt);
       const scrolled = {
         steps: scroll.steps, ms: scroll.endedAt - scroll.startedAt,
         worstFrame: Math.max(...scrollFrames.map((t) => t.ms)),
         longTasks: scrollPage.longTasks.filter((t) => t.at >= scroll.startedAt),
+        longFrames: framesSince(scrollPage.longFrames, scroll.startedAt),
         rendered: await browser.page.locator('article.message-assistant .md-deferred').count(),
       };
       const longest = (tasks: Timed[]) => tasks.length ? ` (longest ${fmt(Math.max(...tasks.map((t) => t.ms)), 0)} ms)` : '';
@@ -229,7 +232,7 @@ export const webviewSuite: Suite = {
           ],
           notes: [
             `Long-task observer check: an 80 ms busy task was ${probe === undefined ? 'NOT reported, so the long-task counts above prove nothing' : `reported as ${fmt(probe, 0)} ms`}.`,
-            `Long animation frames (Chromium's attribution of a long task to its scripts; the positions are in the minified webview.js or host.js) opening 500 messages: ${describeFrames(open.longFrames)}. Opening 2,000: ${describeFrames(big.longFrames)}. During the replays: ${replays.map((r, i) => `${i + 1}: ${describeFrames(r.longFrames)}`).join('; ')}. During the ${LONG_TOKENS.toLocaleString('en-US')}-token answer: ${describeFrames(long.longFrames)}.`,
+            `Long animation frames (Chromium's attribution of a long task to its scripts; the positions are in the minified webview.js or host.js) opening 500 messages: ${describeFrames(open.longFrames)}. Opening 2,000: ${describeFrames(big.longFrames)}. During the replays: ${replays.map((r, i) => `${i + 1}: ${describeFrames(r.longFrames)}`).join('; ')}. During the ${LONG_TOKENS.toLocaleString('en-US')}-token answer: ${describeFrames(long.longFrames)}. Scrolling the 2,000: ${describeFrames(scrolled.longFrames)}.`,
             `Timer: ${isolated ? 'cross-origin isolated, 5 µs steps' : 'NOT cross-origin isolated, 100 µs steps'}. Requests refused (none may leave the page): ${refused.length ? refused.join(', ') : 'none'}.`,
           ],
         }, ...profiles],
