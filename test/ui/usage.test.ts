@@ -151,8 +151,10 @@ describe('UI: the usage dashboard and budgets in a real VS Code window', functio
     assert.match(proposed, named);
     await wb.page.keyboard.press('Enter');
     const file = path.join(ui.workspace, path.basename(proposed));
-    await waitFor(() => fs.existsSync(file), `${file} written`, 20_000);
-    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\r\n');
+    // The file exists as soon as the save opens it: wait (bounded) until all its rows are in.
+    const rows = () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\r\n') : []);
+    await waitFor(() => rows().length >= 5, `${file} written with a header and four records`, 20_000).catch(() => undefined);
+    const lines = rows();
     assert.equal(lines.length, 5, 'a header and four records');
     assert.match(lines[0]!, /^time,modelGroup,deployment,provider,source,outcome,/);
     assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(1, 2).concat(l.split(',').slice(4, 6))), [
