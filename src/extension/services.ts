@@ -116,12 +116,13 @@ export async function createServices(context: vscode.ExtensionContext, log: vsco
   context.subscriptions.push(dashboard, usage.onDidAppend(showSpend), vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration(`${SECTION}.statusBar.showSpend`) || e.affectsConfiguration(`${SECTION}.budget`)) showSpend();
   }));
-  const store = await ConversationStore.open(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, context.globalState, (line) => log.warn(line));
+  const windowState = await windowMemento(context);
+  const store = await ConversationStore.open(vscode.Uri.joinPath(context.globalStorageUri, 'conversations').fsPath, windowState, (line) => log.warn(line));
   const editorActions = new EditorActions(log);
   const hostListeners = new Set<(message: HostMessage) => void>();
   // eslint-disable-next-line prefer-const -- the offline switch reports to the controller built after it
   let controller: ChatController;
-  const attachments = new ContextAttachments(context.globalState, (list) => controller.notify({ type: 'attachments', attachments: list }));
+  const attachments = new ContextAttachments(windowState, (list) => controller.notify({ type: 'attachments', attachments: list }));
   context.subscriptions.push(attachments);
   const offline = new OfflineSwitch({
     recheckSeconds: () => readSettings().offlineRecheckSeconds,
@@ -373,4 +374,22 @@ function offlineChoice(catalog: Catalog): OfflineChoice {
   const answered = discovered.length > 0 || !catalog.notes.some((n) => n.startsWith('No local models listed'));
   const tags = answered ? discovered.map((m) => m.deployments[0]?.model ?? m.id) : undefined;
   return resolveOfflineModel(settings.offlineModel, catalog.models.map((m) => m.id), local, tags, settings.ollamaBaseUrl);
+}
+
+/**
+ * Where the draft and the pending attachments live: workspaceState. VS Code echoes every
+ * globalState write back to the extension host and replaces the whole memento with that echo, so
+ * a draft saved while an earlier write is still in flight can be rolled back to the earlier value
+ * (a sent question came back as the next chat's draft). workspaceState has no echo, and a draft
+ * belongs to its window anyway (docs/architecture.md#the-draft). Values an earlier version kept in
+ * globalState move over once.
+ */
+async function windowMemento(context: vscode.ExtensionContext): Promise<vscode.Memento> {
+  for (const key of ['anymodel.chat.draft', 'anymodel.chat.attachments']) {
+    const old = context.globalState.get<unknown>(key);
+    if (old === undefined) continue;
+    if (context.workspaceState.get<unknown>(key) === undefined) await context.workspaceState.update(key, old);
+    await context.globalState.update(key, undefined);
+  }
+  return context.workspaceState;
 }

@@ -2,8 +2,8 @@
  * Conversations persisted in the extension's global storage, one JSON file per conversation plus
  * an index, so they survive a reload and a restart. Files are validated with zod on load (a file
  * edited by hand or cut by a crash must not take the others down; it is set aside, not deleted)
- * and written atomically (temp file + rename). The draft lives in globalState: it changes often
- * and is small.
+ * and written atomically (temp file + rename). The draft lives in the memento it is given (the
+ * window's workspaceState, src/extension/services.ts says why): it changes often and is small.
  */
 import { mkdir, readFile, rename, writeFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
