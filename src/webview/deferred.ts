@@ -119,7 +119,7 @@ export class NearViewport implements Deferrer {
         this.observer?.unobserve(entry.target);
         if (run) this.due.push(run);
       }
-      this.drain(RENDER_BUDGET_MS);
+      this.queueFrame();
     }, { root: this.root(), rootMargin: RENDER_MARGIN });
     this.pending.set(element, job);
     this.observer.observe(element);
@@ -190,6 +190,14 @@ export class NearViewport implements Deferrer {
     // After a heavy step the rest follows in the next task, as soon as it can (the newest
     // answers are waiting); a heavy step next gets a task of its own.
     if (heavyRan || next.heavy?.() === true) { this.queueTask(); return; }
+    this.queueFrame();
+  }
+
+  /**
+   * A drain in the next frame, one per frame. Not in the observer's callback: that is a task of
+   * its own after a frame's rendering, and its work would be added to the next frame's drain.
+   */
+  private queueFrame(): void {
     if (this.drainQueued) return;
     this.drainQueued = true;
     this.scheduler.request(() => { this.drainQueued = false; this.drain(RENDER_BUDGET_MS); });
