@@ -159,22 +159,24 @@ export class Workbench {
    * into the password box, Enter. Resolves once the "stored" notification is announced.
    */
   async setApiKey(provider: string, key: string): Promise<void> {
-    // A QuickPick closes when the window's focus moves (a webview that just loaded can take it):
-    // a person then opens it again, and so does this, once.
+    // A QuickPick closes when the window's focus moves (a webview that loads or re-renders can take
+    // it, and on a loaded machine more than once): a person then opens it again, and so does this,
+    // up to three times. The row is taken with Enter once the keyboard is on it; a click waits for
+    // the list to stop moving, which gives the focus more time to leave. The key's box that follows
+    // keeps its focus (ignoreFocusOut).
+    const keyBox = this.quickInputTitle().filter({ hasText: `API key for ${provider}` });
     for (let attempt = 1; ; attempt++) {
       await this.runCommand('AnyModel: Set API Key');
       await this.quickInputTitle().filter({ hasText: 'AnyModel: Set API Key' }).waitFor({ state: 'visible', timeout: 30_000 });
       await this.page.keyboard.type(provider, { delay: 10 });
-      await this.quickInputRows().filter({ hasText: provider }).first().waitFor({ state: 'visible', timeout: 30_000 });
-      try {
-        await this.clickQuickInputRow(provider, 10_000);
-        break;
-      } catch (err) {
-        if (attempt >= 2 || await this.quickInput().isVisible()) throw err;
-        console.log(`      the Set API Key picker closed before its ${provider} row was clicked; opening it again`);
+      const focused = await this.waitForFocusedQuickInputLabel(provider);
+      if (focused === provider && await this.quickInput().isVisible()) {
+        await this.page.keyboard.press('Enter');
+        if (await keyBox.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
       }
+      if (attempt >= 3 || await this.quickInput().isVisible()) throw new Error(`the Set API Key picker did not take ${provider}: its focused row was ${focused ?? 'none'}`);
+      console.log(`      the Set API Key picker closed before its ${provider} row was taken; opening it again`);
     }
-    await this.quickInputTitle().filter({ hasText: `API key for ${provider}` }).waitFor({ state: 'visible', timeout: 30_000 });
     const box = this.quickInputBox();
     if (await box.getAttribute('type') !== 'password') throw new Error('the key box is not a password box');
     await this.page.keyboard.type(key, { delay: 5 });
