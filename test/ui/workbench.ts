@@ -172,7 +172,9 @@ export class Workbench {
       const focused = await this.waitForFocusedQuickInputLabel(provider);
       if (focused === provider && await this.quickInput().isVisible()) {
         await this.page.keyboard.press('Enter');
-        if (await keyBox.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
+        // The picker hides on accept and the key's box comes after a round trip to the extension
+        // host, which a loaded machine can make slow: wait for the box itself, as long as before.
+        if (await keyBox.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false)) break;
       }
       if (attempt >= 3 || await this.quickInput().isVisible()) throw new Error(`the Set API Key picker did not take ${provider}: its focused row was ${focused ?? 'none'}`);
       console.log(`      the Set API Key picker closed before its ${provider} row was taken; opening it again`);
