@@ -87,6 +87,8 @@ export function toErrorBody(err: Pick<AnyModelError, 'message' | 'kind' | 'param
 export class ChunkWriter {
   private roleSent = false;
   private id: string;
+  /** The event around a text delta's JSON string, once the chunks' id is settled (see `sse`). */
+  private textFrame: [string, string] | undefined;
   private readonly created = Math.floor(Date.now() / 1000);
   usage: Usage | undefined;
   finishReason: FinishReason | undefined;
@@ -95,11 +97,28 @@ export class ChunkWriter {
     this.id = id ?? `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
   }
 
+  /**
+   * The SSE events for one part ('' for none). Text deltas are most of a stream: once the first
+   * chunk has gone out (the role, the id settled), each is the delta's JSON string spliced into
+   * the same frame, byte for byte what serialising the chunk gives, rather than four objects built
+   * and serialised per chunk (docs/architecture.md "One proxy request").
+   */
+  sse(part: StreamPart): string {
+    if (part.type === 'text-delta' && this.textFrame) return this.textFrame[0] + JSON.stringify(part.text) + this.textFrame[1];
+    let out = '';
+    for (const chunk of this.chunks(part)) out += `data: ${JSON.stringify(chunk)}\n\n`;
+    if (part.type === 'text-delta' && (this.roleSent || this.kind === 'text')) this.textFrame = this.frame();
+    return out;
+  }
+
   /** The chunks for one part (zero or more). An `error` part is handled by the caller. */
   chunks(part: StreamPart): unknown[] {
     switch (part.type) {
       case 'response-metadata':
-        if (part.id && !this.roleSent) this.id = part.id;
+        if (part.id && !this.roleSent && part.id !== this.id) {
+          this.id = part.id;
+          this.textFrame = undefined;
+        }
         return [];
       case 'text-delta':
         return [this.kind === 'text' ? this.textChunk(part.text, null) : this.chunk({ content: part.text })];
@@ -136,6 +155,12 @@ export class ChunkWriter {
       delta = { role: 'assistant', ...delta };
     }
     return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+  }
+
+  /** The text chunk's serialisation up to and after its text, in the key order `chunk` and `textChunk` use. */
+  private frame(): [string, string] {
+    const head = `data: {"id":${JSON.stringify(this.id)},"object":"${this.kind === 'text' ? 'text_completion' : 'chat.completion.chunk'}","created":${this.created},"model":${JSON.stringify(this.model)},"choices":[{"index":0,`;
+    return this.kind === 'text' ? [`${head}"text":`, ',"logprobs":null,"finish_reason":null}]}\n\n'] : [`${head}"delta":{"content":`, '},"logprobs":null,"finish_reason":null}]}\n\n'];
   }
 
   private textChunk(text: string, finishReason: FinishReason | null): unknown {

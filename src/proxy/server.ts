@@ -299,8 +299,7 @@ async function sendStream(res: http.ServerResponse, exchange: Exchange, handle: 
       res.end(`data: ${JSON.stringify(toErrorBody(part.error))}\n\n`);
       return;
     }
-    let out = '';
-    for (const chunk of writer.chunks(part)) out += `data: ${JSON.stringify(chunk)}\n\n`;
+    const out = writer.sse(part);
     // The client reads slower than the provider writes: wait until it caught up rather than
     // hold the rest of the answer in memory. Not pulling the next part pauses the upstream
     // socket (ResponseChunks), so the provider is held back too. No promise when write() says
