@@ -4,8 +4,7 @@
  * usage log that cannot be written is said once.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { AnyModelClient } from '../../../src/core/client';
@@ -13,6 +12,7 @@ import { buildConfig, ConfigError } from '../../../src/core/config/load';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import type { MockServer } from '../helpers/mock-server';
 import { startOpenAIMock } from '../mocks/openai';
+import { tempDir } from '../helpers/temp';
 
 describe('config: router_settings.model_group_alias', () => {
   let mock: MockServer;
@@ -93,7 +93,7 @@ describe('usage log: a failing write is said once', () => {
   it('reports the path and the reason once, however many records fail', async () => {
     const mock = await startOpenAIMock();
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'anymodel-usage-'));
+      const dir = tempDir('usage');
       writeFileSync(join(dir, 'not-a-folder'), 'x');
       const path = join(dir, 'not-a-folder', 'usage.jsonl'); // its parent is a file: every write fails
       const warnings: string[] = [];

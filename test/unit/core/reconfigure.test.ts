@@ -4,14 +4,14 @@
  * answers, the usage log). Against mock OpenAI servers on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnyModelClient } from '../../../src/core/client';
 import { buildConfig } from '../../../src/core/config/load';
 import type { UsageRecord } from '../../../src/core/usage/records';
 import { startOpenAIMock } from '../mocks/openai';
 import { startMockServer, type MockServer } from '../helpers/mock-server';
+import { tempDir } from '../helpers/temp';
 
 const ask = (model: string, content = 'hello') => ({ model, messages: [{ role: 'user' as const, content }] });
 
@@ -98,7 +98,7 @@ describe('client: reconfigure keeps what still applies', () => {
   });
 
   it('keeps the usage log and the usage listener of the new options', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'anymodel-reconf-')), 'usage.jsonl');
+    const path = join(tempDir('reconf'), 'usage.jsonl');
     const first: UsageRecord[] = [];
     const second: UsageRecord[] = [];
     const client = new AnyModelClient(config('a'), { usageLogPath: path, onUsage: (r) => first.push(r) });

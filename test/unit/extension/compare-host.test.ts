@@ -6,9 +6,6 @@
  * comparison is there again when the history is opened anew.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AnyModelError } from '../../../src/core';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
@@ -20,6 +17,7 @@ import { error as openaiError } from '../mocks/openai';
 import { openAIStreamOf } from '../../ui/streams';
 import { waitFor } from '../helpers/wait';
 import { catalogSettings, Memento } from './host-fixtures';
+import { tempDir } from '../helpers/temp';
 
 
 
@@ -45,7 +43,7 @@ describe('chat controller: compare mode', function () {
   });
   after(() => mock.close());
 
-  async function harness(extra: Partial<ChatDeps> = {}, dir = mkdtempSync(join(tmpdir(), 'anymodel-compare-'))) {
+  async function harness(extra: Partial<ChatDeps> = {}, dir = tempDir('compare')) {
     const store = await ConversationStore.open(dir, new Memento(), () => undefined);
     const seen: HostMessage[] = [];
     let model = 'quick';

@@ -7,9 +7,6 @@
  * capped by the setting.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
 import { forView, imageFromDataUrl, textAttachment } from '../../../src/extension/chat/attachmentContent';
@@ -21,6 +18,7 @@ import { startAnthropicMock } from '../mocks/anthropic';
 import { startOllamaMock } from '../mocks/ollama';
 import type { MockServer } from '../helpers/mock-server';
 import { catalogSettings, Memento } from './host-fixtures';
+import { tempDir } from '../helpers/temp';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000020000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005fe02fedc44a3ee0000000049454e44ae426082', 'hex');
 
@@ -47,7 +45,7 @@ class FakeAttachments {
 }
 
 async function harness(catalog: Catalog, model: string, files: Record<string, string> = {}) {
-  const store = await ConversationStore.open(mkdtempSync(join(tmpdir(), 'anymodel-ctx-')), new Memento(), () => undefined);
+  const store = await ConversationStore.open(tempDir('ctx'), new Memento(), () => undefined);
   const seen: HostMessage[] = [];
   const attachments = new FakeAttachments(files);
   const deps: ChatDeps = {

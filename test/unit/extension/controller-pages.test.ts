@@ -6,9 +6,6 @@
  * whole conversation. Against a mock server on 127.0.0.1 speaking OpenAI's wire format.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { branchAt } from '../../../src/extension/chat/branches';
 import { ConversationStore, type Conversation } from '../../../src/extension/chat/store';
@@ -19,6 +16,7 @@ import type { ChatMessage, HostMessage } from '../../../src/shared/protocol';
 import { startMockServer, type MockServer } from '../helpers/mock-server';
 import { openAIStreamOf } from '../../ui/streams';
 import { catalogSettings, Memento } from './host-fixtures';
+import { tempDir } from '../helpers/temp';
 
 
 
@@ -45,7 +43,7 @@ describe('chat controller: a long conversation in pages', () => {
   after(() => server.close());
 
   beforeEach(async () => {
-    store = await ConversationStore.open(mkdtempSync(join(tmpdir(), 'anymodel-pages-')), new Memento(), () => undefined);
+    store = await ConversationStore.open(tempDir('pages'), new Memento(), () => undefined);
     seen = [];
     exported = undefined;
     conversation = store.create('Question 0', 'c-long');

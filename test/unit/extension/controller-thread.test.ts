@@ -6,9 +6,6 @@
  * regenerate with another model.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
 import { buildCatalog, type Catalog } from '../../../src/extension/catalog';
@@ -17,6 +14,7 @@ import type { HostMessage, ReasoningEffort } from '../../../src/shared/protocol'
 import { startMockServer, type MockServer, type RecordedRequest } from '../helpers/mock-server';
 import { openAIReasoningStreamOf, openAIStreamOf } from '../../ui/streams';
 import { catalogSettings, Memento } from './host-fixtures';
+import { tempDir } from '../helpers/temp';
 
 
 
@@ -53,7 +51,7 @@ describe('chat controller: thinking, instructions and working with the thread', 
   after(() => server.close());
 
   beforeEach(async () => {
-    store = await ConversationStore.open(mkdtempSync(join(tmpdir(), 'anymodel-thread-')), new Memento(), () => undefined);
+    store = await ConversationStore.open(tempDir('thread'), new Memento(), () => undefined);
     seen = [];
     effort = 'high';
     system = undefined;

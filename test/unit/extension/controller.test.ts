@@ -5,9 +5,6 @@
  * thread; a withheld key asks to be allowed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ChatController, type ChatDeps } from '../../../src/extension/chat/controller';
 import { ConversationStore } from '../../../src/extension/chat/store';
 import { buildCatalog, type Catalog } from '../../../src/extension/catalog';
@@ -17,6 +14,7 @@ import { startOpenAIMock } from '../mocks/openai';
 import { startMockServer, type MockServer } from '../helpers/mock-server';
 import { waitFor } from '../helpers/wait';
 import { catalogSettings, Memento } from './host-fixtures';
+import { tempDir } from '../helpers/temp';
 
 
 
@@ -29,7 +27,7 @@ interface Harness {
 }
 
 async function harness(catalog: Catalog, current: string): Promise<Harness> {
-  const store = await ConversationStore.open(mkdtempSync(join(tmpdir(), 'anymodel-ctl-')), new Memento(), () => undefined);
+  const store = await ConversationStore.open(tempDir('ctl'), new Memento(), () => undefined);
   const seen: HostMessage[] = [];
   const actions: Harness['actions'] = [];
   let model = current;

@@ -4,17 +4,17 @@
  * workspace trust, and the size cap that cuts visibly.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadInstructions, readFileStart, type InstructionInputs } from '../../../src/extension/chat/instructions';
+import { tempDir } from '../helpers/temp';
 
 describe('chat instructions (AGENTS.md, copilot-instructions.md, anymodel.systemPrompt)', () => {
   let root: string;
   const inputs = (over: Partial<InstructionInputs> = {}): InstructionInputs => ({ root, trusted: true, useFiles: true, systemPrompt: '', read: readFileStart, ...over });
 
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'anymodel-instr-'));
+    root = tempDir('instr');
   });
 
   it('uses nothing when there are no files and no setting', async () => {

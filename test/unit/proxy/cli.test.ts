@@ -1,12 +1,12 @@
 /** The `anymodel` command as a user runs it: a real child process, real signals, real stdout. */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOpenAIMock } from '../mocks/openai';
 import type { MockServer } from '../helpers/mock-server';
 import { waitFor } from '../helpers/wait';
+import { tempDir } from '../helpers/temp';
 
 const CLI = join(__dirname, '../../../src/proxy/cli.ts');
 
@@ -28,7 +28,7 @@ describe('anymodel CLI', function () {
 
   before(async () => {
     upstream = await startOpenAIMock({ apiKey: 'cli-upstream-key' });
-    const dir = mkdtempSync(join(tmpdir(), 'anymodel-cli-'));
+    const dir = tempDir('cli');
     configPath = join(dir, 'config.yaml');
     writeFileSync(configPath, `model_list:\n  - model_name: mock\n    litellm_params:\n      model: openai/gpt-4o\n      api_base: ${upstream.url}/v1\n      api_key: os.environ/MOCK_KEY\n`);
   });
@@ -93,7 +93,7 @@ describe('anymodel CLI', function () {
   });
 
   it('names the field of a bad config value', async () => {
-    const bad = join(mkdtempSync(join(tmpdir(), 'anymodel-cli-')), 'bad.yaml');
+    const bad = join(tempDir('cli'), 'bad.yaml');
     writeFileSync(bad, 'model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/gpt-4o\n      rpm: lots\n');
     const p = run(['proxy', '--config', bad, '--port', '0']);
     assert.equal(await p.exit, 1);

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockServer, type MockServer } from '../helpers/mock-server';
 import { startAnthropicMock } from '../mocks/anthropic';
 import { error as openaiError } from '../mocks/openai';
 import { openAIStreamOf } from '../../ui/streams';
+import { tempDir } from '../helpers/temp';
 
 const CLI = join(__dirname, '../../../src/proxy/cli.ts');
 const ENV = { QUICK_KEY: 'quick-key-1', SLOW_KEY: 'slow-key-2', ANTHROPIC_KEY: 'test-key' };
@@ -43,7 +44,7 @@ describe('anymodel compare', function () {
       startMockServer(() => openAIStreamOf('A slow, careful answer.', { size: 12, delayMs: 400, usage })),
       startAnthropicMock(),
     ]);
-    const dir = mkdtempSync(join(tmpdir(), 'anymodel-compare-cli-'));
+    const dir = tempDir('compare-cli');
     configPath = join(dir, 'config.yaml');
     writeFileSync(configPath, [
       'model_list:',

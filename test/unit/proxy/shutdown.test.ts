@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { buildConfig } from '../../../src/core/config/load';
 import { startProxy, type RunningProxy } from '../../../src/proxy/start';
 import { sse, startMockServer, type MockServer } from '../helpers/mock-server';
 import { waitFor } from '../helpers/wait';
+import { tempDir } from '../helpers/temp';
 
 const CLI = join(__dirname, '../../../src/proxy/cli.ts');
 
@@ -92,7 +92,7 @@ describe('proxy: shutdown', function () {
 
   it('anymodel proxy --grace-seconds: SIGTERM cuts the open stream with the error event and says so', async () => {
     const upstream = await slowProvider(['first words'], 0, true);
-    const dir = mkdtempSync(join(tmpdir(), 'anymodel-shutdown-'));
+    const dir = tempDir('shutdown');
     const configPath = join(dir, 'config.yaml');
     writeFileSync(configPath, `model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/m\n      api_base: ${upstream.url}\n      api_key: k\n`);
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, 'proxy', '--config', configPath, '--port', '0', '--grace-seconds', '0.5'], { env: { ...process.env, ANYMODEL_MASTER_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageLog, type UsageRecord } from '../../../src/core/usage/records';
 import { UsageStore } from '../../../src/extension/usage/store';
+import { tempDir } from '../helpers/temp';
 
 const T0 = Date.parse('2026-03-10T12:00:00Z');
 
@@ -15,11 +15,10 @@ export function record(over: Partial<UsageRecord> = {}): UsageRecord {
   };
 }
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'anymodel-store-'));
 
 describe('usage store (extension)', () => {
   it('writes one line per record in a file per UTC day and reads them back', async () => {
-    const dir = tempDir();
+    const dir = tempDir('store');
     let now = T0;
     const store = await UsageStore.open({ dir, now: () => now });
     await store.append(record({ id: 'a' }));
@@ -34,7 +33,7 @@ describe('usage store (extension)', () => {
   });
 
   it('continues a day in a new part past the size cap and drops the oldest files past the total cap', async () => {
-    const dir = tempDir();
+    const dir = tempDir('store');
     let now = T0;
     const line = JSON.stringify(record()).length + 1;
     // Two records a part; three parts' worth in all.
@@ -53,7 +52,7 @@ describe('usage store (extension)', () => {
   });
 
   it('deletes files older than keepDays', async () => {
-    const dir = tempDir();
+    const dir = tempDir('store');
     writeFileSync(join(dir, 'usage-2025-01-01.jsonl'), `${JSON.stringify(record({ time: '2025-01-01T00:00:00Z' }))}\n`);
     writeFileSync(join(dir, 'notes.txt'), 'not ours');
     const store = await UsageStore.open({ dir, now: () => T0, keepDays: 30 });
@@ -62,7 +61,7 @@ describe('usage store (extension)', () => {
   });
 
   it('skips and counts a damaged line, and keeps reading the rest', async () => {
-    const dir = tempDir();
+    const dir = tempDir('store');
     const store = await UsageStore.open({ dir, now: () => T0 });
     await store.append(record({ id: 'before' }));
     // A write cut short by a crash, a hand edit, and a line of the wrong shape.
@@ -74,7 +73,7 @@ describe('usage store (extension)', () => {
   });
 
   it('after a reload, today\'s spend is read back from the files (all models and per model)', async () => {
-    const dir = tempDir();
+    const dir = tempDir('store');
     const first = await UsageStore.open({ dir, now: () => T0 });
     await first.append(record({ costUsd: 0.25 }));
     await first.append(record({ costUsd: 0.5, modelGroup: 'claude' }));
@@ -89,7 +88,7 @@ describe('usage store (extension)', () => {
 
   it('starts a new day from nothing', async () => {
     let now = T0;
-    const store = await UsageStore.open({ dir: tempDir(), now: () => now });
+    const store = await UsageStore.open({ dir: tempDir('store'), now: () => now });
     await store.append(record({ costUsd: 2 }));
     assert.equal(store.spentToday(), 2);
     now += 86_400_000;
@@ -99,7 +98,7 @@ describe('usage store (extension)', () => {
   });
 
   it('keeps a prompt only while prompts are to be kept, and never fails the caller when the folder cannot be written', async () => {
-    const dir = tempDir();
+    const dir = tempDir('store');
     let keep = false;
     const store = await UsageStore.open({ dir, now: () => T0, keepPrompts: () => keep });
     await store.append(record({ id: 'p1', prompt: 'private code' }));
@@ -108,7 +107,7 @@ describe('usage store (extension)', () => {
     const text = readFileSync(join(dir, 'usage-2026-03-10.jsonl'), 'utf8');
     assert.ok(!text.includes('private code') && text.includes('allowed words'));
 
-    const blocked = join(tempDir(), 'a-file');
+    const blocked = join(tempDir('store'), 'a-file');
     writeFileSync(blocked, 'x');
     const warnings: string[] = [];
     const broken = await UsageStore.open({ dir: join(blocked, 'usage'), now: () => T0, onWarning: (w) => warnings.push(w) });
@@ -120,7 +119,7 @@ describe('usage store (extension)', () => {
   });
 
   it('reads what the CLI proxy\'s --usage-log writes (the same record shape)', async () => {
-    const dir = tempDir();
+    const dir = tempDir('store');
     const log = new UsageLog(join(dir, 'usage-2026-03-10.jsonl'));
     await log.append(record({ id: 'from-cli', source: 'proxy', errorKind: 'RateLimit', outcome: 'error', timeToFirstTokenMs: undefined }));
     const read = await (await UsageStore.open({ dir, now: () => T0 })).read();

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnyModelClient } from '../../../src/core/client';
 import { buildConfig } from '../../../src/core/config/load';
@@ -10,11 +9,12 @@ import { costOf, unitPrices } from '../../../src/core/usage/prices';
 import { resolveModelId } from '../../../src/core/config/resolve';
 import { startOllamaMock } from '../mocks/ollama';
 import { collect } from '../helpers/mock-server';
+import { tempDir } from '../helpers/temp';
 
 describe('usage records', () => {
   it('writes one JSONL record per request with tokens, latency and time to first token, but no key or prompt', async () => {
     const ollama = await startOllamaMock();
-    const path = join(mkdtempSync(join(tmpdir(), 'anymodel-usage-')), 'usage.jsonl');
+    const path = join(tempDir('usage'), 'usage.jsonl');
     try {
       const config = buildConfig({ model_list: [{ model_name: 'local', litellm_params: { model: 'ollama_chat/llama3.2', api_base: ollama.url, api_key: 'secret-ollama-key' } }] }, {});
       const client = new AnyModelClient(config, { usageLogPath: path });
@@ -48,7 +48,7 @@ describe('usage records', () => {
   });
 
   it('rotates the log by size', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'anymodel-usage-')), 'u.jsonl');
+    const path = join(tempDir('usage'), 'u.jsonl');
     const log = new UsageLog(path, 200);
     const rec = { id: 'x'.repeat(150) } as unknown as UsageRecord;
     await log.append(rec);
