@@ -11,7 +11,7 @@ import { Header } from './header';
 import { HostBridge, type VsCodeApi } from './host';
 import { codeBlockAction } from './markdown';
 import { AssistantMessageView, emptyStateView, errorView, noticeView } from './messages';
-import { animationFrames, type FrameScheduler } from './streaming';
+import { animationFrames, type FrameScheduler } from './frames';
 import { MessageList } from './thread';
 import { ThreadActions } from './thread-actions';
 import { ComposerContext } from './context';

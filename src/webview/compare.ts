@@ -11,7 +11,7 @@ import { h, icon, iconButton } from './dom';
 import type { Header } from './header';
 import type { HostBridge } from './host';
 import { CompareBlockView } from './compareView';
-import type { FrameScheduler } from './streaming';
+import type { FrameScheduler } from './frames';
 
 type CompareHostMessage = MessageOf<HostMessage, 'compareMode' | 'compareColumn' | 'compareDelta' | 'compareChosen' | 'compareEnd'>;
 

@@ -11,7 +11,8 @@ import { h, icon } from './dom';
 import { formatCost } from './format';
 import { ACTION_LABELS } from './messages';
 import { attachmentList } from './chips';
-import { StreamingMarkdown, renderFinishedMarkdown, type FrameScheduler } from './streaming';
+import type { FrameScheduler } from './frames';
+import { StreamingMarkdown, renderFinishedMarkdown } from './streaming';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

@@ -9,7 +9,7 @@ import type { Token } from 'marked';
 import { h } from './dom';
 import { compileGrammar, isGrammarCompiled } from './highlight';
 import { highlightCodeBlock, lexBlocks, markdownWarmUpSteps, renderTokens, UNHIGHLIGHTED } from './markdown';
-import type { FrameScheduler } from './streaming';
+import type { FrameScheduler } from './frames';
 
 /** Work done a step at a time; `step` returns true once nothing is left. */
 export interface Job {

@@ -4,7 +4,7 @@
  * where the user scrolled, read in the scroll event (layout is clean there), never by measuring
  * after each DOM change.
  */
-import type { FrameScheduler } from './streaming';
+import type { FrameScheduler } from './frames';
 
 export class ThreadFollower {
   private stickToBottom = true;
@@ -23,14 +23,14 @@ export class ThreadFollower {
   }
 
   /**
-   * Keeps a streaming answer in view. Reading scrollHeight right after a frame's DOM change would
-   * force a synchronous layout whose cost grows with the thread; one frame later the browser has
-   * laid out anyway, so the read is free. The frame registered now runs before the next render.
+   * Keeps a streaming answer in view. Reading scrollHeight right after a DOM change would force a
+   * synchronous layout whose cost grows with the thread; first in the next frame, before that
+   * frame's changes, the browser has laid out anyway, so the read is free.
    */
   follow(): void {
     if (this.followRequested) return;
     this.followRequested = true;
-    this.scheduler.request(() => {
+    this.scheduler.read(() => {
       this.followRequested = false;
       if (this.stickToBottom) this.thread.scrollTop = this.thread.scrollHeight;
     });

@@ -6,7 +6,8 @@ import type { ChatError, ChatMessage, ErrorAction, Fallback, ModelOption } from 
 import { h, icon } from './dom';
 import { formatMeta } from './format';
 import { attachmentList } from './chips';
-import { StreamingMarkdown, renderFinishedMarkdown, type FrameScheduler } from './streaming';
+import type { FrameScheduler } from './frames';
+import { StreamingMarkdown, renderFinishedMarkdown } from './streaming';
 import { ThinkingView } from './thinking';
 import { answerTools, questionTools } from './thread-actions';
 import { MarkdownJob, type Deferrer } from './deferred';

@@ -8,7 +8,7 @@
  */
 import type { HostMessage } from '../shared/protocol';
 import type { HostBridge } from './host';
-import type { FrameScheduler } from './streaming';
+import type { FrameScheduler } from './frames';
 import type { MessageList } from './thread';
 
 /** How near the top (px) the next page is asked for: at least this, or two screens. */
@@ -47,8 +47,9 @@ export class OlderPages {
   private queueCheck(): void {
     if (this.checkQueued || (this.older === 0 && this.list.hiddenAbove === 0 && this.list.hiddenBelow === 0)) return;
     this.checkQueued = true;
-    // A frame later: the restore's scroll to the bottom has happened, and layout is clean.
-    this.scheduler.request(() => { this.checkQueued = false; this.check(); });
+    // First in the next frame: the restore's scroll to the bottom has happened, and layout is
+    // clean until that frame's other callbacks change the DOM.
+    this.scheduler.read(() => { this.checkQueued = false; this.check(); });
   }
 
   private check(): void {

@@ -13,16 +13,8 @@
  */
 import type { Token } from 'marked';
 import { h } from './dom';
+import { animationFrames, type FrameScheduler } from './frames';
 import { lexBlocks, renderTokens } from './markdown';
-
-/** Runs a callback before the next paint; tests pass a manual one. */
-export interface FrameScheduler {
-  request(callback: () => void): void;
-}
-
-export const animationFrames: FrameScheduler = {
-  request: (callback) => { requestAnimationFrame(() => callback()); },
-};
 
 export interface StreamStats {
   /** Frames that touched the DOM. */
@@ -139,7 +131,7 @@ export class StreamingMarkdown {
 
 /** A finished text (a restored message) rendered with the same block structure. */
 export function renderFinishedMarkdown(source: string): HTMLElement {
-  const stream = new StreamingMarkdown({ request: () => {} });
+  const stream = new StreamingMarkdown({ request: () => {}, read: () => {} });
   stream.append(source);
   stream.finish();
   return stream.element;

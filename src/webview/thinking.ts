@@ -9,7 +9,8 @@
  */
 import type { Reasoning, ReasoningEffort } from '../shared/protocol';
 import { h, icon } from './dom';
-import { renderFinishedMarkdown, StreamingMarkdown, type FrameScheduler } from './streaming';
+import type { FrameScheduler } from './frames';
+import { renderFinishedMarkdown, StreamingMarkdown } from './streaming';
 
 export function thoughtFor(ms: number | undefined): string {
   if (ms === undefined) return 'Thoughts';

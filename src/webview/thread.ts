@@ -14,7 +14,7 @@ import type { ChatMessage } from '../shared/protocol';
 import { h } from './dom';
 import { NearViewport } from './deferred';
 import { AssistantMessageView, noticeView, userMessageView } from './messages';
-import type { FrameScheduler } from './streaming';
+import type { FrameScheduler } from './frames';
 import { MessageWindow } from './window';
 
 /** Messages rendered at once when a conversation opens; older ones follow this many per frame. */

@@ -6,6 +6,7 @@
 import { JSDOM, type ConstructorOptions } from 'jsdom';
 import type { WebviewMessage } from '../../../src/shared/protocol';
 import type { VsCodeApi } from '../../../src/webview/host';
+import { FrameQueue } from '../../../src/webview/frames';
 
 const GLOBALS = [
   'window', 'document', 'Node', 'Element', 'HTMLElement', 'DocumentFragment', 'MutationObserver',
@@ -43,18 +44,12 @@ export function useDom(options: ConstructorOptions = {}): DomHandle {
 }
 
 /** Frames run when the test says so: deterministic streaming tests without real rAF. */
-export class ManualFrames {
-  private queue: Array<() => void> = [];
-  request(callback: () => void): void {
-    this.queue.push(callback);
-  }
-  get pending(): number {
-    return this.queue.length;
+export class ManualFrames extends FrameQueue {
+  constructor() {
+    super(() => undefined);
   }
   flush(): void {
-    const queue = this.queue;
-    this.queue = [];
-    for (const callback of queue) callback();
+    this.run();
   }
 }
 

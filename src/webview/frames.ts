@@ -1,0 +1,67 @@
+/**
+ * The panel's animation frames, in one place: one `requestAnimationFrame` per frame for every
+ * callback asked for, the reads of layout first (docs/architecture.md "Long conversations").
+ */
+
+/** Runs callbacks before the next paint; tests drive the frames by hand. */
+export interface FrameScheduler {
+  /** Runs `callback` in the next frame, after its reads, in the order asked. */
+  request(callback: () => void): void;
+  /**
+   * Runs `callback` first in the next frame, before any callback has changed the DOM: layout is
+   * still what the last frame left, so reading it (scrollHeight, scrollTop) costs nothing. Read
+   * after another callback's change, it forces a layout of all that changed, inside the frame's
+   * script (up to 28 ms opening a long conversation), and the frame lays out again after it.
+   */
+  read(callback: () => void): void;
+}
+
+export class FrameQueue implements FrameScheduler {
+  private reads: (() => void)[] = [];
+  private writes: (() => void)[] = [];
+  private queued = false;
+
+  /** `next`: asks for `run` to be called in the next frame. */
+  constructor(private readonly next: (run: () => void) => void) {}
+
+  request(callback: () => void): void {
+    this.writes.push(callback);
+    this.queue();
+  }
+
+  read(callback: () => void): void {
+    this.reads.push(callback);
+    this.queue();
+  }
+
+  get pending(): number {
+    return this.reads.length + this.writes.length;
+  }
+
+  /**
+   * The frame: the reads, then the rest. What they ask for goes to the next frame. A callback
+   * that throws is reported as the browser reports a frame callback's error (`reportError`: the
+   * console, the window's `error` event), and the others run.
+   */
+  protected run(): void {
+    this.queued = false;
+    const callbacks = [...this.reads, ...this.writes];
+    this.reads = [];
+    this.writes = [];
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch (error) {
+        reportError(error);
+      }
+    }
+  }
+
+  private queue(): void {
+    if (this.queued) return;
+    this.queued = true;
+    this.next(() => this.run());
+  }
+}
+
+export const animationFrames: FrameScheduler = new FrameQueue((run) => requestAnimationFrame(run));
