@@ -8,7 +8,7 @@
 import type { Token } from 'marked';
 import { h } from './dom';
 import { compileGrammar, isGrammarCompiled } from './highlight';
-import { highlightCodeBlock, lexBlocks, markdownWarmUpSteps, renderTokens, UNHIGHLIGHTED } from './markdown';
+import { highlightCodeBlock, keepBlock, lexBlocks, markdownWarmUpSteps, renderTokens, UNHIGHLIGHTED } from './markdown';
 import type { FrameScheduler } from './frames';
 
 /** Work done a step at a time; `step` returns true once nothing is left. */
@@ -29,7 +29,8 @@ export interface Deferrer {
 
 /**
  * A finished text rendered in `placeholder`'s place, one block per step, with the same block
- * structure as renderFinishedMarkdown (streaming.ts): an `.md-block` per top-level token, lexed
+ * structure as renderFinishedMarkdown (streaming.ts): an `.md-block` per top-level token in
+ * groups (`keepBlock`, markdown.ts), lexed
  * whole once so reference links resolve. A block's code is highlighted in steps after it, one
  * code block per step, and a grammar's first use (its compilation) is a heavy step of its own.
  * The blocks are built out of the page and go in with the last step, in one swap: the text stays
@@ -70,7 +71,7 @@ export class MarkdownJob implements Job {
         const rendered = h('div', { class: 'md-block' });
         rendered.append(renderTokens([token], { plainCode: true }));
         this.code.push(...Array.from(rendered.querySelectorAll<HTMLElement>(`div.${UNHIGHLIGHTED}`)));
-        this.element.append(rendered);
+        keepBlock(this.element, rendered, null);
         break;
       }
     }

@@ -14,7 +14,7 @@
 import type { Token } from 'marked';
 import { h } from './dom';
 import { animationFrames, type FrameScheduler } from './frames';
-import { lexBlocks, renderTokens } from './markdown';
+import { keepBlock, lexBlocks, renderTokens } from './markdown';
 
 export interface StreamStats {
   /** Frames that touched the DOM. */
@@ -111,7 +111,7 @@ export class StreamingMarkdown {
       const token = tokens[i]!;
       consumed += token.raw.length;
       if (token.type === 'space') continue;
-      this.element.insertBefore(this.block([token], false), this.openSlot);
+      keepBlock(this.element, this.block([token], false), this.openSlot);
       this.stats.keptBlocks++;
     }
     this.kept += consumed;

@@ -102,6 +102,16 @@ describe('streaming markdown', () => {
     assert.equal(s.element.querySelector('.md-open')?.textContent?.trim(), 'Hello world');
   });
 
+  it('keeps a long answer\'s blocks in groups of 16, in order, streamed or whole alike', () => {
+    const source = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}.`).join('\n\n');
+    const whole = renderFinishedMarkdown(source);
+    const groups = Array.from(whole.children);
+    assert.ok(groups.every((g) => g.classList.contains('md-group')), 'only groups under .markdown once finished');
+    assert.deepEqual(groups.map((g) => g.childElementCount), [16, 16, 8]);
+    assert.deepEqual(Array.from(whole.querySelectorAll('.md-block')).map((b) => b.textContent?.trim()), Array.from({ length: 40 }, (_, i) => `Paragraph ${i}.`));
+    assert.equal(stream(source, [7, 13]).element.innerHTML, whole.innerHTML);
+  });
+
   it('does per-chunk DOM work that does not grow with the length of the answer', function () {
     this.timeout(60_000);
     const frames = new ManualFrames();
