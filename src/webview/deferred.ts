@@ -29,9 +29,8 @@ export interface Deferrer {
 
 /**
  * A finished text rendered in `placeholder`'s place, one block per step, with the same block
- * structure as renderFinishedMarkdown (streaming.ts): an `.md-block` per top-level token in
- * groups (`keepBlock`, markdown.ts), lexed
- * whole once so reference links resolve. A block's code is highlighted in steps after it, one
+ * structure as renderFinishedMarkdown (streaming.ts): an `.md-block` per top-level token, in
+ * groups (`keepBlock`, markdown.ts), lexed whole once so reference links resolve. A block's code is highlighted in steps after it, one
  * code block per step, and a grammar's first use (its compilation) is a heavy step of its own.
  * The blocks are built out of the page and go in with the last step, in one swap: the text stays
  * as it is until then (so the answer reads in full), and is laid out once, not again after each

@@ -10,8 +10,9 @@ export interface FrameScheduler {
   /**
    * Runs `callback` first in the next frame, before any callback has changed the DOM: layout is
    * still what the last frame left, so reading it (scrollHeight, scrollTop) costs nothing. Read
-   * after another callback's change, it forces a layout of all that changed, inside the frame's
-   * script (up to 28 ms opening a long conversation), and the frame lays out again after it.
+   * after another callback's change, it would force a layout of all that changed inside the
+   * frame's script, and the frame would lay out again after the rest. With a
+   * `requestAnimationFrame` per callback, which came first was a matter of when each was asked.
    */
   read(callback: () => void): void;
 }
