@@ -22,8 +22,15 @@ export class FrameQueue implements FrameScheduler {
   private writes: (() => void)[] = [];
   private queued = false;
 
-  /** `next`: asks for `run` to be called in the next frame. */
-  constructor(private readonly next: (run: () => void) => void) {}
+  /**
+   * `next`: asks for `run` to be called in the next frame. `report`: what a callback threw; by
+   * default as the browser reports a frame callback's error (`reportError`: the console, the
+   * window's `error` event).
+   */
+  constructor(
+    private readonly next: (run: () => void) => void,
+    private readonly report: (error: unknown) => void = (error) => reportError(error),
+  ) {}
 
   request(callback: () => void): void {
     this.writes.push(callback);
@@ -41,8 +48,7 @@ export class FrameQueue implements FrameScheduler {
 
   /**
    * The frame: the reads, then the rest. What they ask for goes to the next frame. A callback
-   * that throws is reported as the browser reports a frame callback's error (`reportError`: the
-   * console, the window's `error` event), and the others run.
+   * that throws is reported, and the others run.
    */
   protected run(): void {
     this.queued = false;
@@ -53,7 +59,7 @@ export class FrameQueue implements FrameScheduler {
       try {
         callback();
       } catch (error) {
-        reportError(error);
+        this.report(error);
       }
     }
   }

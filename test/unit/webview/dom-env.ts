@@ -45,11 +45,16 @@ export function useDom(options: ConstructorOptions = {}): DomHandle {
 
 /** Frames run when the test says so: deterministic streaming tests without real rAF. */
 export class ManualFrames extends FrameQueue {
+  private readonly thrown: unknown[] = [];
+
   constructor() {
-    super(() => undefined);
+    super(() => undefined, (error) => this.thrown.push(error));
   }
+
+  /** Runs the frame; what a callback threw fails the test, once the frame's others have run. */
   flush(): void {
     this.run();
+    if (this.thrown.length) throw this.thrown.splice(0)[0];
   }
 }
 
