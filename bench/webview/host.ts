@@ -5,7 +5,8 @@
  * layout they cause. Results land on window.__bench for the suite to read.
  */
 import { newestPage, pageBefore } from '../../src/extension/chat/threadPages';
-import { parseHostMessage, type ChatMessage, type HostMessage, type WebviewMessage } from '../../src/shared/protocol';
+import { parseHostMessage, type HostMessage, type WebviewMessage } from '../../src/shared/protocol';
+import { conversation } from './conversation';
 
 interface Bench {
   /** Time spent handling each message (ms), with the time it was delivered. */
@@ -24,6 +25,8 @@ interface Bench {
   replay(text: string, chunkChars: number, intervalMs: number, messageId?: string): Promise<{ startedAt: number; endedAt: number; chunks: number }>;
   /** Scrolls the thread from the bottom to the top in jumps, one per frame; resolves with the frames it took. */
   scrollThrough(): Promise<{ startedAt: number; endedAt: number; steps: number }>;
+  /** Lets the stand-in host answer the webview's `ready` (the suite calls it once the page's heap is collected). */
+  go(): void;
   /** Characters of text in the restored conversation. */
   openChars?: number;
   /** Blocks the main thread for `ms` and resolves with the long task observed for it, if any. */
@@ -45,7 +48,7 @@ interface OpenBreakdown {
 }
 
 const win = window as unknown as Window & { __bench: Bench; acquireVsCodeApi(): unknown };
-const bench: Bench = { handled: [], frames: [], longTasks: [], longFrames: [], ready: false, replay, probeLongTask, scrollThrough, openBreakdown };
+const bench: Bench = { handled: [], frames: [], longTasks: [], longFrames: [], ready: false, replay, probeLongTask, scrollThrough, openBreakdown, go: () => undefined };
 win.__bench = bench;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) bench.longTasks.push({ at: e.startTime, ms: e.duration }); }).observe({ type: 'longtask', buffered: true });
 // What a long task was made of, without a profiler's overhead: Chromium's long animation frames
@@ -73,9 +76,15 @@ window.requestAnimationFrame = (callback) => nativeRaf((t) => {
   bench.frames.push({ at: start, ms: performance.now() - start });
 });
 
-function deliver(message: HostMessage): void {
+/**
+ * Dispatches `message` as the host's postMessage would arrive. `clone`: a copy made in this task,
+ * as VS Code's postMessage deserialises a message into the webview's heap (a page of older
+ * messages must be new objects there, not the store's).
+ */
+function deliver(message: HostMessage, clone = false): void {
+  const data = clone ? structuredClone(message) : message;
   const start = performance.now();
-  window.dispatchEvent(new MessageEvent('message', { data: message }));
+  window.dispatchEvent(new MessageEvent('message', { data }));
   bench.handled.push({ at: start, ms: performance.now() - start });
 }
 
@@ -83,47 +92,6 @@ function deliver(message: HostMessage): void {
 const SCROLL_STEPS = 300;
 const nextFrame = () => new Promise<number>((resolve) => nativeRaf(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const CODE_SNIPPETS = [
-  'ts\nconst free = group.filter((d) => !cooling(d));\nreturn pick(free.length ? free : group);\n',
-  'py\nfrom openai import OpenAI\nclient = OpenAI(base_url="http://127.0.0.1:4000/v1", api_key=key)\nprint(client.models.list())\n',
-  'sh\ncurl -s http://127.0.0.1:4000/v1/chat/completions \\\n  -H "Authorization: Bearer $KEY" -d @request.json | jq .usage\n',
-  'yaml\nmodel_list:\n  - model_name: fast\n    litellm_params:\n      model: ollama_chat/llama3.2\n      api_base: http://127.0.0.1:11434\n',
-];
-
-/** An assistant answer of the kind a model writes; `i` picks the mix (prose, lists, code, a table). */
-function answer(i: number): string {
-  const parts = [`It skips deployments in **cooldown** and picks by \`weight\` among the rest; a request that fails with a *retryable* status moves on to the next one (${i}).`];
-  if (i % 3 === 0) parts.push(`\`\`\`${CODE_SNIPPETS[Math.floor(i / 6) % CODE_SNIPPETS.length]}\`\`\``);
-  if (i % 4 === 1) parts.push('- cooldown: `cooldown_time` seconds\n- retries: `num_retries`, honouring `Retry-After`\n- then [the docs](https://docs.litellm.ai/docs/routing)');
-  if (i % 10 === 5) parts.push(`| status | retried | why |\n|---|:-:|---|\n| 429 | yes | rate limit |\n| 401 | no | the same request fails again |\n| 503 | yes | deployment ${i} is down |`);
-  if (i % 5 === 2) parts.push('### Why not retry a stream\n\nOnce the first chunk reached you, a retry would repeat text you already read, so a stream that breaks ends with an error instead, and **Retry** starts a new answer.');
-  return parts.join('\n\n');
-}
-
-/** Paragraphs that bring an answer to about `chars` characters (a long conversation's long answers). */
-function padded(text: string, chars: number): string {
-  const parts = [text];
-  for (let i = 0, length = text.length; length < chars; i++) {
-    const extra = i % 3 === 2
-      ? `\n\n\`\`\`${CODE_SNIPPETS[i % CODE_SNIPPETS.length]}\`\`\``
-      : `\n\nA deployment that failed with a *retryable* status waits out \`cooldown_time\`; meanwhile the router picks among the healthy ones by **weight**, and a request that exhausts \`num_retries\` moves to the next fallback group (${i}).`;
-    parts.push(extra);
-    length += extra.length;
-  }
-  return parts.join('');
-}
-
-/** ?open=N: the conversation to restore on `ready` has N messages, user and assistant in turn; ?chars=C pads answers to C characters. */
-function conversation(n: number, answerChars = 0): ChatMessage[] {
-  const out: ChatMessage[] = [];
-  for (let i = 0; i < n; i++) {
-    out.push(i % 2 === 0
-      ? { id: `m${i}`, role: 'user', text: i % 6 === 0 ? `Question ${i}: here is my config, why does the router pick a deployment that is cooling down?\n\n\`\`\`yaml\nrouter_settings:\n  cooldown_time: 30\n\`\`\`` : `Question ${i}: how are retries and fallbacks ordered?` }
-      : { id: `m${i}`, role: 'assistant', model: 'openai/gpt-4o', finishReason: 'stop', cost: 0.0012, usage: { inputTokens: 800, outputTokens: 240, totalTokens: 1040 }, text: padded(answer(i), answerChars) });
-  }
-  return out;
-}
 
 let lastState: HostMessage | undefined;
 
@@ -189,38 +157,46 @@ async function replay(text: string, chunkChars: number, intervalMs: number, mess
   return { startedAt, endedAt, chunks };
 }
 
-/** The whole conversation, as the store holds it; the view is sent pages of it, as the controller does. */
-let stored: ChatMessage[] = [];
+const query = new URLSearchParams(location.search);
+const opened = Number(query.get('open') ?? 0);
+/**
+ * The whole conversation, as the store holds it; the view is sent pages of it, as the controller
+ * does. It is made as the page loads, and the suite has the page's heap collected before the state
+ * goes (`bench.go`): made just before the state, its megabytes were still in the young
+ * generation, and the collections that moved them fell into the opening's first frames. The real
+ * webview never holds them.
+ */
+const stored = conversation(opened, Number(query.get('chars') ?? 0));
+bench.openChars = stored.reduce((sum, m) => sum + m.text.length, 0);
+let go: () => void = () => undefined;
+const started = new Promise<void>((resolve) => { go = resolve; });
+bench.go = () => go();
 
 /** Answers a page request in a task of its own, as a message from the extension host arrives. */
 function answerOlder(message: Extract<WebviewMessage, { type: 'loadOlder' }>): void {
   const page = pageBefore(stored, message.beforeMessageId);
   setTimeout(() => deliver(page
     ? { type: 'olderPage', inReplyTo: message.requestId, conversationId: message.conversationId, beforeMessageId: message.beforeMessageId, messages: page.messages, olderMessages: page.older }
-    : { type: 'reply', inReplyTo: message.requestId, ok: false, error: 'no such message' }), 0);
+    : { type: 'reply', inReplyTo: message.requestId, ok: false, error: 'no such message' }, true), 0);
 }
 
 win.acquireVsCodeApi = () => ({
   postMessage(message: WebviewMessage) {
     if (message.type === 'loadOlder') return answerOlder(message);
     if (message.type !== 'ready' || !message.requestId) return;
-    const query = new URLSearchParams(location.search);
-    const n = Number(query.get('open') ?? 0);
-    stored = conversation(n, Number(query.get('chars') ?? 0));
-    bench.openChars = stored.reduce((sum, m) => sum + m.text.length, 0);
     const page = newestPage(stored);
     const state: HostMessage = {
-      type: 'state', inReplyTo: message.requestId, conversations: [{ id: 'c1', title: 'Bench', updatedAt: 1 }], activeConversationId: n ? 'c1' : null,
+      type: 'state', inReplyTo: message.requestId, conversations: [{ id: 'c1', title: 'Bench', updatedAt: 1 }], activeConversationId: opened ? 'c1' : null,
       messages: page.messages, olderMessages: page.older, draft: '', models: [{ id: 'openai/gpt-4o' }], currentModel: 'openai/gpt-4o', offline: null,
     };
-    // Delivered in a task of its own, timed until the frame after the one that shows the newest
+    // Delivered in a task of its own once the suite says go, timed until the frame after the one that shows the newest
     // message (a frame's callbacks run before its paint, so the next frame's come after it).
     lastState = state;
-    const newest = n ? `[data-message-id="m${n - 1}"]` : undefined;
-    setTimeout(async () => {
+    const newest = opened ? `[data-message-id="m${opened - 1}"]` : undefined;
+    void started.then(() => setTimeout(async () => {
       const start = performance.now();
       bench.openStartedAt = start;
-      deliver(state);
+      deliver(state, true);
       bench.openHandledMs = bench.handled.at(-1)?.ms;
       await nextFrame();
       for (let i = 0; i < 600 && newest && !document.querySelector(newest); i++) await nextFrame();
@@ -231,7 +207,7 @@ win.acquireVsCodeApi = () => ({
       bench.allShownMs = performance.now() - start;
       await sleep(100); // long-task entries reach the observer after their task
       bench.ready = true;
-    }, 0);
+    }, 0));
   },
   getState: () => undefined,
   setState: () => undefined,
