@@ -96,7 +96,8 @@ export const webviewSuite: Suite = {
       .replace(`<script nonce="${nonce}"`, `<script nonce="${nonce}" src="${ORIGIN}/host.js"></script>\n  <script nonce="${nonce}"`);
     files['/index.html'] = { body: Buffer.from(html), type: 'text/html' };
 
-    const browser = await openBrowser({ width: 900, height: 900 });
+    // gc(): the stand-in host collects its own garbage before the webview loads (bench/webview/host.ts).
+    const browser = await openBrowser({ width: 900, height: 900 }, ['--js-flags=--expose-gc']);
     const refused: string[] = [];
     try {
       await browser.page.route('**/*', (route) => {
@@ -107,13 +108,8 @@ export const webviewSuite: Suite = {
         // handling takes a few tenths of a millisecond.
         return route.fulfill({ body: file.body, contentType: file.type, headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' } });
       });
-      // A full collection before the state goes: what the stand-in host made as the page loaded
-      // (a conversation of megabytes) is not the webview's to collect (bench/webview/host.ts).
-      const cdp = await browser.context.newCDPSession(browser.page);
       const load = async (query: string) => {
         await browser.page.goto(`${ORIGIN}/index.html${query}`, { timeout: 60_000 });
-        await cdp.send('HeapProfiler.collectGarbage');
-        await browser.page.evaluate(() => (window as unknown as { __bench: { go(): void } }).__bench.go());
         await browser.page.waitForFunction(() => (window as unknown as { __bench: { ready: boolean } }).__bench.ready, undefined, { timeout: 60_000 });
       };
       type Replay = (t: string, c: number, m: number, id: string) => Promise<{ startedAt: number; endedAt: number; chunks: number }>;

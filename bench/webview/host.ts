@@ -25,8 +25,6 @@ interface Bench {
   replay(text: string, chunkChars: number, intervalMs: number, messageId?: string): Promise<{ startedAt: number; endedAt: number; chunks: number }>;
   /** Scrolls the thread from the bottom to the top in jumps, one per frame; resolves with the frames it took. */
   scrollThrough(): Promise<{ startedAt: number; endedAt: number; steps: number }>;
-  /** Lets the stand-in host answer the webview's `ready` (the suite calls it once the page's heap is collected). */
-  go(): void;
   /** Characters of text in the restored conversation. */
   openChars?: number;
   /** Blocks the main thread for `ms` and resolves with the long task observed for it, if any. */
@@ -48,7 +46,7 @@ interface OpenBreakdown {
 }
 
 const win = window as unknown as Window & { __bench: Bench; acquireVsCodeApi(): unknown };
-const bench: Bench = { handled: [], frames: [], longTasks: [], longFrames: [], ready: false, replay, probeLongTask, scrollThrough, openBreakdown, go: () => undefined };
+const bench: Bench = { handled: [], frames: [], longTasks: [], longFrames: [], ready: false, replay, probeLongTask, scrollThrough, openBreakdown };
 win.__bench = bench;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) bench.longTasks.push({ at: e.startTime, ms: e.duration }); }).observe({ type: 'longtask', buffered: true });
 // What a long task was made of, without a profiler's overhead: Chromium's long animation frames
@@ -161,16 +159,18 @@ const query = new URLSearchParams(location.search);
 const opened = Number(query.get('open') ?? 0);
 /**
  * The whole conversation, as the store holds it; the view is sent pages of it, as the controller
- * does. It is made as the page loads, and the suite has the page's heap collected before the state
- * goes (`bench.go`): made just before the state, its megabytes were still in the young
- * generation, and the collections that moved them fell into the opening's first frames. The real
- * webview never holds them.
+ * does. The real webview never holds it, so it is made as the page loads, before dist/webview.js
+ * runs, and a full collection moves it out of the young generation there. Made in the task that
+ * answered `ready`, its megabytes were copied by the scavenges that fell into the opening's first
+ * frames. The collection is V8's `gc()` (the suite launches Chromium with --expose-gc), not
+ * DevTools' `HeapProfiler.collectGarbage`, which flushes compiled code and so would make the
+ * webview's first state far colder than a real panel's.
  */
 const stored = conversation(opened, Number(query.get('chars') ?? 0));
 bench.openChars = stored.reduce((sum, m) => sum + m.text.length, 0);
-let go: () => void = () => undefined;
-const started = new Promise<void>((resolve) => { go = resolve; });
-bench.go = () => go();
+const gc = (window as { gc?: () => void }).gc;
+if (!gc) throw new Error('The webview bench needs V8\'s gc(): launch Chromium with --js-flags=--expose-gc.');
+gc();
 
 /** Answers a page request in a task of its own, as a message from the extension host arrives. */
 function answerOlder(message: Extract<WebviewMessage, { type: 'loadOlder' }>): void {
@@ -189,11 +189,11 @@ win.acquireVsCodeApi = () => ({
       type: 'state', inReplyTo: message.requestId, conversations: [{ id: 'c1', title: 'Bench', updatedAt: 1 }], activeConversationId: opened ? 'c1' : null,
       messages: page.messages, olderMessages: page.older, draft: '', models: [{ id: 'openai/gpt-4o' }], currentModel: 'openai/gpt-4o', offline: null,
     };
-    // Delivered in a task of its own once the suite says go, timed until the frame after the one that shows the newest
+    // Delivered in a task of its own, timed until the frame after the one that shows the newest
     // message (a frame's callbacks run before its paint, so the next frame's come after it).
     lastState = state;
     const newest = opened ? `[data-message-id="m${opened - 1}"]` : undefined;
-    void started.then(() => setTimeout(async () => {
+    setTimeout(async () => {
       const start = performance.now();
       bench.openStartedAt = start;
       deliver(state, true);
@@ -207,7 +207,7 @@ win.acquireVsCodeApi = () => ({
       bench.allShownMs = performance.now() - start;
       await sleep(100); // long-task entries reach the observer after their task
       bench.ready = true;
-    }, 0));
+    }, 0);
   },
   getState: () => undefined,
   setState: () => undefined,

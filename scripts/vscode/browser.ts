@@ -24,7 +24,8 @@ export interface OpenBrowser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(viewport = { width: 1280, height: 800 }): Promise<OpenBrowser> {
+/** `extraArgs`: more Chromium switches (the webview benchmark exposes V8's `gc()`). */
+export async function openBrowser(viewport = { width: 1280, height: 800 }, extraArgs: string[] = []): Promise<OpenBrowser> {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
@@ -33,7 +34,7 @@ export async function openBrowser(viewport = { width: 1280, height: 800 }): Prom
     handleSIGTERM: false,
     handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
