@@ -166,12 +166,13 @@ export class NearViewport implements Deferrer {
   }
 
   /**
-   * Runs due steps until the budget is spent (at least one), the rest in the next frame. A heavy
+   * Runs due steps until the budget is spent (at least one; in a frame, counting what its other
+   * callbacks spent: FrameScheduler.spent), the rest in the next frame. A heavy
    * step (a warm-up step, a grammar's first use) runs only first in a task this class queued
    * (`ownTask`), and ends it.
    */
   private drain(budgetMs: number, ownTask = false): void {
-    const start = performance.now();
+    const start = performance.now() - this.scheduler.spent();
     let ran = false;
     let heavyRan = false;
     for (let job = this.current(); job; job = this.current()) {

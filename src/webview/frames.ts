@@ -15,12 +15,21 @@ export interface FrameScheduler {
    * `requestAnimationFrame` per callback, which came first was a matter of when each was asked.
    */
   read(callback: () => void): void;
+  /**
+   * How long (ms) the frame running now has run its callbacks; 0 outside a frame. Work done to a
+   * budget (a restore's earlier messages, answers rendered as they near the screen) counts what
+   * the frame's other callbacks spent before it, so the frame's script keeps to one budget, not
+   * one per callback (docs/architecture.md "Long conversations").
+   */
+  spent(): number;
 }
 
 export class FrameQueue implements FrameScheduler {
   private reads: (() => void)[] = [];
   private writes: (() => void)[] = [];
   private queued = false;
+  /** When the frame running now began (performance.now()); undefined between frames. */
+  private started: number | undefined;
 
   /**
    * `next`: asks for `run` to be called in the next frame. `report`: what a callback threw; by
@@ -42,6 +51,10 @@ export class FrameQueue implements FrameScheduler {
     this.queue();
   }
 
+  spent(): number {
+    return this.started === undefined ? 0 : performance.now() - this.started;
+  }
+
   get pending(): number {
     return this.reads.length + this.writes.length;
   }
@@ -55,6 +68,7 @@ export class FrameQueue implements FrameScheduler {
     const callbacks = [...this.reads, ...this.writes];
     this.reads = [];
     this.writes = [];
+    this.started = performance.now();
     for (const callback of callbacks) {
       try {
         callback();
@@ -62,6 +76,7 @@ export class FrameQueue implements FrameScheduler {
         this.report(error);
       }
     }
+    this.started = undefined;
   }
 
   private queue(): void {

@@ -131,7 +131,7 @@ export class StreamingMarkdown {
 
 /** A finished text (a restored message) rendered with the same block structure. */
 export function renderFinishedMarkdown(source: string): HTMLElement {
-  const stream = new StreamingMarkdown({ request: () => {}, read: () => {} });
+  const stream = new StreamingMarkdown({ request: () => {}, read: () => {}, spent: () => 0 });
   stream.append(source);
   stream.finish();
   return stream.element;

@@ -22,7 +22,7 @@ const RESTORE_NOW = 12;
 const RESTORE_BATCH = 8;
 /** Older messages go in as text until seen, which is cheap: many more per frame. */
 const DEFERRED_BATCH = 25;
-/** A frame's time (ms) for building a batch of earlier messages as text; at least one goes in per frame. */
+/** A frame's time (ms), its other callbacks' included, for building earlier messages as text; at least one goes in per frame. */
 const EARLIER_BUDGET_MS = 6;
 /** Of the messages shown at once, the newest this many get their markdown first, in the task after. */
 const RENDER_NOW = 4;
@@ -201,13 +201,14 @@ export class MessageList {
     if (messages.length === 0) { this.onSettled?.(); return; }
     this.scheduler.request(() => {
       if (generation !== this.generation) return;
-      // Newest first, until the batch is full or (as text, near the screen later) its time is
-      // spent: the first batch builds its elements with functions V8 has barely run yet (and may
-      // meet the collector, after a state of megabytes), at many times the cost of a later one.
+      // Newest first, until the batch is full or (as text, near the screen later) the frame's
+      // time is spent, counting what its other callbacks spent: the frames right after a state
+      // also lay out the newest messages, and V8 finishes compiling the code that rendered them
+      // on this thread then (docs/architecture.md "Long conversations").
       const deferred = this.nearViewport.active;
       const limit = deferred ? DEFERRED_BATCH : RESTORE_BATCH;
       const budget = deferred ? EARLIER_BUDGET_MS : Infinity;
-      const start = performance.now();
+      const start = performance.now() - this.scheduler.spent();
       const built: HTMLElement[] = [];
       let cut = messages.length;
       while (cut > 0 && messages.length - cut < limit) {

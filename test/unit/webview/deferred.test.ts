@@ -71,7 +71,7 @@ describe('chat webview: a restored answer renders its markdown, then its code, i
     it('runs the warm-up a step per task before any answer, and a heavy step alone in a task of its own, never in a frame', async () => {
       const frames = new ManualFrames();
       const rendered: string[] = [];
-      const viewport = new NearViewport(() => null, { request: (callback) => frames.request(() => { task = 'frame'; callback(); task = 'idle'; }), read: (callback) => frames.read(callback) }, () => rendered.push(task));
+      const viewport = new NearViewport(() => null, { request: (callback) => frames.request(() => { task = 'frame'; callback(); task = 'idle'; }), read: (callback) => frames.read(callback), spent: () => frames.spent() }, () => rendered.push(task));
       const log: { step: string; task: string }[] = [];
       const a = document.createElement('div');
       const b = document.createElement('div');

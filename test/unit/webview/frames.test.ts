@@ -35,6 +35,29 @@ describe('FrameQueue', () => {
     assert.deepEqual(ran, ['first', 'next frame\'s read']);
   });
 
+  it('says how long the running frame has spent, counting its earlier callbacks, and 0 between frames', () => {
+    const { queue, frame } = manual();
+    const now = performance.now.bind(performance);
+    let clock = 100;
+    performance.now = () => clock;
+    try {
+      const seen: number[] = [];
+      queue.read(() => { seen.push(queue.spent()); clock += 4; });
+      queue.request(() => { seen.push(queue.spent()); clock += 3; });
+      queue.request(() => seen.push(queue.spent()));
+      assert.equal(queue.spent(), 0, 'no frame yet');
+      frame();
+      assert.deepEqual(seen, [0, 4, 7]);
+      assert.equal(queue.spent(), 0, 'the frame is over');
+      queue.request(() => seen.push(queue.spent()));
+      clock += 50;
+      frame();
+      assert.equal(seen.at(-1), 0, 'a new frame starts from nothing');
+    } finally {
+      performance.now = now;
+    }
+  });
+
   it('reports a callback that throws and still runs the others', () => {
     const { queue, frame } = manual();
     const reported: unknown[] = [];

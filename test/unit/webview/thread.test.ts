@@ -241,6 +241,30 @@ describe('chat webview: a long conversation renders older answers near the scree
     app.dispose();
   });
 
+  it('puts one earlier message in a frame whose other callbacks already spent its budget', async () => {
+    const { root, frames, app } = await openConversation(40);
+    const ids = () => root.querySelectorAll('article.message').length;
+    // A clock that only the frame's first callback moves, past the 6 ms budget: the layout of
+    // the newest messages (or V8 finishing a compilation) in the frames after a state.
+    const now = performance.now.bind(performance);
+    let clock = 0;
+    performance.now = () => clock;
+    const added: number[] = [];
+    try {
+      for (let i = 0; i < 60 && ids() < 40; i++) {
+        frames.read(() => { clock += 10; });
+        const before = ids();
+        frames.flush();
+        added.push(ids() - before);
+      }
+    } finally {
+      performance.now = now;
+    }
+    assert.equal(ids(), 40);
+    assert.ok(added.every((n) => n <= 1), `at most one per frame (${added.join(', ')})`);
+    app.dispose();
+  });
+
   it('colours a restored answer\'s code after its markdown, and its buttons post the code as written', async () => {
     const root = document.createElement('div');
     document.body.replaceChildren(root);
